@@ -1,0 +1,49 @@
+"""The Bolt app: one construction for HTTP and Socket Mode, with every workflow's listeners registered."""
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+
+from bot.newgroup import listeners as newgroup
+from bot.services import Services
+from bot.team_guard import only_our_team
+from flows.db import Database
+from flows.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def make_client(settings: Settings) -> WebClient:
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    return WebClient(
+        token=token,
+        base_url=settings.slack_api_url,
+        timeout=10,
+        retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=1), RateLimitErrorRetryHandler(max_retry_count=1)],
+    )
+
+
+def create_app(settings: Settings, db: Database | None = None) -> App:
+    client = make_client(settings)
+    secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
+    app = App(
+        client=client,
+        signing_secret=secret,
+        # No network while the app is built: Bolt asks auth.test on the first request instead.
+        token_verification_enabled=False,
+        # Listeners acknowledge first and do slow work (Slack calls) after, within Slack's 3 seconds.
+        process_before_response=False,
+        raise_error_for_unhandled_request=False,
+    )
+    services = Services.build(settings, client, db)
+    app.middleware(only_our_team(settings))
+    newgroup.register(app, services)
+    app.error(_log_error)
+    return app
+
+
+def _log_error(error, body, logger):
+    logger.exception("unhandled error for %s", (body or {}).get("type"), exc_info=error)

@@ -1,0 +1,89 @@
+"""Thin listeners for /newgroup: parse the payload, call the wizard in `flows`, render a view."""
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import App
+from slack_sdk.errors import SlackApiError
+
+from bot.newgroup import messages, views
+from bot.services import Services
+from flows.wizard import drafts
+from flows.wizard.service import StepResult, WizardError
+from flows.wizard.steps import Step
+
+log = logging.getLogger(__name__)
+
+
+def register(app: App, services: Services) -> None:
+    wizard = services.wizard
+    settings = services.settings
+
+    def render(state, banner: str = "") -> dict:
+        kit = drafts.kit(state, settings) if state.step is Step.REVIEW else None
+        return views.step_view(state, settings, wizard.advice(state), kit=kit, banner=banner)
+
+    @app.command("/newgroup")
+    def open_wizard(ack, command, client):
+        # The trigger_id lives three seconds and works once: the modal opens before anything slow.
+        ack()
+        user_id = command["user_id"]
+        if not wizard.may_register(user_id):
+            client.views_open(
+                trigger_id=command["trigger_id"],
+                view=views.message_view(
+                    "Only staff can set up an official WhatsApp group. If you need one, ask your manager or a "
+                    "member of staff to run /newgroup."
+                ),
+            )
+            return
+        state = wizard.start(user_id, command.get("team_id"), name=command.get("text"))
+        client.views_open(trigger_id=command["trigger_id"], view=render(state))
+
+    @app.view(views.CALLBACK_ID)
+    def submit_step(ack, body, view, client):
+        user_id = body["user"]["id"]
+        try:
+            draft_id, step = views.read_metadata(view.get("private_metadata"))
+            result = wizard.submit(draft_id, user_id, step, views.read_values(view))
+        except WizardError as error:
+            ack(response_action="update", view=views.message_view(str(error)))
+            return
+        except (KeyError, ValueError):
+            ack(response_action="update", view=views.message_view("This form is out of date. Type /newgroup to start again."))
+            return
+        if result.group is not None:
+            ack(response_action="update", view=views.registered_view(result.group.name, result.state.kind))
+            if result.newly_registered and result.state.kind.official:
+                _send_kit(client, result)
+            return
+        fields = views.field_ids(view)
+        if result.errors and result.state.step is step and set(result.errors) <= fields:
+            ack(response_action="errors", errors=result.errors)
+            return
+        banner = " ".join(result.errors.values())
+        ack(response_action="update", view=render(result.state, banner=banner))
+
+    @app.action(views.BACK_ACTION)
+    def go_back(ack, body, client):
+        ack()
+        try:
+            state = wizard.back(body["actions"][0]["value"], body["user"]["id"])
+        except WizardError as error:
+            state, view = None, views.message_view(str(error))
+        else:
+            view = render(state)
+        try:
+            client.views_update(view_id=body["view"]["id"], hash=body["view"].get("hash"), view=view)
+        except SlackApiError as error:
+            # hash_conflict: the person already moved on in this modal; their newer view stands.
+            log.info("back button not applied: %s", error.response.get("error"))
+
+    def _send_kit(client, result: StepResult) -> None:
+        kit = drafts.kit(result.state, settings)
+        try:
+            for message in messages.paste_kit_messages(result.group, kit):
+                client.chat_postMessage(channel=result.state.user_id, **message)
+        except SlackApiError as error:
+            # The group is registered either way; the texts can be drafted again from the register.
+            log.error("could not send the texts for group %s: %s", result.group.id, error.response.get("error"))

@@ -1,0 +1,306 @@
+"""Block Kit views of the /newgroup wizard: one small builder per step."""
+from __future__ import annotations
+
+import json
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    ButtonElement,
+    DividerBlock,
+    InputBlock,
+    Option,
+    PlainTextInputElement,
+    PlainTextObject,
+    RadioButtonsElement,
+    UserMultiSelectElement,
+    UserSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot.blocks import bullet_list, context, escape, pasteable, section
+from flows.policy.types import Finding, GroupKind
+from flows.settings import Settings
+from flows.wizard.drafts import PasteKit
+from flows.wizard.service import WizardState
+from flows.wizard.steps import Step, step_number
+
+CALLBACK_ID = "newgroup"
+BACK_ACTION = "newgroup_back"
+TITLE = "New WhatsApp group"
+VALUE = "value"  # every input's action_id: the block_id says which field it is
+
+KIND_HELP = {
+    GroupKind.PARENT_CARERS: "Parent carers who use Amaze, with staff and volunteers",
+    GroupKind.YOUNG_PEOPLE: "Young people, with staff (e.g. Amazing Futures)",
+    GroupKind.PCF_MEMBERS: "The wider membership of PaCC or ESPCF, with PCF staff",
+    GroupKind.WORK_VOLUNTEERS: "Current staff and volunteers, for work",
+    GroupKind.WORK_STAFF: "Current staff only, for work (no moderator needed)",
+    GroupKind.PCF_STEERING: "PCF staff and steering group members, for forum business",
+    GroupKind.INFORMAL_SOCIAL: "Staff and/or volunteers socialising; not run by Amaze",
+    GroupKind.PCF_INFORMAL: "Steering group members without PCF staff, or not for PCF business",
+}
+
+
+def metadata(state: WizardState, step: Step) -> str:
+    return json.dumps({"draft": state.draft_id, "step": step.value})
+
+
+def read_metadata(private_metadata: str) -> tuple[str, Step]:
+    data = json.loads(private_metadata or "{}")
+    return data["draft"], Step(data["step"])
+
+
+def step_view(
+    state: WizardState, settings: Settings, advice: list[Finding], kit: PasteKit | None = None, banner: str = ""
+) -> dict:
+    builders = {
+        Step.KIND: _kind_blocks,
+        Step.NAME: _name_blocks,
+        Step.DESCRIPTION: _description_blocks,
+        Step.MODERATORS: _moderators_blocks,
+    }
+    step = state.step
+    number, total = step_number(state.kind, step)
+    kind_label = f" · {state.kind.label}" if state.kind else ""
+    blocks = [context(f"Step {number} of {total}: *{step.value.capitalize()}*{escape(kind_label)}")]
+    if banner:
+        blocks.append(section(f":warning: {escape(banner)}"))
+    if step is Step.REVIEW:
+        blocks += _review_blocks(state, kit, advice)
+    else:
+        blocks += builders[step](state, settings)
+        if advice:
+            blocks += [DividerBlock(), section("*Advice so far* (not blocking)\n" + _advice_lines(advice))]
+    if number > 1:
+        blocks.append(ActionsBlock(elements=[ButtonElement(text="Back", action_id=BACK_ACTION, value=state.draft_id)]))
+    submit = "Register group" if step is Step.REVIEW else "Next"
+    return View(
+        type="modal", callback_id=CALLBACK_ID, title=TITLE, submit=submit, close="Cancel",
+        private_metadata=metadata(state, step), blocks=blocks,
+    ).to_dict()
+
+
+def registered_view(name: str, kind: GroupKind) -> dict:
+    follow_up = (
+        "I've sent you a direct message with the description, welcome message, group agreement and the "
+        "settings checklist, ready to paste."
+        if kind.official
+        else "It is recorded as an unofficial group: no moderator is involved (M7) and nothing more is needed."
+    )
+    return View(
+        type="modal", callback_id=f"{CALLBACK_ID}_done", title=TITLE, close="Done",
+        blocks=[section(f":white_check_mark: *{escape(name)}* is registered.\n{follow_up}")],
+    ).to_dict()
+
+
+def message_view(text: str) -> dict:
+    return View(type="modal", title=TITLE, close="Close", blocks=[section(escape(text))]).to_dict()
+
+
+# --- the steps -------------------------------------------------------------------------------------------------------
+def _kind_blocks(state: WizardState, settings: Settings) -> list:
+    options = [Option(value=k.value, text=k.label[:75], description=KIND_HELP[k][:75]) for k in GroupKind]
+    initial = next((o for o in options if o.value == state.data.get("kind")), None)
+    return [
+        section("What kind of WhatsApp group are you setting up? The policy asks different things of each."),
+        InputBlock(
+            block_id="kind", label="Kind of group",
+            element=RadioButtonsElement(action_id=VALUE, options=options, initial_option=initial),
+        ),
+    ]
+
+
+def _name_blocks(state: WizardState, settings: Settings) -> list:
+    kind = state.kind
+    if kind.official:
+        names = settings.forum_names if kind.pcf else settings.organisation_names
+        rules = (
+            f"An official group's name makes its status clear: it carries {' or '.join(names[:2])} (N1)."
+            + (" A work group's name also says it is for work, e.g. “team” or “staff” (N4)." if kind.work else "")
+        )
+    else:
+        rules = (
+            f"An unofficial group must not use {', '.join(settings.protected_names)} in its name (N2), and its "
+            "name must make clear that it is unofficial, e.g. “social” or “informal” (N3).\n"
+            "No moderator is involved in an unofficial group (M7): the app records it, and that is all."
+        )
+    return [
+        section(escape(rules)),
+        InputBlock(
+            block_id="name", label="Group name",
+            hint=f"As it will appear in WhatsApp (at most {settings.whatsapp_subject_limit} characters).",
+            element=PlainTextInputElement(
+                action_id=VALUE, initial_value=state.data.get("name") or None, max_length=300
+            ),
+        ),
+    ]
+
+
+def _description_blocks(state: WizardState, settings: Settings) -> list:
+    kind = state.kind
+    required = kind.user_group
+    intro = (
+        "This is the text for WhatsApp's *Group Info*. I've drafted it from the policy's model: change it as you "
+        "like. It must say that this is an official group, that joining shares your phone number with everyone "
+        "and is consent to that, that members follow the group agreement (with its link), who the admins are, "
+        "and what to do if someone breaks the agreement or feels unsafe (D1–D5)."
+        if required
+        else "This is the text for WhatsApp's *Group Info*. I've drafted it from the policy; change it as you like."
+    )
+    domains = ", ".join(settings.organisation_domains)
+    return [
+        section(intro),
+        InputBlock(
+            block_id="description", label="Group description", optional=not required,
+            hint=f"WhatsApp allows {settings.whatsapp_description_limit} characters. "
+            "Your agreement link goes where it says [LINK].",
+            element=PlainTextInputElement(
+                action_id=VALUE, multiline=True, max_length=3000,
+                initial_value=(state.data.get("description") or "")[:3000] or None,
+            ),
+        ),
+        InputBlock(
+            block_id="agreement_url", label="Link to the group agreement", optional=not required,
+            hint=f"The page on your website where the agreement is published (https, on {domains}).",
+            element=PlainTextInputElement(
+                action_id=VALUE, initial_value=state.data.get("agreement_url") or None, max_length=500,
+                placeholder="https://www.amazesussex.org.uk/…",
+            ),
+        ),
+    ]
+
+
+def _moderators_blocks(state: WizardState, settings: Settings) -> list:
+    kind = state.kind
+    form = state.data.get("form_moderators") or {}
+    staff_label = "PCF staff moderators" if kind.pcf else "Staff moderators"
+    needs_cover = kind.user_group or kind in (GroupKind.WORK_VOLUNTEERS, GroupKind.PCF_STEERING)
+
+    def text_input(block_id, label, hint, multiline=False, optional=True, max_length=2000):
+        return InputBlock(
+            block_id=block_id, label=label, hint=hint, optional=optional,
+            element=PlainTextInputElement(
+                action_id=VALUE, multiline=multiline, max_length=max_length,
+                initial_value=_initial_text(state, block_id, form),
+            ),
+        )
+
+    blocks = [
+        section(
+            "Every group like this needs at least one staff moderator (M1). Volunteers and steering group members "
+            "may moderate too, but never alone (M2). Partner organisations' staff may share moderation (M3)."
+        ),
+        InputBlock(
+            block_id="staff_moderators", label=staff_label,
+            element=UserMultiSelectElement(action_id=VALUE, initial_users=form.get("staff") or None),
+        ),
+        InputBlock(
+            block_id="lead_moderator", label="Lead staff moderator", optional=True,
+            hint="Checks with the others now and then that they can carry on (M9). The first staff moderator "
+            "if you leave it empty.",
+            element=UserSelectElement(action_id=VALUE, initial_user=form.get("lead")),
+        ),
+        InputBlock(
+            block_id="other_moderators", label="Other moderators on Slack", optional=True,
+            hint="Trusted volunteers or steering group members.",
+            element=UserMultiSelectElement(action_id=VALUE, initial_users=form.get("others") or None),
+        ),
+        text_input(
+            "offline_moderators", "Moderators not on Slack",
+            "One a line: name, role (volunteer, partner staff or steering group), and for partner staff their "
+            "organisation. E.g. “Sam Patel, volunteer”.",
+            multiline=True,
+        ),
+    ]
+    if needs_cover:
+        blocks += [
+            text_input(
+                "out_of_hours", "Out-of-hours cover",
+                "How moderation works outside working hours: who covers, and how they reach a manager (M5).",
+                multiline=True, optional=False,
+            ),
+            InputBlock(
+                block_id="emergency_contact", label="Senior manager to call in an emergency",
+                element=UserSelectElement(action_id=VALUE, initial_user=state.data.get("emergency_contact_user_id")),
+            ),
+            text_input("quiet_hours", "Quiet hours", "Optional, e.g. “No messages after 8pm”.", max_length=200),
+        ]
+    blocks += [
+        text_input("expected_members", "Expected number of members", "Roughly; a whole number.", max_length=10),
+        text_input(
+            "moderation_plan", "Moderation plan",
+            "For a large group: how the moderators will share the work and keep it safe (M4).", multiline=True,
+        ),
+    ]
+    return blocks
+
+
+def _review_blocks(state: WizardState, kit: PasteKit | None, advice: list[Finding]) -> list:
+    kind = state.kind
+    data = state.data
+    summary = [f"*Name:* {escape(data.get('name', ''))}", f"*Kind:* {escape(kind.label)}"]
+    if kind.needs_moderators:
+        lead = data.get("lead_user_id")
+        mods = [
+            f"{escape(m['name'])} ({m['role'].replace('_', ' ')}{', lead' if lead and m.get('slack_user_id') == lead else ''})"
+            for m in data.get("moderators", [])
+        ]
+        summary.append("*Moderators:* " + "; ".join(mods))
+        if data.get("out_of_hours"):
+            summary.append(f"*Out of hours:* {escape(data['out_of_hours'])}")
+        if data.get("emergency_contact"):
+            summary.append(f"*Emergency contact:* {escape(data['emergency_contact'])}")
+    elif not kind.official:
+        summary.append("No moderator is involved in an unofficial group (M7).")
+    blocks = [section("\n".join(summary))]
+    if advice:
+        blocks.append(section("*Advice* (recorded with the group, not blocking)\n" + _advice_lines(advice)))
+    if kit and kind.official:
+        blocks.append(DividerBlock())
+        blocks += pasteable("Group description", kit.description)
+        blocks += pasteable("Welcome message (S3)", kit.welcome)
+        blocks += pasteable("Group agreement (A2)", kit.agreement)
+    if kit and kit.checklist:
+        blocks.append(section("*Settings checklist*\n" + bullet_list([f"{escape(t)} ({r})" for r, t in kit.checklist])))
+    blocks.append(context("Press *Register group* to record it. You'll get all these texts in a direct message."))
+    return blocks
+
+
+def _advice_lines(advice: list[Finding]) -> str:
+    return bullet_list([f"({f.rule}) {escape(f.as_dict()['message'])}" for f in advice])[:2900]
+
+
+def _initial_text(state: WizardState, block_id: str, form: dict) -> str | None:
+    if block_id == "offline_moderators":
+        value = form.get("offline")
+    else:
+        value = state.data.get(block_id)
+    return str(value)[:2000] if value not in (None, "") else None
+
+
+def field_ids(view: dict) -> set[str]:
+    """The input blocks of a view: the only places Slack accepts a field error."""
+    return {b.get("block_id") for b in view.get("blocks", []) if b.get("type") == "input"}
+
+
+def read_values(view: dict) -> dict:
+    """Each input's value by block_id, as plain Python values."""
+    values = {}
+    for block_id, actions in (view.get("state") or {}).get("values", {}).items():
+        element = actions.get(VALUE) or next(iter(actions.values()), {})
+        kind = element.get("type")
+        if kind == "radio_buttons":
+            values[block_id] = (element.get("selected_option") or {}).get("value")
+        elif kind == "multi_users_select":
+            values[block_id] = element.get("selected_users") or []
+        elif kind == "users_select":
+            values[block_id] = element.get("selected_user")
+        else:
+            values[block_id] = element.get("value")
+    return values
+
+
+__all__ = [
+    "BACK_ACTION", "CALLBACK_ID", "PlainTextObject", "field_ids", "message_view", "read_metadata", "read_values",
+    "registered_view", "step_view",
+]

@@ -1,0 +1,26 @@
+"""What the listeners need, built once per app: settings, database, directory and the workflows."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from slack_sdk import WebClient
+
+from bot.directory import SlackDirectoryBackend
+from flows.db import Database
+from flows.directory.service import Directory
+from flows.settings import Settings
+from flows.wizard.service import NewGroupWizard
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    directory: Directory
+    wizard: NewGroupWizard
+
+    @classmethod
+    def build(cls, settings: Settings, client: WebClient, db: Database | None = None) -> Services:
+        db = db or Database(settings.database_url)
+        directory = Directory(db, SlackDirectoryBackend(client), settings)
+        return cls(settings=settings, db=db, directory=directory, wizard=NewGroupWizard(db, settings, directory))

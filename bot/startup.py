@@ -1,0 +1,32 @@
+"""What every way of running the app does first: refuse to start without its settings, then migrate."""
+from __future__ import annotations
+
+import sys
+
+from flows.settings import Settings
+
+HOW_TO = """\
+Group Policy Assistant cannot start: these settings are missing: {missing}.
+
+Put them in the environment or in a .env file beside README.md (see .env.example). To get them:
+  1. Go to https://api.slack.com/apps, choose "Create New App" > "From an app manifest", pick your workspace
+     and paste the contents of manifest.yml. Install the app to the workspace.
+  2. SLACK_BOT_TOKEN: "OAuth & Permissions" > "Bot User OAuth Token" (starts with xoxb-).
+  3. SLACK_SIGNING_SECRET: "Basic Information" > "App Credentials" > "Signing Secret".
+  4. For Socket Mode (no public URL needed), also SLACK_APP_TOKEN: "Basic Information" > "App-Level Tokens" >
+     "Generate Token and Scopes" with the connections:write scope (starts with xapp-).
+"""
+
+
+def require_slack_settings(settings: Settings) -> None:
+    missing = settings.missing_for_slack()
+    if missing:
+        sys.stderr.write(HOW_TO.format(missing=", ".join(missing)))
+        raise SystemExit(2)
+
+
+def prepare(settings: Settings) -> None:
+    require_slack_settings(settings)
+    from flows.db.migrate import upgrade
+
+    upgrade(settings.database_url)

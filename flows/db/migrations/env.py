@@ -1,0 +1,9 @@
+from alembic import context
+
+import flows.db.models  # noqa: F401  (registers every table on Base.metadata)
+from flows.db.base import Base
+
+connection = context.config.attributes["connection"]
+context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)
+with context.begin_transaction():
+    context.run_migrations()

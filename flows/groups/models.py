@@ -1,0 +1,53 @@
+"""The register of groups and their moderators."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from flows.db.base import Base, UTCDateTime, utcnow
+
+
+class Group(Base):
+    __tablename__ = "groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    official: Mapped[bool] = mapped_column(Boolean)
+    description: Mapped[str] = mapped_column(Text, default="")
+    agreement_url: Mapped[str | None] = mapped_column(String(500))
+    expected_members: Mapped[int | None] = mapped_column(Integer)
+    out_of_hours: Mapped[str | None] = mapped_column(Text)
+    emergency_contact: Mapped[str | None] = mapped_column(String(200))
+    emergency_contact_user_id: Mapped[str | None] = mapped_column(String(32))
+    quiet_hours: Mapped[str | None] = mapped_column(String(200))
+    moderation_plan: Mapped[str | None] = mapped_column(Text)
+    # Advice shown when it was registered: the policy asks for it to be recorded, not only shown.
+    advice: Mapped[list] = mapped_column(JSON, default=list)
+    created_by: Mapped[str] = mapped_column(String(32), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The wizard run that registered it: unique, so a repeated submission cannot register a group twice.
+    draft_id: Mapped[str | None] = mapped_column(String(36), unique=True)
+
+    moderators: Mapped[list[Moderator]] = relationship(
+        back_populates="group", order_by="Moderator.id", cascade="all, delete-orphan"
+    )
+
+
+class Moderator(Base):
+    __tablename__ = "moderators"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(32))
+    # Many volunteers are not on Slack: they are moderators all the same, named here.
+    slack_user_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    organisation: Mapped[str | None] = mapped_column(String(200))
+    is_lead: Mapped[bool] = mapped_column(Boolean, default=False)
+    added_by: Mapped[str] = mapped_column(String(32))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    group: Mapped[Group] = relationship(back_populates="moderators")

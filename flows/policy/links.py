@@ -1,0 +1,69 @@
+"""Web links in a description: finding them and saying plainly what is wrong with one (D3)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Sequence
+from urllib.parse import urlsplit
+
+# Links as people paste them: with a scheme, starting "www.", or a bare "site.org.uk/page".
+_LINK = re.compile(
+    r"(?i)(?<![@\w.-])(?:[a-z][a-z0-9+.-]*://[^\s<>\"'`]+|www\.[^\s<>\"'`]+|(?:[a-z0-9-]+\.)+[a-z]{2,}/[^\s<>\"'`]*)"
+)
+EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+PLACEHOLDER_LINK = re.compile(r"(?i)\[\s*link\s*\](?:\(#\))?")
+_TRAILING = ".,;:!?)]}'\""
+
+
+@dataclass(frozen=True)
+class Link:
+    text: str
+    start: int
+
+
+def find_links(text: str) -> list[Link]:
+    return [Link(m.group().rstrip(_TRAILING), m.start()) for m in _LINK.finditer(text)]
+
+
+def _host(url: str) -> tuple[str, str | None]:
+    """The scheme ('' when missing) and host of a link; host None when it cannot be read."""
+    candidate = url if "://" in url else f"//{url}"
+    try:
+        parts = urlsplit(candidate)
+        return parts.scheme.lower(), (parts.hostname or None)
+    except ValueError:
+        return "", None
+
+
+def on_domains(host: str, domains: Sequence[str]) -> bool:
+    host = host.lower().rstrip(".")
+    return any(host == d.lower() or host.endswith("." + d.lower()) for d in domains)
+
+
+def link_problem(url: str, domains: Sequence[str]) -> str | None:
+    """What is wrong with a link for the group agreement, in words for the person who typed it; None if fine."""
+    url = url.strip()
+    sites = " or ".join(domains) if domains else "the organisation's website"
+    if PLACEHOLDER_LINK.fullmatch(url) or url in ("#", "(#)"):
+        return "still has the model's [LINK] placeholder instead of a web address"
+    scheme, host = _host(url)
+    if host is None:
+        return f"'{url}' is not a web address that can be opened"
+    if scheme == "http":
+        return f"'{url}' starts with http://, which is not secure; it must start with https://"
+    if scheme != "https":
+        return f"'{url}' must be a full web address starting with https://"
+    if not on_domains(host, domains):
+        return f"'{url}' is on {host}; the agreement must be on the organisation's own website ({sites})"
+    return None
+
+
+@lru_cache(maxsize=1024)
+def same_link(a: str, b: str) -> bool:
+    """Whether two links point at the same page, ignoring 'www.', a trailing slash and the case of the host."""
+    def key(url: str) -> tuple[str, str]:
+        scheme, host = _host(url.strip().rstrip(_TRAILING))
+        path = url.split("://", 1)[-1].split("/", 1)[1] if "/" in url.split("://", 1)[-1] else ""
+        return (host or "").lower().removeprefix("www."), path.rstrip("/")
+    return key(a) == key(b)

@@ -1,0 +1,111 @@
+"""All configuration in one place, read from the environment and an optional `.env` file.
+
+Protected names, website domains and thresholds are settings, not code: each deployment (Amaze, a forum)
+lists its own.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+# Comma-separated in the environment ("Amaze,PaCC"), a list in code.
+CommaList = Annotated[list[str], NoDecode]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    # --- Slack -------------------------------------------------------------------------------------------------
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    # An app-level token (xapp-…) switches the app to Socket Mode: no public URL needed.
+    slack_app_token: SecretStr | None = None
+    # The Web API base URL. Tests point it at a local fake of Slack.
+    slack_api_url: str = "https://slack.com/api/"
+    # Requests from any other workspace are refused; empty accepts the one the bot token belongs to.
+    slack_team_id: str | None = None
+
+    # --- Storage and serving -----------------------------------------------------------------------------------
+    database_url: str = "sqlite:///group-policy-assistant.db"
+    port: int = 3000
+    web_concurrency: int = 2
+
+    # --- Who is who ----------------------------------------------------------------------------------------------
+    # Slack user groups (ID like S0123ABC or handle like "staff") that define each role; user ids as a fallback.
+    staff_usergroup: str | None = None
+    pcf_staff_usergroup: str | None = None
+    senior_managers_usergroup: str | None = None
+    staff_user_ids: CommaList = Field(default_factory=list)
+    pcf_staff_user_ids: CommaList = Field(default_factory=list)
+    senior_manager_user_ids: CommaList = Field(default_factory=list)
+    # How long a looked-up user group or user profile is trusted before Slack is asked again.
+    directory_cache_seconds: int = 300
+
+    # --- The organisation's names (N1, N2, U3) --------------------------------------------------------------------
+    # Names that mark an Amaze group: the charity and its projects and services.
+    organisation_names: CommaList = Field(default_factory=lambda: ["Amaze", "Amazing Futures"])
+    # Names that mark a Parent Carer Forum group: short and long forms.
+    forum_names: CommaList = Field(
+        default_factory=lambda: ["PaCC", "ESPCF", "Parent Carers Council", "East Sussex Parent Carer Forum"]
+    )
+    # Words that make an unofficial group's status clear (N3).
+    unofficial_markers: CommaList = Field(
+        default_factory=lambda: ["social", "informal", "unofficial", "not official", "non-official", "friends"]
+    )
+    # Words that make an official work group's purpose clear (N4).
+    work_markers: CommaList = Field(
+        default_factory=lambda: ["team", "staff", "volunteer", "volunteers", "work", "colleagues", "office", "rota"]
+    )
+
+    # --- Links and contacts used in drafts (D3, D5, A2) ------------------------------------------------------------
+    organisation_domains: CommaList = Field(
+        default_factory=lambda: ["amazesussex.org.uk", "pacc.org.uk", "espcf.org.uk"]
+    )
+    contact_email: str = "info@amazesussex.org.uk"
+    policy_url: str = "https://www.amazesussex.org.uk/policies/whatsapp-group-policy"
+    safeguarding_policy_url: str = "https://www.amazesussex.org.uk/policies/safeguarding"
+    equalities_policy_url: str = "https://www.amazesussex.org.uk/policies/equalities"
+    privacy_statement_url: str = "https://www.amazesussex.org.uk/privacy"
+
+    # --- Group size (M4) ---------------------------------------------------------------------------------------------
+    # Above this many members per moderator the app asks for more moderators or a written plan (advice).
+    members_per_moderator: int = 40
+    # Above this many members a written moderation plan is required (block).
+    plan_required_above: int = 150
+
+    # --- WhatsApp's own limits (N5, D6) ------------------------------------------------------------------------------
+    whatsapp_subject_limit: int = 100
+    whatsapp_description_limit: int = 2048
+
+    @field_validator(
+        "staff_user_ids", "pcf_staff_user_ids", "senior_manager_user_ids", "organisation_names", "forum_names",
+        "unofficial_markers", "work_markers", "organisation_domains",
+        mode="before",
+    )
+    @classmethod
+    def _split_commas(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @property
+    def protected_names(self) -> list[str]:
+        return [*self.organisation_names, *self.forum_names]
+
+    def missing_for_slack(self) -> list[str]:
+        """Names of the settings the Slack app cannot start without."""
+        missing = []
+        if not self.slack_bot_token:
+            missing.append("SLACK_BOT_TOKEN")
+        if not self.slack_signing_secret and not self.slack_app_token:
+            missing.append("SLACK_SIGNING_SECRET")
+        return missing
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    # Settings are read once per process; they are configuration, not state.
+    return Settings()

@@ -1,0 +1,53 @@
+"""The ready-to-paste texts a registered group is handed: description, welcome message, agreement, checklist."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from flows import drafting
+from flows.settings import Settings
+
+if TYPE_CHECKING:
+    from flows.wizard.service import WizardState
+
+# Shown in the first draft until the person gives the agreement's link; the wizard swaps it in.
+LINK_PLACEHOLDER = "[LINK]"
+
+
+@dataclass(frozen=True)
+class PasteKit:
+    description: str
+    welcome: str
+    agreement: str
+    checklist: list[tuple[str, str]]
+
+
+def _moderator_names(state: WizardState) -> list[str]:
+    return [m["name"] for m in state.data.get("moderators", [])]
+
+
+def description(state: WizardState, settings: Settings) -> str:
+    kind = state.kind
+    return drafting.draft_description(
+        kind, state.data.get("name", ""), settings,
+        agreement_url=state.data.get("agreement_url") or LINK_PLACEHOLDER,
+        moderator_names=_moderator_names(state),
+        contact_email=settings.contact_email,
+        quiet_hours=state.data.get("quiet_hours"),
+    )
+
+
+def kit(state: WizardState, settings: Settings) -> PasteKit:
+    kind = state.kind
+    name = state.data.get("name", "")
+    if not kind.official:
+        return PasteKit("", "", "", [(i.rule, i.text) for i in drafting.settings_checklist(kind)])
+    moderators = _moderator_names(state)
+    return PasteKit(
+        description=state.data.get("description") or "",
+        welcome=drafting.draft_welcome_message(
+            kind, name, settings, agreement_url=state.data.get("agreement_url"), moderator_names=moderators
+        ),
+        agreement=drafting.draft_agreement(kind, name, settings, moderators, settings.contact_email),
+        checklist=[(item.rule, item.text) for item in drafting.settings_checklist(kind)],
+    )

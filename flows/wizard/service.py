@@ -1,0 +1,337 @@
+"""The /newgroup wizard: each step's answers checked against the policy, kept in the database between steps,
+and a group registered exactly once at the end. Platform-neutral: values arrive as plain dicts."""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from flows.audit import service as audit
+from flows.db import Database
+from flows.directory.service import Directory, Role
+from flows.groups.models import Group, Moderator
+from flows.policy.engine import check
+from flows.policy.types import CheckResult, Finding, GroupKind, GroupProposal, ModeratorEntry, ModeratorRole
+from flows.settings import Settings
+from flows.wizard import drafts
+from flows.wizard.models import WizardDraft
+from flows.wizard.moderator_input import ModeratorChoice, resolve
+from flows.wizard.steps import Step, next_step, previous_step, steps_for
+
+# Which policy fields each step owns, and the form field a finding about it is shown on.
+STEP_FIELDS = {
+    Step.NAME: {"name": "name"},
+    Step.DESCRIPTION: {"description": "description", "agreement_url": "agreement_url"},
+    Step.MODERATORS: {
+        "moderators": "staff_moderators",
+        "out_of_hours": "out_of_hours",
+        "emergency_contact": "emergency_contact",
+        "quiet_hours": "quiet_hours",
+        "expected_members": "expected_members",
+        "moderation_plan": "moderation_plan",
+    },
+}
+MAX_MEMBERS = 100_000
+LINK_PLACEHOLDER = "[LINK]"
+
+
+class WizardError(Exception):
+    """A wizard that cannot go on: not found, not yours, or you may not register groups."""
+
+
+@dataclass
+class WizardState:
+    draft_id: str
+    user_id: str
+    step: Step
+    data: dict
+    group_id: int | None = None
+
+    @property
+    def kind(self) -> GroupKind | None:
+        return GroupKind(self.data["kind"]) if self.data.get("kind") else None
+
+    def proposal(self) -> GroupProposal:
+        d = self.data
+        return GroupProposal(
+            kind=self.kind or GroupKind.PARENT_CARERS,
+            name=d.get("name", ""),
+            description=d.get("description"),
+            agreement_url=d.get("agreement_url"),
+            moderators=tuple(
+                ModeratorEntry(
+                    name=m["name"], role=ModeratorRole(m["role"]),
+                    slack_user_id=m.get("slack_user_id"), organisation=m.get("organisation"),
+                )
+                for m in d.get("moderators", [])
+            ),
+            expected_members=d.get("expected_members"),
+            out_of_hours=d.get("out_of_hours"),
+            emergency_contact=d.get("emergency_contact"),
+            quiet_hours=d.get("quiet_hours"),
+            moderation_plan=d.get("moderation_plan"),
+        )
+
+
+@dataclass
+class StepResult:
+    state: WizardState
+    # Form field -> what is wrong there, in plain words. Empty when the step was accepted.
+    errors: dict[str, str] = field(default_factory=dict)
+    group: Group | None = None
+    # False when a repeated submission found the group already registered: nothing more is to be sent.
+    newly_registered: bool = False
+
+    @property
+    def accepted(self) -> bool:
+        return not self.errors
+
+
+class NewGroupWizard:
+    def __init__(self, db: Database, settings: Settings, directory: Directory) -> None:
+        self.db = db
+        self.settings = settings
+        self.directory = directory
+
+    # --- who may use it ----------------------------------------------------------------------------------------
+    def may_register(self, user_id: str) -> bool:
+        return self.directory.has_role(user_id, Role.STAFF, Role.PCF_STAFF)
+
+    # --- lifecycle -------------------------------------------------------------------------------------------------
+    def start(self, user_id: str, team_id: str | None, name: str | None = None) -> WizardState:
+        data = {"name": name.strip()} if name and name.strip() else {}
+        draft = WizardDraft(id=str(uuid.uuid4()), user_id=user_id, team_id=team_id, step=Step.KIND, data=data)
+        with self.db.transaction() as session:
+            session.add(draft)
+        return self._state(draft)
+
+    def state(self, draft_id: str, user_id: str) -> WizardState:
+        with self.db.transaction() as session:
+            return self._state(self._draft(session, draft_id, user_id))
+
+    def back(self, draft_id: str, user_id: str) -> WizardState:
+        with self.db.transaction() as session:
+            draft = self._draft(session, draft_id, user_id)
+            state = self._state(draft)
+            previous = previous_step(state.kind, state.step)
+            if previous is not None and draft.group_id is None:
+                draft.step = previous
+            return self._state(draft)
+
+    def submit(self, draft_id: str, user_id: str, step: Step, values: dict) -> StepResult:
+        with self.db.transaction() as session:
+            state = self._state(self._draft(session, draft_id, user_id))
+        if state.group_id is not None:
+            return self._already_registered(state)
+        handler = {
+            Step.KIND: self._submit_kind,
+            Step.NAME: self._submit_name,
+            Step.DESCRIPTION: self._submit_description,
+            Step.MODERATORS: self._submit_moderators,
+            Step.REVIEW: self._submit_review,
+        }[step]
+        state.step = step
+        return handler(state, values)
+
+    # --- steps ---------------------------------------------------------------------------------------------------
+    def _submit_kind(self, state: WizardState, values: dict) -> StepResult:
+        try:
+            kind = GroupKind(values.get("kind") or "")
+        except ValueError:
+            return StepResult(state, {"kind": "Choose what kind of group this is."})
+        if state.data.get("kind") != kind.value:
+            # A different kind means different rules and drafts: start the later steps afresh.
+            state.data = {"kind": kind.value, "name": state.data.get("name", "")}
+        return self._advance(state)
+
+    def _submit_name(self, state: WizardState, values: dict) -> StepResult:
+        state.data["name"] = (values.get("name") or "").strip()
+        return self._checked(state)
+
+    def _submit_description(self, state: WizardState, values: dict) -> StepResult:
+        url = (values.get("agreement_url") or "").strip() or None
+        description = (values.get("description") or "").strip()
+        if url and LINK_PLACEHOLDER in description:
+            description = description.replace(LINK_PLACEHOLDER, url)
+        state.data.update(description=description or None, agreement_url=url)
+        return self._checked(state)
+
+    def _submit_moderators(self, state: WizardState, values: dict) -> StepResult:
+        kind = state.kind
+        choice = ModeratorChoice(
+            staff=list(values.get("staff_moderators") or []),
+            others=list(values.get("other_moderators") or []),
+            offline=values.get("offline_moderators") or "",
+            lead=values.get("lead_moderator"),
+        )
+        parsed = resolve(kind, choice, self.directory)
+        errors = dict(parsed.errors)
+        members, members_error = _whole_number(values.get("expected_members"))
+        if members_error:
+            errors["expected_members"] = members_error
+        contact_id = values.get("emergency_contact")
+        contact_name = None
+        if contact_id:
+            contact_name = self.directory.person(contact_id).name
+            if self.directory.role_configured(Role.SENIOR_MANAGER) and not self.directory.has_role(
+                contact_id, Role.SENIOR_MANAGER
+            ):
+                errors["emergency_contact"] = (
+                    f"{contact_name} is not in the senior managers user group. Pick the senior manager "
+                    "that moderators call in an emergency."
+                )
+        state.data.update(
+            moderators=[
+                {k: v for k, v in m.__dict__.items() if v is not None} | {"role": m.role.value}
+                for m in parsed.moderators
+            ],
+            lead_user_id=parsed.lead_user_id,
+            form_moderators={
+                "staff": choice.staff, "others": choice.others, "offline": choice.offline, "lead": choice.lead,
+            },
+            expected_members=members,
+            out_of_hours=_text(values.get("out_of_hours")),
+            emergency_contact=contact_name,
+            emergency_contact_user_id=contact_id,
+            quiet_hours=_text(values.get("quiet_hours")),
+            moderation_plan=_text(values.get("moderation_plan")),
+        )
+        return self._checked(state, errors)
+
+    def _submit_review(self, state: WizardState, values: dict) -> StepResult:
+        result = self.check(state)
+        for step in steps_for(state.kind):
+            errors = _errors_for(step, result.findings)
+            if errors:
+                # Something changed since that step was accepted: send the person back to it.
+                return self._save(state, step, errors)
+        if not self.may_register(state.user_id):
+            return StepResult(state, {"review": "Only staff can register a group."})
+        return self._register(state, result)
+
+    # --- checking ------------------------------------------------------------------------------------------------
+    def check(self, state: WizardState) -> CheckResult:
+        return check(state.proposal(), self.settings)
+
+    def advice(self, state: WizardState) -> list[Finding]:
+        """Advice on the steps done so far (shown as text, never blocking)."""
+        done = steps_for(state.kind)[: steps_for(state.kind).index(state.step)] if state.step in steps_for(
+            state.kind
+        ) else []
+        fields = {f for step in done for f in STEP_FIELDS.get(step, {})}
+        return [f for f in self.check(state).findings if not f.blocks and (f.field in fields or state.step is Step.REVIEW)]
+
+    def _checked(self, state: WizardState, errors: dict[str, str] | None = None) -> StepResult:
+        errors = dict(errors or {})
+        for form_field, message in _errors_for(state.step, self.check(state).findings).items():
+            errors.setdefault(form_field, message)
+        if errors:
+            return self._save(state, state.step, errors)
+        return self._advance(state)
+
+    def _advance(self, state: WizardState) -> StepResult:
+        following = next_step(state.kind, state.step)
+        if following is Step.DESCRIPTION and not state.data.get("description"):
+            state.data["description"] = drafts.description(state, self.settings) or None
+        return self._save(state, following or state.step, {})
+
+    def _save(self, state: WizardState, step: Step, errors: dict[str, str]) -> StepResult:
+        with self.db.transaction() as session:
+            draft = self._draft(session, state.draft_id, state.user_id)
+            draft.data = dict(state.data)
+            # A refused step stays where it is; an accepted one moves on.
+            draft.step = step
+            return StepResult(self._state(draft), errors)
+
+    # --- registering ---------------------------------------------------------------------------------------------
+    def _register(self, state: WizardState, result: CheckResult) -> StepResult:
+        kind = state.kind
+        data = state.data
+        try:
+            with self.db.transaction() as session:
+                group = Group(
+                    kind=kind.value,
+                    name=data["name"],
+                    official=kind.official,
+                    description=data.get("description") or "",
+                    agreement_url=data.get("agreement_url"),
+                    expected_members=data.get("expected_members"),
+                    out_of_hours=data.get("out_of_hours"),
+                    emergency_contact=data.get("emergency_contact"),
+                    emergency_contact_user_id=data.get("emergency_contact_user_id"),
+                    quiet_hours=data.get("quiet_hours"),
+                    moderation_plan=data.get("moderation_plan"),
+                    advice=[f.as_dict() for f in result.findings if not f.blocks],
+                    created_by=state.user_id,
+                    draft_id=state.draft_id,
+                )
+                lead = data.get("lead_user_id")
+                for m in data.get("moderators", []) if kind.needs_moderators else []:
+                    group.moderators.append(
+                        Moderator(
+                            name=m["name"], role=m["role"], slack_user_id=m.get("slack_user_id"),
+                            organisation=m.get("organisation"), added_by=state.user_id,
+                            is_lead=bool(lead) and m.get("slack_user_id") == lead,
+                        )
+                    )
+                session.add(group)
+                session.flush()
+                draft = self._draft(session, state.draft_id, state.user_id)
+                draft.group_id, draft.step = group.id, Step.REVIEW
+                audit.record(
+                    session, actor=state.user_id, action="group.registered", subject_type="group",
+                    subject_id=group.id, to_state="registered", kind=kind.value, name=group.name,
+                    moderators=len(group.moderators), advice=[f.rule for f in result.findings],
+                )
+                state.group_id = group.id
+                return StepResult(state, {}, group=group, newly_registered=True)
+        except IntegrityError:
+            # The same wizard was submitted twice at once and the other submission won: one group, one message.
+            return self._already_registered(state)
+
+    def _already_registered(self, state: WizardState) -> StepResult:
+        with self.db.transaction() as session:
+            group = session.scalars(select(Group).where(Group.draft_id == state.draft_id)).one()
+            group.moderators  # load while the session is open  # noqa: B018
+            state.group_id = group.id
+            return StepResult(state, {}, group=group, newly_registered=False)
+
+    # --- helpers ---------------------------------------------------------------------------------------------------
+    @staticmethod
+    def _draft(session, draft_id: str, user_id: str) -> WizardDraft:
+        draft = session.get(WizardDraft, draft_id)
+        if draft is None or draft.user_id != user_id:
+            raise WizardError("This set-up form has expired or belongs to someone else. Type /newgroup to start again.")
+        return draft
+
+    @staticmethod
+    def _state(draft: WizardDraft) -> WizardState:
+        return WizardState(
+            draft_id=draft.id, user_id=draft.user_id, step=Step(draft.step), data=dict(draft.data or {}),
+            group_id=draft.group_id,
+        )
+
+
+def _errors_for(step: Step, findings: tuple[Finding, ...] | list[Finding]) -> dict[str, str]:
+    fields = STEP_FIELDS.get(step, {})
+    errors: dict[str, list[str]] = {}
+    for finding in findings:
+        if finding.blocks and finding.field in fields:
+            errors.setdefault(fields[finding.field], []).append(f"({finding.rule}) {finding.as_dict()['message']}")
+    return {form_field: "\n".join(messages) for form_field, messages in errors.items()}
+
+
+def _text(value: object) -> str | None:
+    text = str(value).strip() if value is not None else ""
+    return text or None
+
+
+def _whole_number(value: object) -> tuple[int | None, str | None]:
+    text = str(value or "").strip().replace(",", "")
+    if not text:
+        return None, None
+    if not text.isdecimal() or len(text) > 6 or not 0 < int(text) <= MAX_MEMBERS:
+        return None, "Write roughly how many members you expect, as a whole number such as 40."
+    return int(text), None

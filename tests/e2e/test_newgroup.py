@@ -1,0 +1,248 @@
+"""/newgroup end to end: signed HTTP requests to the running app, which talks to the fake Slack Web API."""
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from sqlalchemy import func, select
+
+from flows.audit.models import AuditEntry
+from flows.groups.models import Group
+from flows.wizard.models import WizardDraft
+from tests.conftest import GUEST, MANAGER, PCF_STAFF, STAFF, VOLUNTEER
+from tests.e2e.modal import Modal
+
+AGREEMENT = "https://www.amazesussex.org.uk/groups/brighton-parents-agreement"
+
+
+def start(app, user=STAFF, text="") -> Modal:
+    opened_before = len(app.fake.calls("views.open"))
+    response = app.sender.command("/newgroup", text, user_id=user)
+    assert response.status == 200
+    return Modal.opened_by(app, user, after=opened_before)
+
+
+def count(db, model) -> int:
+    with db.transaction() as session:
+        return session.scalar(select(func.count()).select_from(model))
+
+
+def walk_to_review_parent_carers(app) -> Modal:
+    modal = start(app)
+    assert "What kind of WhatsApp group" in modal.text()
+    assert modal.submit(kind="parent_carers").json["response_action"] == "update"
+    assert "Amaze" in modal.text() and "N1" in modal.text()
+    assert modal.submit(name="Amaze Brighton Parent Carers Chat").json["response_action"] == "update"
+    # The description step comes drafted from the policy's model, waiting for the agreement's link.
+    drafted = modal.inputs()["description"]["element"]["initial_value"]
+    assert "phone number" in drafted and "[LINK]" in drafted
+    assert modal.submit(agreement_url=AGREEMENT).json["response_action"] == "update"
+    assert set(modal.inputs()) >= {"staff_moderators", "other_moderators", "offline_moderators", "out_of_hours"}
+    response = modal.submit(
+        staff_moderators=[STAFF],
+        other_moderators=[VOLUNTEER],
+        offline_moderators="Sam Patel, volunteer\nAli Khan, partner staff, Barnardo's",
+        out_of_hours="Val and Sam watch the group in the evenings and phone Alex or Sam Senior if worried.",
+        emergency_contact=MANAGER,
+        expected_members="40",
+    )
+    assert response.json["response_action"] == "update", response.json
+    return modal
+
+
+@pytest.mark.e2e
+def test_parent_carers_group_walks_through_every_step_and_is_registered(running_app):
+    app = running_app
+    modal = walk_to_review_parent_carers(app)
+
+    review = modal.text()
+    assert "Register group" == modal.view["submit"]["text"]
+    assert AGREEMENT in review  # the link went into the description where [LINK] was
+    for heading in ("Group description", "Welcome message", "Group agreement", "Settings checklist"):
+        assert heading in review
+    assert "Alex Morgan (staff, lead)" in review and "Val Jones (volunteer)" in review
+
+    response = modal.submit()
+    assert response.json["response_action"] == "update"
+    assert "is registered" in modal.text()
+
+    with app.db.transaction() as session:
+        group = session.scalars(select(Group)).one()
+        assert group.name == "Amaze Brighton Parent Carers Chat" and group.kind == "parent_carers"
+        assert AGREEMENT in group.description
+        roles = sorted((m.name, m.role, m.is_lead) for m in group.moderators)
+        assert roles == [
+            ("Alex Morgan", "staff", True), ("Ali Khan", "partner_staff", False),
+            ("Sam Patel", "volunteer", False), ("Val Jones", "volunteer", False),
+        ]
+        assert group.emergency_contact == "Sam Senior"
+        entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "group.registered")).one()
+        assert entry.actor == STAFF and entry.subject_id == str(group.id)
+
+    # The creator is handed every text, ready to paste.
+    dm = app.fake.wait_for("chat.postMessage", lambda c: c.args.get("channel") == STAFF)
+    sent = str(dm.args["blocks"])
+    assert "Group description" in sent and "Welcome message" in sent and "Group agreement" in sent
+    assert AGREEMENT in sent and "phone number" in sent
+
+
+@pytest.mark.e2e
+def test_informal_social_group_needs_only_a_name_and_involves_no_moderator(running_app):
+    app = running_app
+    modal = start(app)
+    modal.submit(kind="informal_social")
+    assert "M7" in modal.text()
+    assert modal.submit(name="Brighton Office Friends Social").json["response_action"] == "update"
+    assert "No moderator is involved" in modal.text()
+    assert modal.submit().json["response_action"] == "update"
+    assert "unofficial" in modal.text()
+
+    with app.db.transaction() as session:
+        group = session.scalars(select(Group)).one()
+        assert (group.kind, group.official, group.moderators) == ("informal_social", False, [])
+    time.sleep(0.3)
+    assert app.fake.calls("chat.postMessage") == []
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize(
+    "kind, name, rule",
+    [
+        ("parent_carers", "Brighton Parents Chat", "N1"),  # an official group must carry the organisation's name
+        ("informal_social", "A.M.A.Z.E social", "N2"),  # an unofficial one must not, however it is spelt
+        ("informal_social", "Brighton Mums", "N3"),  # and must say it is unofficial
+        ("parent_carers", "", "N5"),
+    ],
+)
+def test_a_name_the_rules_block_comes_back_as_an_error_on_the_name_field(running_app, kind, name, rule):
+    modal = start(running_app)
+    modal.submit(kind=kind)
+    response = modal.submit(name=name)
+    assert response.status == 200
+    assert response.json["response_action"] == "errors"
+    assert rule in response.json["errors"]["name"]
+    assert count(running_app.db, Group) == 0
+
+
+@pytest.mark.e2e
+def test_a_description_without_the_phone_number_consent_is_refused_on_the_description_field(running_app):
+    modal = start(running_app)
+    modal.submit(kind="parent_carers")
+    modal.submit(name="Amaze Hove Parent Carers")
+    response = modal.submit(
+        description=f"This is an Amaze group. Please follow our group agreement: {AGREEMENT}. "
+        "Message the group admins, marked on the participants list, if you feel unsafe.",
+        agreement_url=AGREEMENT,
+    )
+    assert response.json["response_action"] == "errors"
+    assert "D2" in response.json["errors"]["description"]
+    assert "phone" in response.json["errors"]["description"]
+
+
+@pytest.mark.e2e
+def test_an_agreement_link_off_the_organisations_websites_is_refused_on_its_field(running_app):
+    modal = start(running_app)
+    modal.submit(kind="parent_carers")
+    modal.submit(name="Amaze Hove Parent Carers")
+    response = modal.submit(agreement_url="http://docs.google.com/our-agreement")
+    assert response.json["response_action"] == "errors"
+    assert "agreement_url" in response.json["errors"] or "description" in response.json["errors"]
+
+
+@pytest.mark.e2e
+def test_volunteers_alone_cannot_moderate_and_someone_not_in_the_staff_group_is_not_staff(running_app):
+    modal = start(running_app)
+    modal.submit(kind="parent_carers")
+    modal.submit(name="Amaze Lewes Parent Carers")
+    modal.submit(agreement_url=AGREEMENT)
+    response = modal.submit(
+        staff_moderators=[VOLUNTEER, GUEST],
+        out_of_hours="Val covers evenings.",
+        emergency_contact=MANAGER,
+    )
+    errors = response.json["errors"]
+    assert "Val Jones" in errors["staff_moderators"] and "Gus Guest" in errors["staff_moderators"]
+    assert "not in the staff user group" in errors["staff_moderators"]
+
+
+@pytest.mark.e2e
+def test_a_forum_group_needs_a_member_of_pcf_staff(running_app):
+    modal = start(running_app, user=PCF_STAFF)
+    modal.submit(kind="pcf_members")
+    assert modal.submit(name="PaCC Members Chat").json["response_action"] == "update"
+    modal.submit(agreement_url="https://www.pacc.org.uk/whatsapp-agreement")
+    response = modal.submit(staff_moderators=[STAFF], out_of_hours="Priya covers.", emergency_contact=MANAGER)
+    assert "not in the PCF staff user group" in response.json["errors"]["staff_moderators"]
+    response = modal.submit(staff_moderators=[PCF_STAFF])
+    assert response.json["response_action"] == "update"
+    assert "Priya Shah (pcf staff, lead)" in modal.text()
+
+
+@pytest.mark.e2e
+def test_a_name_given_with_the_command_fills_the_name_field(running_app):
+    modal = start(running_app, text="Amaze Crawley Parent Carers")
+    modal.submit(kind="parent_carers")
+    assert modal.inputs()["name"]["element"]["initial_value"] == "Amaze Crawley Parent Carers"
+
+
+@pytest.mark.e2e
+def test_back_returns_to_the_previous_step_with_the_answers_kept(running_app):
+    modal = start(running_app)
+    modal.submit(kind="parent_carers")
+    modal.submit(name="Amaze Worthing Parent Carers")
+    assert modal.click("newgroup_back").status == 200
+    update = running_app.fake.wait_for("views.update")
+    assert update.args["view"]["blocks"][-2]["block_id"] == "name"
+    assert update.args["view"]["blocks"][-2]["element"]["initial_value"] == "Amaze Worthing Parent Carers"
+
+
+@pytest.mark.e2e
+def test_people_who_are_not_staff_cannot_register_groups(running_app):
+    for user in (VOLUNTEER, GUEST):  # a guest account is never staff, even in the staff user group
+        modal = start(running_app, user=user)
+        assert "Only staff" in modal.text()
+    assert count(running_app.db, WizardDraft) == 0
+
+
+@pytest.mark.e2e
+def test_submitting_the_review_twice_at_once_registers_one_group_and_sends_one_message(running_app):
+    app = running_app
+    modal = walk_to_review_parent_carers(app)
+    view = dict(modal.view)
+    responses = []
+
+    def submit():
+        responses.append(Modal(app, STAFF, dict(view)).submit())
+
+    threads = [threading.Thread(target=submit) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(r.status == 200 and r.json["response_action"] == "update" for r in responses)
+    assert count(app.db, Group) == 1
+    app.fake.wait_for("chat.postMessage")
+    time.sleep(0.5)
+    kits = [c for c in app.fake.calls("chat.postMessage") if c.args.get("channel") == STAFF]
+    assert len(kits) == 1  # one set of texts, not one per submission
+
+
+@pytest.mark.e2e
+def test_a_forged_or_stale_request_gets_401_and_changes_nothing(running_app):
+    app = running_app
+    forged = app.sender.command("/newgroup", "Amaze Test", user_id=STAFF, secret="not-the-secret")
+    stale = app.sender.command("/newgroup", "Amaze Test", user_id=STAFF, timestamp=int(time.time()) - 6 * 60)
+    assert (forged.status, stale.status) == (401, 401)
+    time.sleep(0.3)
+    assert app.fake.calls("views.open") == []
+    assert count(app.db, WizardDraft) == 0
+
+
+@pytest.mark.e2e
+def test_health_check_answers(running_app):
+    import urllib.request
+
+    with urllib.request.urlopen(f"{running_app.url}/healthz", timeout=5) as response:
+        assert response.status == 200 and b'"ok": true' in response.read()
+
