@@ -8,6 +8,8 @@ from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
 from bot.newgroup import listeners as newgroup
+from bot.removals import listeners as removals
+from bot.reports import listeners as reports
 from bot.services import Services
 from bot.team_guard import only_our_team
 from flows.db import Database
@@ -41,6 +43,8 @@ def create_app(settings: Settings, db: Database | None = None) -> App:
     services = Services.build(settings, client, db)
     app.middleware(only_our_team(settings))
     newgroup.register(app, services)
+    removals.register(app, services)
+    reports.register(app, services)
     app.error(_log_error)
     return app
 

@@ -8,6 +8,8 @@ from slack_sdk import WebClient
 from bot.directory import SlackDirectoryBackend
 from flows.db import Database
 from flows.directory.service import Directory
+from flows.removals.service import RemovalService
+from flows.reports.service import UnofficialGroupReports
 from flows.settings import Settings
 from flows.wizard.service import NewGroupWizard
 
@@ -18,9 +20,15 @@ class Services:
     db: Database
     directory: Directory
     wizard: NewGroupWizard
+    removals: RemovalService
+    reports: UnofficialGroupReports
 
     @classmethod
     def build(cls, settings: Settings, client: WebClient, db: Database | None = None) -> Services:
         db = db or Database(settings.database_url)
         directory = Directory(db, SlackDirectoryBackend(client), settings)
-        return cls(settings=settings, db=db, directory=directory, wizard=NewGroupWizard(db, settings, directory))
+        return cls(
+            settings=settings, db=db, directory=directory, wizard=NewGroupWizard(db, settings, directory),
+            removals=RemovalService(db, settings, directory),
+            reports=UnofficialGroupReports(db, settings, directory),
+        )

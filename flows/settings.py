@@ -44,6 +44,14 @@ class Settings(BaseSettings):
     # How long a looked-up user group or user profile is trusted before Slack is asked again.
     directory_cache_seconds: int = 300
 
+    # --- Where decisions and reports go ---------------------------------------------------------------------------
+    # Channel (ID) where senior managers sign off permanent removals (R2).
+    approvals_channel: str | None = None
+    # Channel (ID) where managers are told of unofficial groups when the reporter has no manager configured (U2).
+    managers_channel: str | None = None
+    # Each person's manager, as "reporter_id:manager_id" pairs (U2 sends a report to the reporter's manager).
+    line_managers: CommaList = Field(default_factory=list)
+
     # --- The organisation's names (N1, N2, U3) --------------------------------------------------------------------
     # Names that mark an Amaze group: the charity and its projects and services.
     organisation_names: CommaList = Field(default_factory=lambda: ["Amaze", "Amazing Futures"])
@@ -82,7 +90,7 @@ class Settings(BaseSettings):
 
     @field_validator(
         "staff_user_ids", "pcf_staff_user_ids", "senior_manager_user_ids", "organisation_names", "forum_names",
-        "unofficial_markers", "work_markers", "organisation_domains",
+        "unofficial_markers", "work_markers", "organisation_domains", "line_managers",
         mode="before",
     )
     @classmethod
@@ -94,6 +102,13 @@ class Settings(BaseSettings):
     @property
     def protected_names(self) -> list[str]:
         return [*self.organisation_names, *self.forum_names]
+
+    def manager_of(self, user_id: str) -> str | None:
+        for pair in self.line_managers:
+            person, _, manager = pair.partition(":")
+            if person.strip() == user_id and manager.strip():
+                return manager.strip()
+        return None
 
     def missing_for_slack(self) -> list[str]:
         """Names of the settings the Slack app cannot start without."""

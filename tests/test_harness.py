@@ -14,8 +14,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from slack_sdk.signature import SignatureVerifier
 
-from harness import BOT_USER_ID, TEAM_ID, FakeSlack, SlackSender, WSGIServer, sign
-from harness.signing import (
+from tests.harness import BOT_USER_ID, TEAM_ID, FakeSlack, SlackSender, WSGIServer, sign
+from tests.harness.signing import (
     block_actions_payload,
     event_body,
     interaction_body,

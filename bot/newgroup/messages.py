@@ -20,10 +20,13 @@ def paste_kit_messages(group: Group, kit: PasteKit) -> list[dict]:
         ),
         section("*Settings checklist*\n" + bullet_list([f"{escape(text)} ({rule})" for rule, text in kit.checklist])),
         DividerBlock(),
-        *pasteable("Group description (Group Info)", kit.description),
-        *pasteable("Welcome message (send when the group starts and to each new member)", kit.welcome),
-        *pasteable("Group agreement (publish it at the agreement link)", kit.agreement),
     ]
+    for title, text in kit.texts(
+        description_title="Group description (Group Info)",
+        welcome_title="Welcome message (send when the group starts and to each new member)",
+        agreement_title="Group agreement (publish it at the agreement link)",
+    ):
+        blocks += pasteable(title, text)
     dicts = [block.to_dict() for block in blocks]
     return [
         {"text": f"Registered {group.name}: the texts to paste into WhatsApp", "blocks": dicts[i : i + MESSAGE_BLOCK_LIMIT]}

@@ -10,7 +10,6 @@ from slack_sdk.models.blocks import (
     InputBlock,
     Option,
     PlainTextInputElement,
-    PlainTextObject,
     RadioButtonsElement,
     UserMultiSelectElement,
     UserSelectElement,
@@ -257,9 +256,8 @@ def _review_blocks(state: WizardState, kit: PasteKit | None, advice: list[Findin
         blocks.append(section("*Advice* (recorded with the group, not blocking)\n" + _advice_lines(advice)))
     if kit and kind.official:
         blocks.append(DividerBlock())
-        blocks += pasteable("Group description", kit.description)
-        blocks += pasteable("Welcome message (S3)", kit.welcome)
-        blocks += pasteable("Group agreement (A2)", kit.agreement)
+        for title, text in kit.texts(agreement_title="Group agreement (A2)", welcome_title="Welcome message (S3)"):
+            blocks += pasteable(title, text)
     if kit and kit.checklist:
         blocks.append(section("*Settings checklist*\n" + bullet_list([f"{escape(t)} ({r})" for r, t in kit.checklist])))
     blocks.append(context("Press *Register group* to record it. You'll get all these texts in a direct message."))
@@ -300,7 +298,3 @@ def read_values(view: dict) -> dict:
     return values
 
 
-__all__ = [
-    "BACK_ACTION", "CALLBACK_ID", "PlainTextObject", "field_ids", "message_view", "read_metadata", "read_values",
-    "registered_view", "step_view",
-]

@@ -20,7 +20,7 @@ def alembic_config() -> Config:
     return config
 
 
-def upgrade(url: str, revision: str = "head") -> None:
+def upgrade(url: str, revision: str = "heads") -> None:
     engine = make_engine(url)
     try:
         with engine.begin() as connection:

@@ -18,3 +18,13 @@ def quoted_list(items: list[str], conjunction: str = "or") -> str:
     if len(quoted) <= 1:
         return "".join(quoted)
     return f"{', '.join(quoted[:-1])} {conjunction} {quoted[-1]}"
+
+
+def with_article(name: str) -> str:
+    """'an Amaze', 'an ESPCF' (said letter by letter), 'a PaCC'."""
+    first = name[:1]
+    if name.isupper() and len(name) > 1:
+        vowel_sound = first in "AEFHILMNORSX"
+    else:
+        vowel_sound = first.lower() in "aeiou"
+    return f"{'an' if vowel_sound else 'a'} {name}"

@@ -8,8 +8,10 @@ from typing import Sequence
 from urllib.parse import urlsplit
 
 # Links as people paste them: with a scheme, starting "www.", or a bare "site.org.uk/page".
+# Brackets end a link: "[LINK](#)" left from the model, or a link inside "(...)".
+_URL_CHAR = r"[^\s<>\"'`()\[\]]"
 _LINK = re.compile(
-    r"(?i)(?<![@\w.-])(?:[a-z][a-z0-9+.-]*://[^\s<>\"'`]+|www\.[^\s<>\"'`]+|(?:[a-z0-9-]+\.)+[a-z]{2,}/[^\s<>\"'`]*)"
+    rf"(?i)(?<![@\w.-])(?:[a-z][a-z0-9+.-]*://{_URL_CHAR}+|www\.{_URL_CHAR}+|(?:[a-z0-9-]+\.)+[a-z]{{2,}}/{_URL_CHAR}*)"
 )
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 PLACEHOLDER_LINK = re.compile(r"(?i)\[\s*link\s*\](?:\(#\))?")
@@ -26,14 +28,15 @@ def find_links(text: str) -> list[Link]:
     return [Link(m.group().rstrip(_TRAILING), m.start()) for m in _LINK.finditer(text)]
 
 
-def _host(url: str) -> tuple[str, str | None]:
-    """The scheme ('' when missing) and host of a link; host None when it cannot be read."""
+def _split(url: str) -> tuple[str, str | None, str]:
+    """Scheme ('' when missing), host (None when it cannot be read) and path-with-query of a link."""
     candidate = url if "://" in url else f"//{url}"
     try:
         parts = urlsplit(candidate)
-        return parts.scheme.lower(), (parts.hostname or None)
+        host = parts.hostname or None
     except ValueError:
-        return "", None
+        return "", None, ""
+    return parts.scheme.lower(), host, parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def on_domains(host: str, domains: Sequence[str]) -> bool:
@@ -47,23 +50,23 @@ def link_problem(url: str, domains: Sequence[str]) -> str | None:
     sites = " or ".join(domains) if domains else "the organisation's website"
     if PLACEHOLDER_LINK.fullmatch(url) or url in ("#", "(#)"):
         return "still has the model's [LINK] placeholder instead of a web address"
-    scheme, host = _host(url)
+    scheme, host, _ = _split(url)
     if host is None:
         return f"'{url}' is not a web address that can be opened"
+    problems = []
     if scheme == "http":
-        return f"'{url}' starts with http://, which is not secure; it must start with https://"
-    if scheme != "https":
-        return f"'{url}' must be a full web address starting with https://"
+        problems.append("starts with http://, which is not secure; it must start with https://")
+    elif scheme != "https":
+        problems.append("must be a full web address starting with https://")
     if not on_domains(host, domains):
-        return f"'{url}' is on {host}; the agreement must be on the organisation's own website ({sites})"
-    return None
+        problems.append(f"is on {host}; the agreement must be on the organisation's own website ({sites})")
+    return f"'{url}' " + ", and ".join(problems) if problems else None
 
 
 @lru_cache(maxsize=1024)
 def same_link(a: str, b: str) -> bool:
     """Whether two links point at the same page, ignoring 'www.', a trailing slash and the case of the host."""
     def key(url: str) -> tuple[str, str]:
-        scheme, host = _host(url.strip().rstrip(_TRAILING))
-        path = url.split("://", 1)[-1].split("/", 1)[1] if "/" in url.split("://", 1)[-1] else ""
+        _, host, path = _split(url.strip().rstrip(_TRAILING))
         return (host or "").lower().removeprefix("www."), path.rstrip("/")
     return key(a) == key(b)

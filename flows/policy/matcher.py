@@ -76,6 +76,10 @@ def _normalise_name(name: str) -> str:
     return "".join(m.group().lower() for m in _WORD.finditer(folded.translate(_LEET)))
 
 
+# Public: how the matcher reads a name ("A.M.A.Z.E Chat" -> "amazechat"), for comparing names with each other.
+normalise_name = _normalise_name
+
+
 @lru_cache(maxsize=256)
 def _pattern(name: str) -> _Pattern:
     folded = _normalise_name(name)

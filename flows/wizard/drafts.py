@@ -21,6 +21,16 @@ class PasteKit:
     agreement: str
     checklist: list[tuple[str, str]]
 
+    def texts(
+        self,
+        description_title: str = "Group description",
+        welcome_title: str = "Welcome message",
+        agreement_title: str = "Group agreement",
+    ) -> list[tuple[str, str]]:
+        """The texts this kind of group has, titled; kinds without an agreement simply have none."""
+        pairs = [(description_title, self.description), (welcome_title, self.welcome), (agreement_title, self.agreement)]
+        return [(title, text) for title, text in pairs if text.strip()]
+
 
 def _moderator_names(state: WizardState) -> list[str]:
     return [m["name"] for m in state.data.get("moderators", [])]

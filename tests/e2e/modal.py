@@ -33,6 +33,8 @@ class Modal:
         self.user_id = user_id
         self.view = view
         self.view_id = view_id
+        # After a field error Slack keeps what the person typed; after an update the new view starts afresh.
+        self.entered: dict[str, Any] = {}
 
     @classmethod
     def opened_by(cls, app, user_id: str, after: int = 0) -> Modal:
@@ -58,6 +60,8 @@ class Modal:
         return "\n".join(parts)
 
     def submit(self, **values: Any) -> Response:
+        values = {**self.entered, **values}
+        self.entered = dict(values)
         state = {}
         for block_id, block in self.inputs().items():
             element = block["element"]
@@ -73,6 +77,7 @@ class Modal:
         response = self.app.sender.interact(payload)
         if response.status == 200 and response.json and response.json.get("response_action") == "update":
             self.view = response.json["view"]
+            self.entered = {}
         return response
 
     def click(self, action_id: str) -> Response:

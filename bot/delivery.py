@@ -1,0 +1,126 @@
+"""Sends the outbox's messages to Slack and tells the outbox what Slack said.
+
+The client used here has no retry handlers of its own: a retry inside the call would hold the claim and hide
+Retry-After from the outbox, which schedules the next try in the database instead.
+"""
+from __future__ import annotations
+
+import http.client
+import logging
+from collections.abc import Callable, Collection
+from datetime import datetime
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web import SlackResponse
+
+from flows.db import Database, utcnow
+from flows.outbox import Delivered, DeliveryPolicy, DeliveryReport, Outbox, OutboxMessage, RetryLater, Undeliverable
+from flows.outbox.worker import Outcome
+
+log = logging.getLogger(__name__)
+
+# Slack's errors that a later try can cure; every other `ok: false` error needs a person to fix something.
+RETRYABLE_ERRORS = frozenset(
+    {"ratelimited", "fatal_error", "internal_error", "service_unavailable", "request_timeout"}
+)
+
+# Setting names the lead will add to flows/settings.py; read here if present, so adding them is all it takes.
+SETTING_NAMES = {
+    "max_attempts": "outbox_max_attempts",
+    "base_backoff": "outbox_base_backoff_seconds",
+    "max_backoff": "outbox_max_backoff_seconds",
+    "lease": "outbox_lease_seconds",
+    "admin_channel": "admin_channel",
+}
+
+
+def delivery_client(settings) -> WebClient:
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    return WebClient(token=token, base_url=settings.slack_api_url, timeout=10, retry_handlers=[])
+
+
+def delivery_policy(settings=None, **overrides: Any) -> DeliveryPolicy:
+    """Explicit arguments first, then settings (when they have the field), then DeliveryPolicy's defaults."""
+    values = {}
+    for field, setting in SETTING_NAMES.items():
+        value = overrides.get(field)
+        if value is None and settings is not None:
+            value = getattr(settings, setting, None)
+        if value is not None:
+            values[field] = value
+    return DeliveryPolicy(**values)
+
+
+class Deliverer:
+    def __init__(
+        self,
+        db: Database,
+        client: WebClient,
+        settings=None,
+        clock: Callable[[], datetime] = utcnow,
+        *,
+        max_attempts: int | None = None,
+        base_backoff: float | None = None,
+        max_backoff: float | None = None,
+        lease: float | None = None,
+        admin_channel: str | None = None,
+    ) -> None:
+        if client.retry_handlers:
+            log.warning("the delivery client retries by itself; use bot.delivery.delivery_client(settings)")
+        policy = delivery_policy(settings, max_attempts=max_attempts, base_backoff=base_backoff,
+                                 max_backoff=max_backoff, lease=lease, admin_channel=admin_channel)
+        self.client = client
+        self.outbox = Outbox(db, policy, clock)
+
+    def deliver_due(self, limit: int = 50) -> DeliveryReport:
+        return self.outbox.deliver_due(self.send, limit=limit)
+
+    def flush_after_request(self, *messages: OutboxMessage | int, limit: int = 20) -> DeliveryReport:
+        """Deliver now what a listener has just queued (after ack(), once its transaction has committed), so
+        people do not wait for the clock. Given messages, only those go; given none, whatever is due. Never
+        raises: whatever is not delivered here, the clock delivers."""
+        only: Collection[int] | None = None
+        if messages:
+            only = [m.id if isinstance(m, OutboxMessage) else m for m in messages]
+        try:
+            return self.outbox.deliver_due(self.send, limit=limit, only=only)
+        except Exception:
+            log.exception("delivering after a request failed; the clock will deliver")
+            return DeliveryReport()
+
+    def send(self, method: str, args: dict[str, Any]) -> Outcome:
+        try:
+            response = self.client.api_call(method, json=args)
+        except SlackApiError as error:
+            return outcome_of_error(error.response)
+        except (OSError, http.client.HTTPException) as error:  # URLError, timeouts, refused and reset connections
+            return RetryLater(f"network: {type(error).__name__}")
+        return Delivered(channel=response.get("channel"), ts=response.get("ts") or response.get("message_ts"))
+
+
+def outcome_of_error(response: SlackResponse) -> Outcome:
+    status = response.status_code
+    data = response.data if isinstance(response.data, dict) else {}
+    error = str(data.get("error") or f"http_{status}")
+    if status == 429 or error == "ratelimited":
+        return RetryLater("ratelimited", retry_after=_retry_after(response.headers))
+    if status >= 500:
+        return RetryLater(f"http_{status}")
+    if status != 200:
+        return Undeliverable(f"http_{status}")
+    if error in RETRYABLE_ERRORS:
+        return RetryLater(error)
+    return Undeliverable(error)
+
+
+def _retry_after(headers: dict[str, Any]) -> float | None:
+    for name, value in (headers or {}).items():
+        if name.lower() == "retry-after":
+            value = value[0] if isinstance(value, list) else value
+            try:
+                return max(float(value), 0.0)
+            except (TypeError, ValueError):
+                return None
+    return None

@@ -1,0 +1,213 @@
+"""The messages of a removal's life: the ask to agree, the sign-off with Approve / Reject, and the news of each
+decision for the person who logged it and for the group's moderators."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from slack_sdk.models.blocks import ActionsBlock, ButtonElement, ConfirmObject, HeaderBlock
+
+from bot.blocks import context, escape, section
+from flows.removals.models import RemovalKind, Status
+from flows.removals.service import DecisionView
+
+AGREE_ACTION = "removal_agree"
+APPROVE_ACTION = "removal_approve"
+REJECT_ACTION = "removal_reject"
+CORRECT_ACTION = "removal_correct"
+
+
+def when(moment: datetime | None) -> str:
+    """A time each reader sees in their own time zone (the fallback is for clients that cannot)."""
+    if moment is None:
+        return "an unknown time"
+    return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} at {{time}}|{moment:%d %b %Y %H:%M} UTC>"
+
+
+def day(value: date | None) -> str:
+    return f"{value.day} {value:%B %Y}" if value else "a date not given"
+
+
+def who(user_id: str | None) -> str:
+    return f"<@{user_id}>" if user_id else "someone"
+
+
+def summary(d: DecisionView) -> str:
+    kind = "Permanent" if d.kind is RemovalKind.PERMANENT else "Temporary"
+    if d.review_on:
+        kind += f", review on {day(d.review_on)} (R4)"
+    lines = [
+        f"*Group:* {escape(d.group_name)}",
+        f"*Member:* {escape(d.member_ref)}",
+        f"*Removal:* {kind}",
+        f"*Agreement breached:* {escape('; '.join(d.breach_labels))}",
+        f"*Tried first:* {escape('; '.join(d.tried_labels)) if d.tried_first else 'nothing recorded'}",
+    ]
+    if d.notes:
+        lines.append(f"*Notes:* {escape(d.notes)}")
+    if d.corrects_id:
+        lines.append(f"*Corrects:* decision #{d.corrects_id} (R5)")
+    lines.append(f"*Logged by:* {who(d.logged_by)}, {when(d.logged_at)}")
+    return "\n".join(lines)
+
+
+def _message(text: str, blocks: list) -> dict:
+    return {"text": text, "blocks": [b.to_dict() for b in blocks]}
+
+
+def _title(d: DecisionView) -> str:
+    return f"{'Permanent' if d.kind is RemovalKind.PERMANENT else 'Temporary'} removal #{d.id}"
+
+
+# --- R2: the staff moderators' agreement --------------------------------------------------------------------------
+def agree_request(d: DecisionView) -> dict:
+    text = f"{_title(d)} from {d.group_name} needs a staff moderator's agreement"
+    return _message(text, [
+        HeaderBlock(text=f"{_title(d)}: your agreement"[:150]),
+        section(
+            f"{who(d.logged_by)} logged a permanent removal from *{escape(d.group_name)}*, where you are a staff "
+            "moderator. The policy says a permanent removal is made in agreement with a staff moderator (R2). If "
+            "you agree, press *Agree*: it then goes to a senior manager to sign off."
+        ),
+        section(summary(d)),
+        ActionsBlock(block_id="removal_agree", elements=[
+            ButtonElement(text="Agree", action_id=AGREE_ACTION, value=str(d.id), style="primary"),
+        ]),
+        context("If you don't agree, talk to the moderator who logged it; nothing goes further without a staff moderator."),
+    ])
+
+
+def agree_done(d: DecisionView) -> dict:
+    text = f"{_title(d)}: agreed by a staff moderator"
+    return _message(text, [
+        HeaderBlock(text=f"{_title(d)}: agreed"[:150]),
+        section(summary(d)),
+        context(f":white_check_mark: Agreed by {who(d.agreed_by)}, {when(d.agreed_at)}. It has gone to a senior manager to sign off."),
+    ])
+
+
+# --- R2: the senior managers' sign-off ------------------------------------------------------------------------------
+def _agreement_line(d: DecisionView) -> str:
+    if d.staff_agreement_was_own_log:
+        return f"Logged by {who(d.logged_by)}, a staff moderator of the group: that is the staff agreement (R2)."
+    return f"Agreed by {who(d.agreed_by)}, a staff moderator of the group, {when(d.agreed_at)} (R2)."
+
+
+def sign_off_request(d: DecisionView) -> dict:
+    text = f"{_title(d)} from {d.group_name} to sign off"
+    return _message(text, [
+        HeaderBlock(text=f"{_title(d)} to sign off"[:150]),
+        section(summary(d)),
+        context(_agreement_line(d)),
+        ActionsBlock(block_id="removal_sign_off", elements=[
+            ButtonElement(
+                text="Approve", action_id=APPROVE_ACTION, value=str(d.id), style="primary",
+                confirm=ConfirmObject(
+                    title="Approve this removal?", confirm="Approve", deny="Not yet",
+                    text=f"The permanent removal of {d.member_ref[:40]} from the group is signed off and shared with its moderators.",
+                ),
+            ),
+            ButtonElement(text="Reject", action_id=REJECT_ACTION, value=str(d.id), style="danger"),
+        ]),
+        context("A senior manager signs off permanent removals. You'll be asked why if you reject it."),
+    ])
+
+
+def sign_off_done(d: DecisionView) -> dict:
+    text = f"{_title(d)} {d.status.label} by a senior manager"
+    return _message(text, [
+        HeaderBlock(text=f"{_title(d)}: {d.status.label}"[:150]),
+        section(summary(d)),
+        context(_agreement_line(d)),
+        section(_decided_line(d)),
+    ])
+
+
+def _decided_line(d: DecisionView) -> str:
+    if d.status is Status.APPROVED:
+        return f":white_check_mark: *Approved* by {who(d.decided_by)}, {when(d.decided_at)}."
+    reason = escape(d.rejection_reason or "")
+    return f":x: *Rejected* by {who(d.decided_by)}, {when(d.decided_at)}.\n*Reason:* {reason}"
+
+
+# --- what the person who logged it hears ------------------------------------------------------------------------------
+def _correct_button(d: DecisionView) -> ActionsBlock:
+    return ActionsBlock(block_id="removal_correct", elements=[
+        ButtonElement(text="Log a correction", action_id=CORRECT_ACTION, value=str(d.id)),
+    ])
+
+
+def to_logger(d: DecisionView, asked: list[str] | None = None, sign_off_sent: bool = True) -> dict:
+    """The logger's news at each step: logged, agreed, approved or rejected."""
+    if d.status is Status.RECORDED:
+        news = (
+            f"You logged a temporary removal from *{escape(d.group_name)}*. It is shared with the group's other "
+            f"moderators (R3), and they'll look at it again on {day(d.review_on)} (R4)."
+        )
+    elif d.status is Status.AWAITING_AGREEMENT:
+        if asked:
+            news = (
+                f"You logged a permanent removal from *{escape(d.group_name)}*. A staff moderator of the group needs "
+                f"to agree (R2): I've asked {', '.join(who(u) for u in asked)}. Then a senior manager signs it off."
+            )
+        else:
+            news = (
+                f"You logged a permanent removal from *{escape(d.group_name)}*. A staff moderator of the group needs "
+                "to agree (R2), and none of them is on Slack: please ask them to agree, and tell your manager."
+            )
+    elif d.status is Status.AWAITING_SIGN_OFF:
+        first = (
+            "As a staff moderator of the group, your log is the staff agreement (R2)."
+            if d.staff_agreement_was_own_log
+            else f"{who(d.agreed_by)} agreed to it as a staff moderator (R2)."
+        )
+        then = (
+            "It has gone to the senior managers to sign off."
+            if sign_off_sent
+            else "I couldn't send it to the senior managers: please tell one of them that it is waiting."
+        )
+        news = f"Permanent removal from *{escape(d.group_name)}*: {first} {then}"
+    elif d.status is Status.APPROVED:
+        news = (
+            f"The permanent removal from *{escape(d.group_name)}* was approved by {who(d.decided_by)}, "
+            f"{when(d.decided_at)}. The group's other moderators have been told (R3)."
+        )
+    else:
+        news = (
+            f"The permanent removal from *{escape(d.group_name)}* was rejected by {who(d.decided_by)}, "
+            f"{when(d.decided_at)}.\n*Reason:* {escape(d.rejection_reason or '')}"
+        )
+    return _message(f"{_title(d)}: {d.status.label}", [
+        section(news), section(summary(d)), _correct_button(d),
+    ])
+
+
+# --- R3: shared with the group's moderators ---------------------------------------------------------------------------
+def shared(d: DecisionView) -> dict:
+    if d.status is Status.RECORDED:
+        news = (
+            f"{who(d.logged_by)} removed a member from *{escape(d.group_name)}* for a while. They'll be considered "
+            f"for coming back on {day(d.review_on)} (R4)."
+        )
+    elif d.status is Status.APPROVED:
+        news = (
+            f"A permanent removal from *{escape(d.group_name)}* was approved by {who(d.decided_by)}, "
+            f"{when(d.decided_at)}. The member stays out of the group."
+        )
+    else:
+        news = (
+            f"A permanent removal from *{escape(d.group_name)}* was rejected by {who(d.decided_by)}, "
+            f"{when(d.decided_at)}.\n*Reason:* {escape(d.rejection_reason or '')}"
+        )
+    intro = "As a moderator of this group, you're told of every removal decision (R3), so you know and understand it."
+    return _message(f"{_title(d)} from {d.group_name}: {d.status.label}", [
+        section(news), section(summary(d)), context(intro), _correct_button(d),
+    ])
+
+
+# --- short private answers to a click ---------------------------------------------------------------------------------
+def already(d: DecisionView) -> str:
+    if d.status in (Status.APPROVED, Status.REJECTED):
+        return f"This removal was already {d.status.label} by {who(d.decided_by)}, {when(d.decided_at)}."
+    if d.status is Status.AWAITING_SIGN_OFF:
+        return f"This removal was already agreed by {who(d.agreed_by)}, {when(d.agreed_at)}; it is with the senior managers."
+    return f"This removal is {d.status.label}."

@@ -1,0 +1,90 @@
+"""Removal decisions (R1-R5) and the chat messages that carry their buttons."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from flows.db.base import Base, UTCDateTime, utcnow
+
+
+class Status(StrEnum):
+    # A temporary removal: recorded and shared at once (R3), reviewed on its date (R4).
+    RECORDED = "recorded"
+    # A permanent removal waits for a staff moderator of the group to agree (R2)...
+    AWAITING_AGREEMENT = "awaiting_agreement"
+    # ...then for a senior manager to sign it off.
+    AWAITING_SIGN_OFF = "awaiting_sign_off"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+
+STATUS_LABELS = {
+    Status.RECORDED: "recorded",
+    Status.AWAITING_AGREEMENT: "waiting for a staff moderator to agree",
+    Status.AWAITING_SIGN_OFF: "waiting for a senior manager to sign it off",
+    Status.APPROVED: "approved",
+    Status.REJECTED: "rejected",
+}
+
+
+class RemovalKind(StrEnum):
+    TEMPORARY = "temporary"
+    PERMANENT = "permanent"
+
+
+class RemovalDecision(Base):
+    """One removal, as logged. What was logged is never changed (R5): a correction is a new row pointing here.
+    Only the columns of its life (status, who agreed, who decided) move, each move by a conditional UPDATE."""
+
+    __tablename__ = "removal_decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"), index=True)
+    # Initials or a Charity Log reference: never a name, phone number or email (checked before storing).
+    member_ref: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(16))
+    # Which parts of the group agreement were breached (codes of flows.removals.service.BREACHES).
+    breaches: Mapped[list] = mapped_column(JSON, default=list)
+    # What the moderators tried first (codes of flows.removals.service.TRIED_FIRST).
+    tried_first: Mapped[list] = mapped_column(JSON, default=list)
+    review_on: Mapped[date | None] = mapped_column(Date)
+    notes: Mapped[str | None] = mapped_column(Text)
+    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("removal_decisions.id"), index=True)
+
+    status: Mapped[str] = mapped_column(String(32), index=True)
+    logged_by: Mapped[str] = mapped_column(String(32), index=True)
+    logged_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    agreed_by: Mapped[str | None] = mapped_column(String(32))
+    agreed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by: Mapped[str | None] = mapped_column(String(32))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rejection_reason: Mapped[str | None] = mapped_column(Text)
+    # The form that logged it: unique, so a form submitted twice logs one removal.
+    submission_key: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class MessagePurpose(StrEnum):
+    AGREE_REQUEST = "agree_request"
+    SIGN_OFF = "sign_off"
+
+
+class RemovalMessage(Base):
+    """A message with buttons, kept so it can be updated in place once its step is done."""
+
+    __tablename__ = "removal_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("removal_decisions.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(32))
+    # Whom it was sent to (a staff moderator), or None for a channel message.
+    recipient: Mapped[str | None] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(32))
+    ts: Mapped[str] = mapped_column(String(32))
+    posted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

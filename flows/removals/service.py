@@ -1,0 +1,525 @@
+"""Removal decisions (R1-R5): logging a removal, a staff moderator's agreement, a senior manager's sign-off.
+
+Platform-neutral: forms arrive as plain values, and each step returns what happened and who is to be told;
+the chat adapter renders and sends. Every change of state is a conditional UPDATE (WHERE status = expected), so
+a double click, two managers at once or a redelivered request make exactly one decision, whichever worker runs it.
+"""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from flows.audit import service as audit
+from flows.db import Database, utcnow
+from flows.directory.service import Directory, Role
+from flows.groups.models import Group, Moderator
+from flows.policy.types import GroupKind, ModeratorRole
+from flows.removals.models import MessagePurpose, RemovalDecision, RemovalKind, RemovalMessage, Status
+from flows.removals.personal_data import check_free_text, check_member_reference
+from flows.settings import Settings
+
+# The group agreement's sections (A2), in its order: what a breach is measured against.
+BREACHES = {
+    "confidentiality": "Confidentiality",
+    "safeguarding": "Safety and safeguarding",
+    "equalities": "Equalities, discrimination and prejudice",
+    "inclusion": "Inclusion",
+    "bullying": "Bullying",
+    "language": "Use of language",
+    "respect": "Mutual respect and care",
+    "non_judgemental": "Non-judgemental approach",
+    "boundaries": "Sharing and boundaries",
+    "services": "Talking about services and professionals",
+    "other": "Other",
+}
+# What the policy expects moderators to try before removing someone.
+TRIED_FIRST = {
+    "asked_to_delete": "Asked them to delete a message",
+    "asked_to_change": "Asked them to change their behaviour",
+    "warned": "Warned them",
+}
+NOTES_MAX = 2000
+REASON_MAX = 1000
+SUBJECT = "removal"
+
+try:
+    # Review dates are the moderators' calendar days, in Sussex.
+    LOCAL = ZoneInfo("Europe/London")
+except ZoneInfoNotFoundError:  # a system without time zone data: UTC is at most an hour out
+    LOCAL = ZoneInfo("UTC")
+
+
+class Outcome(StrEnum):
+    DONE = "done"
+    # The person may take this step (the Reject click, before its reason is asked for).
+    ALLOWED = "allowed"
+    # Not theirs to take: nothing changed, the attempt is recorded.
+    REFUSED = "refused"
+    # Someone (perhaps they, a moment ago) already took it.
+    ALREADY_DONE = "already_done"
+    NOT_FOUND = "not_found"
+    INVALID = "invalid"
+
+
+@dataclass(frozen=True)
+class GroupChoice:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class MessageRef:
+    channel: str
+    ts: str
+    recipient: str | None = None
+
+
+@dataclass(frozen=True)
+class DecisionView:
+    """A decision as it stands, detached from the database, for rendering."""
+
+    id: int
+    group_id: int
+    group_name: str
+    member_ref: str
+    kind: RemovalKind
+    breaches: tuple[str, ...]
+    tried_first: tuple[str, ...]
+    review_on: date | None
+    notes: str | None
+    corrects_id: int | None
+    status: Status
+    logged_by: str
+    logged_at: datetime
+    agreed_by: str | None
+    agreed_at: datetime | None
+    decided_by: str | None
+    decided_at: datetime | None
+    rejection_reason: str | None
+
+    @property
+    def breach_labels(self) -> list[str]:
+        return [BREACHES.get(code, code) for code in self.breaches]
+
+    @property
+    def tried_labels(self) -> list[str]:
+        return [TRIED_FIRST.get(code, code) for code in self.tried_first]
+
+    @property
+    def staff_agreement_was_own_log(self) -> bool:
+        return self.agreed_by is not None and self.agreed_by == self.logged_by
+
+
+@dataclass
+class Notices:
+    """Who is to be told what after a step, by the adapter, once the step is committed."""
+
+    # Staff moderators to ask for their agreement (R2).
+    ask_to_agree: list[str] = field(default_factory=list)
+    # The senior managers' channel, when the decision now waits for their sign-off (None: not configured).
+    ask_to_sign_off: bool = False
+    sign_off_channel: str | None = None
+    # Moderators to share the decision with (R3).
+    share_with: list[str] = field(default_factory=list)
+    # The person who logged it.
+    tell_logger: bool = False
+    # Messages whose buttons are spent: updated in place to say who took the step and when.
+    update_in_place: list[MessageRef] = field(default_factory=list)
+
+
+@dataclass
+class StepResult:
+    outcome: Outcome
+    decision: DecisionView | None = None
+    # Plain words for the person, when refused or already done.
+    explanation: str = ""
+    # Form field -> what is wrong there (logging a removal, a rejection's reason).
+    errors: dict[str, str] = field(default_factory=dict)
+    notices: Notices = field(default_factory=Notices)
+
+    @property
+    def done(self) -> bool:
+        return self.outcome is Outcome.DONE
+
+
+@dataclass(frozen=True)
+class RemovalForm:
+    """The log form's answers, as the person gave them."""
+
+    group_id: str | int | None = None
+    member_ref: str = ""
+    kind: str | None = None
+    breaches: tuple[str, ...] = ()
+    tried_first: tuple[str, ...] = ()
+    review_on: str | None = None
+    notes: str = ""
+    corrects_id: str | int | None = None
+
+
+class RemovalService:
+    def __init__(
+        self, db: Database, settings: Settings, directory: Directory, clock: Callable[[], datetime] = utcnow
+    ) -> None:
+        self.db = db
+        self.settings = settings
+        self.directory = directory
+        self.clock = clock
+
+    # --- who may log, for which groups -------------------------------------------------------------------------
+    def groups_for(self, user_id: str) -> list[GroupChoice]:
+        """Official groups with moderators that this person may log a removal for: staff for any, a moderator
+        for their own groups."""
+        is_staff = self.directory.has_role(user_id, Role.STAFF, Role.PCF_STAFF)
+        with self.db.transaction() as session:
+            query = select(Group).where(Group.official.is_(True)).where(
+                select(Moderator.id).where(Moderator.group_id == Group.id).exists()
+            )
+            if not is_staff:
+                query = query.where(
+                    select(Moderator.id)
+                    .where(Moderator.group_id == Group.id, Moderator.slack_user_id == user_id)
+                    .exists()
+                )
+            groups = session.scalars(query.order_by(Group.name, Group.id)).all()
+            return [GroupChoice(g.id, g.name) for g in groups if GroupKind(g.kind).needs_moderators]
+
+    def earlier_decisions(self, user_id: str, group_ids: list[int] | None = None, limit: int = 100) -> list[DecisionView]:
+        """Decisions a correction could point to (R5): the newest first, in the person's groups."""
+        ids = group_ids if group_ids is not None else [g.id for g in self.groups_for(user_id)]
+        if not ids:
+            return []
+        with self.db.transaction() as session:
+            rows = session.scalars(
+                select(RemovalDecision)
+                .where(RemovalDecision.group_id.in_(ids))
+                .order_by(RemovalDecision.id.desc())
+                .limit(limit)
+            ).all()
+            return [self._view(session, row) for row in rows]
+
+    def decision(self, decision_id: int | str) -> DecisionView | None:
+        with self.db.transaction() as session:
+            row = session.get(RemovalDecision, _int(decision_id))
+            return self._view(session, row) if row else None
+
+    @staticmethod
+    def new_submission_key() -> str:
+        return uuid.uuid4().hex
+
+    # --- R1: logging a removal ---------------------------------------------------------------------------------
+    def log(self, user_id: str, submission_key: str, form: RemovalForm) -> StepResult:
+        if not submission_key or len(submission_key) > 64:
+            return StepResult(Outcome.INVALID, explanation="This form is out of date. Open it again to log the removal.")
+        existing = self._by_key(submission_key, user_id)
+        if existing is not None:
+            return StepResult(Outcome.ALREADY_DONE, existing)
+
+        allowed = {g.id: g for g in self.groups_for(user_id)}
+        errors, values = self._validate(user_id, form, allowed)
+        if errors:
+            return StepResult(Outcome.INVALID, errors=errors)
+
+        group_id = values["group_id"]
+        moderators = self._moderators(group_id)
+        staff_moderators = self._staff_moderators(moderators)
+        kind = values["kind"]
+        own_agreement = user_id in staff_moderators
+        if kind is RemovalKind.TEMPORARY:
+            status = Status.RECORDED
+        else:
+            # A staff moderator of the group logging it is the staff agreement the policy asks for (R2).
+            status = Status.AWAITING_SIGN_OFF if own_agreement else Status.AWAITING_AGREEMENT
+        now = self.clock()
+        try:
+            with self.db.transaction() as session:
+                row = RemovalDecision(
+                    group_id=group_id, member_ref=values["member_ref"], kind=kind.value,
+                    breaches=values["breaches"], tried_first=values["tried_first"], review_on=values["review_on"],
+                    notes=values["notes"], corrects_id=values["corrects_id"], status=status.value,
+                    logged_by=user_id, logged_at=now, submission_key=submission_key,
+                    agreed_by=user_id if status is Status.AWAITING_SIGN_OFF else None,
+                    agreed_at=now if status is Status.AWAITING_SIGN_OFF else None,
+                )
+                session.add(row)
+                session.flush()
+                audit.record(
+                    session, actor=user_id, action="removal.logged", subject_type=SUBJECT, subject_id=row.id,
+                    to_state=status.value, group_id=group_id, kind=kind.value, corrects_id=values["corrects_id"],
+                    staff_agreement="own log" if status is Status.AWAITING_SIGN_OFF else None,
+                )
+                view = self._view(session, row)
+        except IntegrityError:
+            # The same form submitted twice at once, and the other submission won: one removal is logged.
+            existing = self._by_key(submission_key, user_id)
+            if existing is None:
+                raise
+            return StepResult(Outcome.ALREADY_DONE, existing)
+
+        notices = Notices(tell_logger=True)
+        if status is Status.RECORDED:
+            notices.share_with = _others(moderators, user_id)
+        elif status is Status.AWAITING_SIGN_OFF:
+            notices.ask_to_sign_off, notices.sign_off_channel = True, self.settings.approvals_channel
+        else:
+            notices.ask_to_agree = [m for m in staff_moderators if m != user_id]
+        return StepResult(Outcome.DONE, view, notices=notices)
+
+    def _validate(self, user_id: str, form: RemovalForm, allowed: dict[int, GroupChoice]) -> tuple[dict, dict]:
+        errors: dict[str, str] = {}
+        group_id = _int(form.group_id)
+        if group_id not in allowed:
+            errors["group"] = "Choose the group the person was removed from (one of the groups you moderate)."
+        member_problem = check_member_reference(form.member_ref)
+        if member_problem:
+            errors["member_ref"] = member_problem
+        try:
+            kind = RemovalKind(form.kind or "")
+        except ValueError:
+            kind = None
+            errors["kind"] = "Choose whether the removal is temporary or permanent."
+        breaches = [b for b in BREACHES if b in set(form.breaches or ())]
+        if not breaches:
+            errors["breaches"] = "Choose which part of the group agreement was breached (or Other, and say in the notes)."
+        tried = [t for t in TRIED_FIRST if t in set(form.tried_first or ())]
+        review_on = None
+        if kind is RemovalKind.TEMPORARY:
+            review_on, review_problem = self._review_date(form.review_on)
+            if review_problem:
+                errors["review_on"] = review_problem
+        notes = (form.notes or "").strip()
+        notes_problem = check_free_text(notes, self.settings.protected_names)
+        if notes_problem:
+            errors["notes"] = notes_problem
+        elif len(notes) > NOTES_MAX:
+            errors["notes"] = f"Keep the notes to {NOTES_MAX} characters: the details belong on Charity Log."
+        elif "other" in breaches and not notes:
+            errors["notes"] = "You chose Other: say in a few words which part of the agreement was breached."
+        corrects_id = None
+        if form.corrects_id not in (None, ""):
+            corrects_id = _int(form.corrects_id)
+            earlier = self.decision(corrects_id) if corrects_id else None
+            if earlier is None or earlier.group_id not in allowed:
+                errors["corrects"] = "Choose one of the decisions in your groups, or leave this empty."
+        values = dict(
+            group_id=group_id, member_ref=(form.member_ref or "").strip(), kind=kind, breaches=breaches,
+            tried_first=tried, review_on=review_on, notes=notes or None, corrects_id=corrects_id,
+        )
+        return errors, values
+
+    def today(self) -> date:
+        return self.clock().astimezone(LOCAL).date()
+
+    def _review_date(self, value: str | None) -> tuple[date | None, str | None]:
+        if not value:
+            return None, "A temporary removal needs a review date (R4): choose the day the moderators look at it again."
+        try:
+            review_on = date.fromisoformat(value)
+        except ValueError:
+            return None, "Choose the review date from the calendar."
+        if review_on <= self.today():
+            return None, "The review date must be in the future: choose a day from tomorrow on."
+        return review_on, None
+
+    # --- R2: a staff moderator's agreement ---------------------------------------------------------------------
+    def agree(self, decision_id: int | str, user_id: str) -> StepResult:
+        current = self.decision(decision_id)
+        if current is None:
+            return StepResult(Outcome.NOT_FOUND, explanation="I can't find this removal any more.")
+        why_not = self._why_not_agree(current, user_id)
+        if why_not:
+            return self._refuse(current, user_id, "removal.agree_refused", why_not)
+        now = self.clock()
+        with self.db.transaction() as session:
+            won = self._move(
+                session, current.id, Status.AWAITING_AGREEMENT, Status.AWAITING_SIGN_OFF, agreed_by=user_id, agreed_at=now
+            )
+            if won:
+                audit.record(
+                    session, actor=user_id, action="removal.agreed", subject_type=SUBJECT, subject_id=current.id,
+                    from_state=Status.AWAITING_AGREEMENT.value, to_state=Status.AWAITING_SIGN_OFF.value,
+                )
+            view = self._view(session, session.get(RemovalDecision, current.id))
+            messages = self._messages(session, current.id, MessagePurpose.AGREE_REQUEST)
+        if not won:
+            return self._already(view)
+        return StepResult(
+            Outcome.DONE, view,
+            notices=Notices(
+                ask_to_sign_off=True, sign_off_channel=self.settings.approvals_channel, tell_logger=True,
+                update_in_place=messages,
+            ),
+        )
+
+    def _why_not_agree(self, decision: DecisionView, user_id: str) -> str | None:
+        if decision.logged_by == user_id:
+            return "You logged this removal, so another staff moderator of the group agrees to it."
+        if not self.is_staff_moderator(decision.group_id, user_id):
+            return (
+                f"Only a staff moderator of {decision.group_name} can agree to a permanent removal (R2). "
+                "Nothing has changed."
+            )
+        return None
+
+    def is_staff_moderator(self, group_id: int, user_id: str) -> bool:
+        """Registered as an employed moderator of the group, and still staff today."""
+        return user_id in self._staff_moderators(
+            [m for m in self._moderators(group_id) if m.slack_user_id == user_id]
+        )
+
+    # --- R2: a senior manager's sign-off -----------------------------------------------------------------------
+    def may_sign_off(self, decision_id: int | str, user_id: str, action: str) -> StepResult:
+        """Check before asking a rejection's reason: refusals are recorded, decided ones say by whom."""
+        current = self.decision(decision_id)
+        if current is None:
+            return StepResult(Outcome.NOT_FOUND, explanation="I can't find this removal any more.")
+        why_not = self._why_not_sign_off(current, user_id)
+        if why_not:
+            return self._refuse(current, user_id, f"removal.{action}_refused", why_not)
+        if current.status is not Status.AWAITING_SIGN_OFF:
+            return self._already(current)
+        return StepResult(Outcome.ALLOWED, current)
+
+    def approve(self, decision_id: int | str, user_id: str) -> StepResult:
+        return self._sign_off(decision_id, user_id, Status.APPROVED)
+
+    def reject(self, decision_id: int | str, user_id: str, reason: str) -> StepResult:
+        reason = (reason or "").strip()
+        problem = None
+        if not reason:
+            problem = "Say why, in a sentence or two: it is shared with the person who logged the removal."
+        elif len(reason) > REASON_MAX:
+            problem = f"Keep the reason to {REASON_MAX} characters."
+        else:
+            problem = check_free_text(reason, self.settings.protected_names)
+        if problem:
+            return StepResult(Outcome.INVALID, errors={"reason": problem})
+        return self._sign_off(decision_id, user_id, Status.REJECTED, rejection_reason=reason)
+
+    def _sign_off(self, decision_id: int | str, user_id: str, to: Status, **values) -> StepResult:
+        action = "approve" if to is Status.APPROVED else "reject"
+        checked = self.may_sign_off(decision_id, user_id, action)
+        if checked.outcome is not Outcome.ALLOWED:
+            return checked
+        current = checked.decision
+        now = self.clock()
+        with self.db.transaction() as session:
+            won = self._move(
+                session, current.id, Status.AWAITING_SIGN_OFF, to, decided_by=user_id, decided_at=now, **values
+            )
+            if won:
+                audit.record(
+                    session, actor=user_id, action=f"removal.{to.value}", subject_type=SUBJECT,
+                    subject_id=current.id, from_state=Status.AWAITING_SIGN_OFF.value, to_state=to.value,
+                )
+            view = self._view(session, session.get(RemovalDecision, current.id))
+            messages = self._messages(session, current.id, MessagePurpose.SIGN_OFF)
+        if not won:
+            return self._already(view)
+        moderators = self._moderators(view.group_id)
+        return StepResult(
+            Outcome.DONE, view,
+            notices=Notices(share_with=_others(moderators, view.logged_by), tell_logger=True, update_in_place=messages),
+        )
+
+    def _why_not_sign_off(self, decision: DecisionView, user_id: str) -> str | None:
+        if decision.logged_by == user_id:
+            return "You logged this removal, so another senior manager signs it off."
+        if decision.agreed_by == user_id:
+            return "You gave the staff agreement to this removal, so another senior manager signs it off."
+        if not self.directory.has_role(user_id, Role.SENIOR_MANAGER):
+            return "Only a senior manager can approve or reject a permanent removal (R2). Nothing has changed."
+        return None
+
+    # --- the messages that carry the buttons ---------------------------------------------------------------------
+    def remember_message(
+        self, decision_id: int, purpose: MessagePurpose, channel: str, ts: str, recipient: str | None = None
+    ) -> None:
+        with self.db.transaction() as session:
+            session.add(
+                RemovalMessage(decision_id=decision_id, purpose=purpose.value, recipient=recipient, channel=channel, ts=ts)
+            )
+
+    # --- helpers ---------------------------------------------------------------------------------------------------
+    def _refuse(self, decision: DecisionView, user_id: str, action: str, why: str) -> StepResult:
+        with self.db.transaction() as session:
+            audit.record(
+                session, actor=user_id, action=action, subject_type=SUBJECT, subject_id=decision.id,
+                from_state=decision.status.value, to_state=None, refused=why,
+            )
+        return StepResult(Outcome.REFUSED, decision, explanation=why)
+
+    @staticmethod
+    def _already(view: DecisionView) -> StepResult:
+        return StepResult(Outcome.ALREADY_DONE, view, explanation=f"This removal is already {view.status.label}.")
+
+    @staticmethod
+    def _move(session: Session, decision_id: int, expected: Status, to: Status, **values) -> bool:
+        # The database decides who wins: only one UPDATE finds the expected status. It runs first in its
+        # transaction, so SQLite takes the write lock before reading anything.
+        result = session.execute(
+            update(RemovalDecision)
+            .where(RemovalDecision.id == decision_id, RemovalDecision.status == expected.value)
+            .values(status=to.value, **values)
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount == 1
+
+    def _by_key(self, submission_key: str, user_id: str) -> DecisionView | None:
+        with self.db.transaction() as session:
+            row = session.scalars(
+                select(RemovalDecision).where(
+                    RemovalDecision.submission_key == submission_key, RemovalDecision.logged_by == user_id
+                )
+            ).one_or_none()
+            return self._view(session, row) if row else None
+
+    def _moderators(self, group_id: int) -> list[Moderator]:
+        with self.db.transaction() as session:
+            return list(session.scalars(select(Moderator).where(Moderator.group_id == group_id).order_by(Moderator.id)))
+
+    def _staff_moderators(self, moderators: list[Moderator]) -> list[str]:
+        """The Slack users among them who are employed moderators and still staff (guests never are)."""
+        employed = {ModeratorRole.STAFF.value, ModeratorRole.PCF_STAFF.value}
+        candidates = dict.fromkeys(m.slack_user_id for m in moderators if m.slack_user_id and m.role in employed)
+        return [u for u in candidates if self.directory.has_role(u, Role.STAFF, Role.PCF_STAFF)]
+
+    @staticmethod
+    def _messages(session: Session, decision_id: int, purpose: MessagePurpose) -> list[MessageRef]:
+        rows = session.scalars(
+            select(RemovalMessage)
+            .where(RemovalMessage.decision_id == decision_id, RemovalMessage.purpose == purpose.value)
+            .order_by(RemovalMessage.id)
+        )
+        return [MessageRef(r.channel, r.ts, r.recipient) for r in rows]
+
+    @staticmethod
+    def _view(session: Session, row: RemovalDecision) -> DecisionView:
+        group = session.get(Group, row.group_id)
+        return DecisionView(
+            id=row.id, group_id=row.group_id, group_name=group.name if group else f"group {row.group_id}",
+            member_ref=row.member_ref, kind=RemovalKind(row.kind), breaches=tuple(row.breaches or ()),
+            tried_first=tuple(row.tried_first or ()), review_on=row.review_on, notes=row.notes,
+            corrects_id=row.corrects_id, status=Status(row.status), logged_by=row.logged_by, logged_at=row.logged_at,
+            agreed_by=row.agreed_by, agreed_at=row.agreed_at, decided_by=row.decided_by, decided_at=row.decided_at,
+            rejection_reason=row.rejection_reason,
+        )
+
+
+def _others(moderators: list[Moderator], user_id: str) -> list[str]:
+    """Every moderator on Slack but the given person, once each (R3)."""
+    return [u for u in dict.fromkeys(m.slack_user_id for m in moderators if m.slack_user_id) if u != user_id]
+
+
+def _int(value: object) -> int | None:
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
