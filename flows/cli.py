@@ -9,10 +9,12 @@ import json
 import sys
 from typing import Sequence
 
+from pydantic import ValidationError
+
 from flows.policy.engine import check
 from flows.policy.parse import ProposalError, proposal_from_json, proposals_from_csv
 from flows.policy.types import CheckResult, GroupProposal
-from flows.settings import Settings
+from flows.settings import get_settings
 
 EXIT_OK, EXIT_BLOCKED, EXIT_UNREADABLE, EXIT_BUG = 0, 1, 2, 3
 
@@ -33,11 +35,6 @@ def _read(path: str) -> str:
         raise InputError(f"{where} is not UTF-8 text (bad byte at position {e.start}).") from None
 
 
-def _settings() -> Settings:
-    from flows.settings import get_settings
-    return get_settings()
-
-
 def _result_json(result: CheckResult) -> dict:
     return {"registrable": result.registrable, "findings": [f.as_dict() for f in result.findings]}
 
@@ -48,7 +45,7 @@ def _print_json(value: object) -> None:
 
 def cmd_check(args: argparse.Namespace) -> int:
     proposal = proposal_from_json(_read(args.file))
-    result = check(proposal, _settings())
+    result = check(proposal, get_settings())
     _print_json(_result_json(result))
     return EXIT_OK if result.registrable else EXIT_BLOCKED
 
@@ -75,7 +72,7 @@ def _table(rows: list[tuple[int, GroupProposal, CheckResult]]) -> str:
 
 def cmd_audit(args: argparse.Namespace) -> int:
     proposals = proposals_from_csv(_read(args.file))
-    settings = _settings()
+    settings = get_settings()
     rows = [(number, p, check(p, settings)) for number, p in proposals]
     blocked = sum(1 for _, _, r in rows if not r.registrable)
     if args.json:
@@ -99,7 +96,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
         print(f"Error: the database code is not available ({e}).", file=sys.stderr)
         return EXIT_BUG
     try:
-        upgrade(_settings().database_url)
+        upgrade(get_settings().database_url)
     except Exception as e:  # a database that cannot be reached is an operator's problem, not a bug
         print(f"Error: could not update the database: {' '.join(str(e).split())}", file=sys.stderr)
         return EXIT_BLOCKED
@@ -133,6 +130,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.run(args)
     except (InputError, ProposalError) as e:
         print(f"Error: {' '.join(str(e).split())}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    except ValidationError as e:
+        print(f"Error: the app's settings (environment or .env) are not valid: {' '.join(str(e).split())}",
+              file=sys.stderr)
         return EXIT_UNREADABLE
     except Exception as e:  # never a traceback for a person; still a distinct code so tests and scripts see it
         print(f"Error: unexpected {type(e).__name__}: {' '.join(str(e).split())}. Please report this.",

@@ -143,3 +143,14 @@ def test_any_text_in_a_json_string_field_never_gives_a_traceback(tmp_path_factor
     assert b"Traceback" not in done.stderr
     if done.returncode in (0, 1):
         assert set(json.loads(done.stdout)) == {"registrable", "findings"}
+
+
+def test_migrate_brings_a_new_database_up_to_date(tmp_path):
+    pytest.importorskip("flows.db.migrate")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'gpa.db'}"
+    done = subprocess.run([sys.executable, "-m", "flows", "migrate"], capture_output=True, cwd=tmp_path, env=env,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.decode().strip() == "Database is up to date."
+    assert (tmp_path / "gpa.db").exists()

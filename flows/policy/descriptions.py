@@ -39,7 +39,7 @@ class Prose:
 _SENTENCE_END = re.compile(r"[.!?;\n]+")
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=64)
 def prose_of(text: str) -> Prose:
     folded = fold(text or "")
     # Emails first: a bare "amazesussex.org.uk/x" rule would otherwise eat the end of an address.
@@ -83,12 +83,27 @@ _PHONE = r"\b(?:phone|mobile|numbers?|contact details)\b"
 _SEEN = r"\b(?:shar\w*|see|sees|seen|visible|available|shown|shows?|view\w*|know\w*|access)\b"
 _CONSENT = r"\b(?:agree\w*|consent\w*|accept\w*|ok(?:ay)? with|fine with|happy with|permission)\b"
 _JOINING = r"\b(?:join\w*|sign\w* up|being (?:in|part of|a member)|stay\w*|remain\w*|enter\w*|add\w*)\b"
-D2_PATTERNS = _all(_PHONE, _SEEN, _CONSENT, _JOINING)
-_SHARING_CONSENT = _all(_PHONE, _SEEN, _CONSENT)
+
+
+_NEGATED = re.compile(r"\b(?:not|never|don't|dont|won't|cannot|can't|no one|nobody)\b", _I)
+_PHONE_SEEN = _all(_PHONE, _SEEN)
+_CONSENT_JOINING = _all(_CONSENT, _JOINING)
+
+
+def says_phone_consent(text: str) -> bool:
+    """A sentence saying the number is seen or shared (not "we never share numbers"), with consent on joining
+    in it or right beside it."""
+    sentences = prose_of(text).sentences
+    for i, sentence in enumerate(sentences):
+        if all(p.search(sentence) for p in _PHONE_SEEN) and not _NEGATED.search(sentence):
+            nearby = " ".join(sentences[max(i - 1, 0):i + 2])
+            if all(p.search(nearby) for p in _CONSENT_JOINING):
+                return True
+    return False
 
 
 def d2_phone_consent(text: str) -> list[Finding]:
-    if _window_has(prose_of(text), D2_PATTERNS):
+    if says_phone_consent(text):
         return []
     return [block(
         "D2",
@@ -162,18 +177,21 @@ _NAMING = (
 # Capitalised words that follow "let"/"tell" without being anyone's name.
 _NOT_NAMES = frozenset(
     "us me them him her someone somebody anyone anybody everyone the a an your our their group admins admin "
-    "moderators moderator staff leaders leader people members member any one we emailaddress weblink".split()
+    "moderators moderator staff leaders leader people members member any one we emailaddress weblink whatsapp "
+    "email info if and or please when".split()
 )
+
+
+_TOKEN = re.compile(r"[A-Za-z0-9]+")
 
 
 def _names_in(text: str, names: Iterable[str]) -> bool:
     """Whether a moderator's first name is in the text, capitalised as they spell it ("May", not "you may")."""
+    tokens = set(_TOKEN.findall(text))
+    lowered = {t.lower() for t in tokens}
     for name in names:
-        first = fold(name).strip().split(" ")[0].strip(".,")
-        if len(first) < 2:
-            continue
-        flags = 0 if first[0].isupper() else _I
-        if re.search(rf"(?<![\w'-]){re.escape(first)}(?![\w'-])", text, flags):
+        first = next(iter(_TOKEN.findall(fold(name))), "")
+        if len(first) >= 2 and (first in tokens if first[0].isupper() else first.lower() in lowered):
             return True
     return False
 
@@ -200,7 +218,7 @@ def d4_admins_named(text: str, moderator_names: Sequence[str] = (), not_names: I
 # --- D5 ------------------------------------------------------------------------------------------------------------
 _TROUBLE = re.compile(
     r"\b(?:breach\w*|break\w*|broke\w*|uncomfortable|unsafe|worr\w*|concern\w*|upset\w*|offen\w*|not happy|"
-    r"unhappy|problems?|bull\w*|harass\w*|inappropriate)\b", _I)
+    r"unhappy|problems?|issues?|bull\w*|harass\w*|inappropriate)\b", _I)
 _ACTION = re.compile(
     r"\b(?:messag\w*|tell|contact\w*|e-?mail\w*|speak|talk|report\w*|get in touch|ring|call|text|alert|inform)\b"
     r"|\blet\b.{0,60}?\bknow\b|EMAILADDRESS", _I)
@@ -213,7 +231,9 @@ def d5_what_to_do(text: str, contact_email: str | None = None) -> list[Finding]:
         return [block("D5", "The description still has the model's placeholder email address.",
                       f"Replace xxx@xxx.org.uk with the real email address people should write to{example}.",
                       "description")]
-    if _window_has(prose_of(text), (_TROUBLE, _ACTION), 1):
+    sentences = prose_of(text).sentences
+    # "Worried about someone? Message an admin." puts the trouble and what to do in two sentences.
+    if any(_TROUBLE.search(s) and any(_ACTION.search(t) for t in sentences[i:i + 2]) for i, s in enumerate(sentences)):
         return []
     return [block(
         "D5", "The description does not say what to do if someone breaks the agreement or feels unsafe.",
@@ -238,7 +258,7 @@ _CONFIDENTIAL = re.compile(
 def d7_volunteer_group(text: str) -> list[Finding]:
     prose = prose_of(text)
     found = []
-    if not _window_has(prose, _SHARING_CONSENT):
+    if not says_phone_consent(text):
         found.append(block(
             "D7", "The description does not say that members consent to sharing their phone numbers.",
             "Add 'When you join, your phone number is shared with everyone in the group, and by joining you agree "

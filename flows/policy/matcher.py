@@ -25,7 +25,6 @@ ORDINARY_SUFFIXES = frozenset(
 )
 # Shorter names only count as whole runs: inside words they would match by accident.
 _MIN_INSIDE_WORD = 3
-_STRENGTH_ORDER = {"exact": 2, "contains": 1}
 
 
 @dataclass(frozen=True)
@@ -96,7 +95,8 @@ def _segments(items: list[tuple[str, int, int]], sep: str) -> _Segments:
     return _Segments(sep.join(t for t, _, _ in items), tuple(offsets), tuple((s, e) for _, s, e in items))
 
 
-@lru_cache(maxsize=2048)
+# Small: one check() reads the same name and description several times in a row, an audit never twice.
+@lru_cache(maxsize=64)
 def _prepare(text: str) -> _Prepared:
     folded, index = fold_with_index(text)
     folded = folded.translate(_LEET)
@@ -118,9 +118,9 @@ def _find_all(haystack: str, needle: str) -> Iterable[int]:
         pos = haystack.find(needle, pos + 1)
 
 
-def _original(prep: _Prepared, segs: _Segments, first: int, last: int) -> tuple[str, int, int]:
+def _found(prep: _Prepared, pat: _Pattern, strength: Strength, segs: _Segments, first: int, last: int) -> NameMatch:
     start, end = segs.spans[first][0], segs.spans[last][1]
-    return prep.text[start:end], start, end
+    return NameMatch(pat.name, strength, prep.text[start:end], start, end)
 
 
 def _runs(prep: _Prepared, needle: str) -> Iterable[tuple[int, int]]:
@@ -132,46 +132,32 @@ def _runs(prep: _Prepared, needle: str) -> Iterable[tuple[int, int]]:
             yield segs.segment_at(p), segs.segment_at(q - 1)
 
 
-def _inside(segs: _Segments, needle: str) -> Iterable[tuple[int, str, str]]:
-    """Occurrences inside one word: the segment, and what is left of it on the left and on the right."""
+def _inside(segs: _Segments, needle: str) -> Iterable[tuple[int, str]]:
+    """Occurrences inside one word: the word's index, and what follows the needle in that word."""
     for p in _find_all(segs.blob, needle):
-        i = segs.segment_at(p)
-        seg_start = segs.offsets[i]
-        seg_end = segs.blob.find(" ", p)
-        seg_end = len(segs.blob) if seg_end == -1 else seg_end
-        if seg_end < p + len(needle):
-            continue
-        yield i, segs.blob[seg_start:p], segs.blob[p + len(needle):seg_end]
+        end = segs.blob.find(" ", p)
+        yield segs.segment_at(p), segs.blob[p + len(needle):None if end == -1 else end]
 
 
 def _match_one(prep: _Prepared, pat: _Pattern) -> NameMatch | None:
     if not pat.folded:
         return None
-    best: NameMatch | None = None
-
-    def offer(strength: Strength, segs: _Segments, first: int, last: int) -> None:
-        nonlocal best
-        if best is None or _STRENGTH_ORDER[strength] > _STRENGTH_ORDER[best.strength]:
-            text, start, end = _original(prep, segs, first, last)
-            best = NameMatch(pat.name, strength, text, start, end)
-
     for first, last in _runs(prep, pat.folded):
-        offer("exact", prep.parts_joined, first, last)
-        return best
+        return _found(prep, pat, "exact", prep.parts_joined, first, last)
+    contains = None
     if len(pat.folded) >= _MIN_INSIDE_WORD:
         for segs in (prep.words, prep.parts_spaced):
-            for i, _left, right in _inside(segs, pat.folded):
+            for i, rest in _inside(segs, pat.folded):
                 # "amazemums", "paccgroup", "myamaze" use the name; "amazed", "amazement" are ordinary words.
-                offer("contains" if right in ORDINARY_SUFFIXES else "exact", segs, i, i)
-                if best.exact:
-                    return best
-    if pat.stem and best is None:
+                if rest not in ORDINARY_SUFFIXES:
+                    return _found(prep, pat, "exact", segs, i, i)
+                contains = contains or _found(prep, pat, "contains", segs, i, i)
+    if contains is None and pat.stem:
         for segs in (prep.words, prep.parts_spaced):
-            for i, _left, right in _inside(segs, pat.stem):
-                if right in ORDINARY_SUFFIXES:  # "amazing", not "amazon"
-                    offer("contains", segs, i, i)
-                    return best
-    return best
+            for i, rest in _inside(segs, pat.stem):
+                if rest in ORDINARY_SUFFIXES:  # "amazing", not "amazon"
+                    return _found(prep, pat, "contains", segs, i, i)
+    return contains
 
 
 def match_protected_names(text: str, names: Iterable[str]) -> list[NameMatch]:
@@ -185,7 +171,3 @@ def match_protected_names(text: str, names: Iterable[str]) -> list[NameMatch]:
         if match is not None:
             found.append(match)
     return found
-
-
-def exact_matches(text: str, names: Iterable[str]) -> list[NameMatch]:
-    return [m for m in match_protected_names(text, names) if m.exact]

@@ -52,7 +52,7 @@ def fold_with_index(text: str) -> tuple[str, tuple[int, ...]]:
     return "".join(out), tuple(index)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=256)
 def fold(text: str) -> str:
     """ASCII text in the original case: look-alikes, accents and full-width letters as plain letters."""
     return fold_with_index(text)[0]

@@ -57,6 +57,19 @@ def test_groups_that_need_no_description_get_no_description_blocks(settings):
     assert rule_ids(check_description(K.WORK_STAFF, None, settings)) == []
 
 
+@pytest.mark.parametrize("text", [
+    "Welcome to the Amaze Seaford parent carers group!\nJoining this group means your name and mobile number will be "
+    "visible to all other members - by joining you consent to this.\nPlease follow our group rules: "
+    "https://amazesussex.org.uk/groups/seaford-rules\nAdmins: Claire & Dev.\nWorried about something or someone "
+    "broke the rules? Message an admin or email seaford@amazesussex.org.uk",
+    "This is an official Amaze group.\n\U0001f4f1 Your phone number will be seen by everyone in the group. By joining "
+    "you're agreeing to this.\nBy joining you agree to our code of conduct https://www.amazesussex.org.uk/code\n"
+    "Group admins are marked in the participant list.\nIf you feel unsafe or upset by a message, contact an admin.",
+])
+def test_descriptions_in_peoples_own_words_pass(text, settings):
+    assert check_description(K.PARENT_CARERS, text, settings) == []
+
+
 # --- D1 ----------------------------------------------------------------------------------------------------------
 def test_d1_names_the_organisation():
     assert d.d1_official_group("Welcome to the Amaze Hove group for parent carers.", ["Amaze"]) == []
@@ -98,6 +111,7 @@ def test_d2_paraphrases_of_the_consent_sentence_pass(text):
     "Everyone in the group can see your phone number.",  # visible, but nothing about consent
     "You agree to follow the group agreement when you join.",  # consent, but not to sharing a number
     "\U0001f4f1 \u2705 join = agree",  # emoji are not words
+    "Please don't share other members' phone numbers. By joining you agree to our rules.",
 ])
 def test_d2_without_a_phone_number_consent_sentence_blocks(text):
     (f,) = d.d2_phone_consent(text)
@@ -183,6 +197,11 @@ def test_d4_x_or_y_placeholder(text):
 ])
 def test_d5_what_to_do(text):
     assert d.d5_what_to_do(text) == []
+
+
+def test_d5_trouble_and_what_to_do_in_consecutive_sentences():
+    assert d.d5_what_to_do("Worried about someone? Message an admin.") == []
+    assert [f.rule for f in d.d5_what_to_do("Message us any time. We do not tolerate bullying.")] == ["D5"]
 
 
 def test_d5_blocks_without_what_to_do():
