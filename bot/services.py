@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from slack_sdk import WebClient
 
+from bot.delivery import Deliverer, delivery_client
 from bot.directory import SlackDirectoryBackend
 from flows.db import Database
 from flows.directory.service import Directory
@@ -22,6 +23,8 @@ class Services:
     wizard: NewGroupWizard
     removals: RemovalService
     reports: UnofficialGroupReports
+    # Sends what the outbox holds; listeners call delivery.flush_after_request(message) after ack().
+    delivery: Deliverer
 
     @classmethod
     def build(cls, settings: Settings, client: WebClient, db: Database | None = None) -> Services:
@@ -31,4 +34,5 @@ class Services:
             settings=settings, db=db, directory=directory, wizard=NewGroupWizard(db, settings, directory),
             removals=RemovalService(db, settings, directory),
             reports=UnofficialGroupReports(db, settings, directory),
+            delivery=Deliverer(db, delivery_client(settings), settings),
         )

@@ -52,6 +52,16 @@ class Settings(BaseSettings):
     # Each person's manager, as "reporter_id:manager_id" pairs (U2 sends a report to the reporter's manager).
     line_managers: CommaList = Field(default_factory=list)
 
+    # --- Delivery of the app's own messages (the outbox) and the clock ----------------------------------------------
+    outbox_max_attempts: int = 6
+    outbox_base_backoff_seconds: float = 2.0
+    outbox_max_backoff_seconds: float = 300.0
+    # How long a worker may hold a message it is sending before another worker may take it over.
+    outbox_lease_seconds: float = 60.0
+    clock_interval_seconds: float = 5.0
+    # Channel (ID) told about messages that could not be delivered after every try.
+    admin_channel: str | None = None
+
     # --- The organisation's names (N1, N2, U3) --------------------------------------------------------------------
     # Names that mark an Amaze group: the charity and its projects and services.
     organisation_names: CommaList = Field(default_factory=lambda: ["Amaze", "Amazing Futures"])

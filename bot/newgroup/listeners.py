@@ -8,8 +8,9 @@ from slack_sdk.errors import SlackApiError
 
 from bot.newgroup import messages, views
 from bot.services import Services
+from flows.outbox import enqueue
 from flows.wizard import drafts
-from flows.wizard.service import StepResult, WizardError
+from flows.wizard.service import WizardError
 from flows.wizard.steps import Step
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,7 @@ def register(app: App, services: Services) -> None:
         user_id = body["user"]["id"]
         try:
             draft_id, step = views.read_metadata(view.get("private_metadata"))
-            result = wizard.submit(draft_id, user_id, step, views.read_values(view))
+            result = wizard.submit(draft_id, user_id, step, views.read_values(view), on_registered=queue_kit)
         except WizardError as error:
             ack(response_action="update", view=views.message_view(str(error)))
             return
@@ -54,8 +55,7 @@ def register(app: App, services: Services) -> None:
             return
         if result.group is not None:
             ack(response_action="update", view=views.registered_view(result.group.name, result.state.kind))
-            if result.newly_registered and result.state.kind.official:
-                _send_kit(client, result)
+            services.delivery.flush_after_request(*result.queued)
             return
         fields = views.field_ids(view)
         if result.errors and result.state.step is step and set(result.errors) <= fields:
@@ -79,11 +79,12 @@ def register(app: App, services: Services) -> None:
             # hash_conflict: the person already moved on in this modal; their newer view stands.
             log.info("back button not applied: %s", error.response.get("error"))
 
-    def _send_kit(client, result: StepResult) -> None:
-        kit = drafts.kit(result.state, settings)
-        try:
-            for message in messages.paste_kit_messages(result.group, kit):
-                client.chat_postMessage(channel=result.state.user_id, **message)
-        except SlackApiError as error:
-            # The group is registered either way; the texts can be drafted again from the register.
-            log.error("could not send the texts for group %s: %s", result.group.id, error.response.get("error"))
+    def queue_kit(session, group, state) -> list:
+        """The creator's texts, queued with the registration itself: a group is never registered without them."""
+        if not state.kind.official:
+            return []
+        kit = drafts.kit(state, settings)
+        return [
+            enqueue(session, "chat.postMessage", {"channel": state.user_id, **message}, dedupe_key=f"group:{group.id}:kit:{n}")
+            for n, message in enumerate(messages.paste_kit_messages(group, kit))
+        ]

@@ -129,15 +129,20 @@ def register(app: App, services: Services) -> None:
         for user_id in notices.ask_to_agree:
             sent = _send(client.chat_postMessage, channel=user_id, **messages.agree_request(d))
             if sent:
-                removals.remember_message(d.id, MessagePurpose.AGREE_REQUEST, sent["channel"], sent["ts"], user_id)
+                now = removals.remember_message(d.id, MessagePurpose.AGREE_REQUEST, sent["channel"], sent["ts"], user_id)
+                if now.status is not Status.AWAITING_AGREEMENT:
+                    # Another staff moderator agreed while this was on its way: no button to leave behind.
+                    _send(client.chat_update, channel=sent["channel"], ts=sent["ts"], **messages.agree_done(now))
         sign_off_sent = True
         if notices.ask_to_sign_off:
             sign_off_sent = False
             if notices.sign_off_channel:
                 sent = _send(client.chat_postMessage, channel=notices.sign_off_channel, **messages.sign_off_request(d))
                 if sent:
-                    removals.remember_message(d.id, MessagePurpose.SIGN_OFF, sent["channel"], sent["ts"])
                     sign_off_sent = True
+                    now = removals.remember_message(d.id, MessagePurpose.SIGN_OFF, sent["channel"], sent["ts"])
+                    if now.status in (Status.APPROVED, Status.REJECTED):
+                        _send(client.chat_update, channel=sent["channel"], ts=sent["ts"], **messages.sign_off_done(now))
             else:
                 log.error("removal %s waits for sign-off but APPROVALS_CHANNEL is not set", d.id)
         for user_id in notices.share_with:

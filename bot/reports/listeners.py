@@ -59,13 +59,30 @@ def register(app: App, services: Services) -> None:
             _tell(client, channel, user_id, "I can't find that report any more, so nothing was changed.")
             return
         if chosen is Action.NO_ACTION:
-            outcome = reports.prepare(case_id, user_id, chosen)
-            if outcome.result is Result.READY:
-                client.views_open(trigger_id=body["trigger_id"], view=views.no_action_view(outcome.case, channel))
-                return
+            _ask_reason(client, body, case_id, user_id, channel)
+            return
+        _after(client, reports.act(case_id, user_id, chosen), user_id, channel)
+
+    def _ask_reason(client: WebClient, body: dict, case_id: int, user_id: str, channel: str | None) -> None:
+        case = reports.case(case_id)
+        if case is None:
+            _tell(client, channel, user_id, "I can't find that report any more, so nothing was changed.")
+            return
+        # The trigger_id lives three seconds: open the modal first, then check who clicked (which may ask Slack).
+        try:
+            opened = client.views_open(trigger_id=body["trigger_id"], view=views.no_action_view(case))
+            view_id = opened["view"]["id"]
+        except SlackApiError as error:
+            log.warning("could not open the reason form: %s", error.response.get("error"))
+            view_id = None
+        outcome = reports.prepare(case_id, user_id, Action.NO_ACTION)  # records a refusal, form or no form
+        if outcome.result is Result.READY:
+            return
+        note = messages.outcome_note(outcome, user_id)
+        if view_id:
+            client.views_update(view_id=view_id, view=views.message_view(note, title="No action needed"))
         else:
-            outcome = reports.act(case_id, user_id, chosen)
-        _after(client, outcome, user_id, channel)
+            _tell(client, channel, user_id, note)
 
     for action_id in messages.ACTION_IDS.values():
         app.action(action_id)(on_click)
@@ -110,15 +127,21 @@ def register(app: App, services: Services) -> None:
         case = reports.claim_delivery(case_id)
         if case is None:
             return True  # posted already, or being posted by another request
-        for target in reports.delivery_targets(case):
+        targets = reports.delivery_targets(case)
+        if not targets:
+            # Nowhere configured: the reporter was told so in the form, and the case waits in the open list.
+            log.warning("report %s has no manager or managers' channel to go to", case_id)
+            reports.delivery_failed(case_id)
+            return True
+        for target in targets:
             try:
                 response = client.chat_postMessage(channel=target, **messages.case_message(case))
             except SlackApiError as error:
                 log.error("could not post report %s to %s: %s", case_id, target, error.response.get("error"))
                 continue
             posted = reports.delivered(case_id, response["channel"], response["ts"])
-            if posted.reports != case.reports:
-                # Someone reported it again while the message was on its way.
+            if not posted.same_as_posted(case):
+                # Reported again, or clicked, while the message was on its way.
                 _refresh(client, posted.id)
             return True
         reports.delivery_failed(case_id)

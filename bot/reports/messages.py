@@ -33,7 +33,7 @@ def when(at: datetime | None) -> str:
     if at is None:
         return ""
     fallback = at.strftime("%d %b %Y %H:%M UTC")
-    return f"<!date^{int(at.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"
+    return f"<!date^{int(at.timestamp())}^{{date_short}} at {{time}}|{fallback}>"
 
 
 def match_sentence(matched: list[dict] | tuple[dict, ...]) -> str:
@@ -90,7 +90,7 @@ def case_message(case: CaseView) -> dict:
             "(U2). Only staff can use these buttons; every click is recorded."
         ))
     return {
-        "text": f"Unofficial group reported: “{case.name}” ({case.state.label})",
+        "text": f"Unofficial group reported: “{escape(case.name)}” ({case.state.label})",
         "blocks": [block.to_dict() for block in blocks],
     }
 

@@ -14,7 +14,7 @@ from flows.reports.service import NAME_LIMIT, TEXT_LIMIT, CaseView, Filed, NameC
 from flows.settings import Settings
 
 CALLBACK_ID = "report_unofficial_group"
-NO_ACTION_CALLBACK_ID = "report_no_action"
+NO_ACTION_CALLBACK_ID = "report_no_action_reason"
 TITLE = "Report a group"
 VALUE = "value"  # every input's action_id: the block_id says which field it is
 FIELDS = ("name", "where_seen", "how_found", "knows_who_runs", "contact", "notes")
@@ -103,10 +103,10 @@ def filed_view(filed: Filed, check: NameCheck, routed_to: str) -> dict:
     ).to_dict()
 
 
-def no_action_view(case: CaseView, channel: str | None) -> dict:
+def no_action_view(case: CaseView) -> dict:
     return View(
         type="modal", callback_id=NO_ACTION_CALLBACK_ID, title="No action needed", submit="Record", close="Cancel",
-        private_metadata=json.dumps({"case": case.id, "channel": channel}),
+        private_metadata=json.dumps({"case": case.id}),
         blocks=[
             section(f"Why does *“{escape(case.name)}”* need no action? The reporter will see your reason."),
             InputBlock(

@@ -118,7 +118,7 @@ class Outbox:
             .outerjoin(dependency, OutboxMessage.depends_on_id == dependency.id)
             .where(
                 _claimable(now),
-                # Waiting on a dependency that is still pending; a failed one fails its dependants.
+                # Not while its dependency is still pending; if the dependency failed, claiming fails it too.
                 or_(OutboxMessage.depends_on_id.is_(None), dependency.status != PENDING),
             )
             .order_by(OutboxMessage.id)

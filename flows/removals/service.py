@@ -441,11 +441,20 @@ class RemovalService:
     # --- the messages that carry the buttons ---------------------------------------------------------------------
     def remember_message(
         self, decision_id: int, purpose: MessagePurpose, channel: str, ts: str, recipient: str | None = None
-    ) -> None:
+    ) -> DecisionView:
+        """Keep a message's place so it can be updated once its step is taken. Returns the decision as it stands
+        after: when someone took the step while the message was being sent, the caller updates it at once."""
         with self.db.transaction() as session:
+            # Insert first: on SQLite that waits for any step being committed; FOR UPDATE waits on PostgreSQL.
+            # So either that step's transaction sees this message, or this one sees the step.
             session.add(
                 RemovalMessage(decision_id=decision_id, purpose=purpose.value, recipient=recipient, channel=channel, ts=ts)
             )
+            session.flush()
+            row = session.scalars(
+                select(RemovalDecision).where(RemovalDecision.id == decision_id).with_for_update()
+            ).one()
+            return self._view(session, row)
 
     # --- helpers ---------------------------------------------------------------------------------------------------
     def _refuse(self, decision: DecisionView, user_id: str, action: str, why: str) -> StepResult:

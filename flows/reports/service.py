@@ -17,10 +17,9 @@ from sqlalchemy.orm import Session
 from flows.audit import service as audit
 from flows.db import Database, utcnow
 from flows.directory.service import Directory, Role
-from flows.policy.matcher import NameMatch, match_protected_names
 # The N2 matcher's own folding (case, punctuation, look-alikes, emoji), so that reports of "A.M.A.Z.E Chat" and
 # "amaze chat" are one group exactly when the naming rules would see one name.
-from flows.policy.matcher import _normalise_name as normalise_name
+from flows.policy.matcher import NameMatch, match_protected_names, normalise_name
 from flows.reports.models import (
     OPEN_STATES,
     CaseState,
@@ -111,6 +110,12 @@ class CaseView:
     message_channel: str | None
     message_ts: str | None
     reports: tuple[ReportSummary, ...]
+
+    def same_as_posted(self, other: CaseView) -> bool:
+        """Whether a message rendered from `other` shows what one rendered from this case would."""
+        return (self.state, self.owner_id, self.resolved_by, self.reports) == (
+            other.state, other.owner_id, other.resolved_by, other.reports
+        )
 
     @property
     def reporters(self) -> list[str]:
@@ -285,15 +290,21 @@ class UnofficialGroupReports:
             return _view(session.get(UnofficialGroupCase, case_id))
 
     def delivered(self, case_id: int, channel: str, ts: str) -> CaseView:
+        """Record where the managers' message is. The case is read back after the row is locked, so a change
+        made while the message was on its way shows here, and any later change finds the message to update."""
         with self.db.transaction() as session:
-            case = session.get(UnofficialGroupCase, case_id)
-            case.message_channel, case.message_ts, case.posting_since = channel, ts, None
+            session.execute(
+                update(UnofficialGroupCase)
+                .where(UnofficialGroupCase.id == case_id)
+                .values(message_channel=channel, message_ts=ts, posting_since=None)
+                .execution_options(synchronize_session=False)
+            )
             audit.record(
                 session, actor="app", action="unofficial_group.sent_to_managers", subject_type=SUBJECT,
                 subject_id=case_id, channel=channel,
             )
-            session.flush()
-            return _view(case)
+            session.expire_all()
+            return _view(session.get(UnofficialGroupCase, case_id))
 
     def delivery_failed(self, case_id: int) -> None:
         with self.db.transaction() as session:

@@ -3,10 +3,12 @@ and a group registered exactly once at the end. Platform-neutral: values arrive 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from flows.audit import service as audit
 from flows.db import Database
@@ -34,6 +36,9 @@ STEP_FIELDS = {
     },
 }
 MAX_MEMBERS = 100_000
+# Called inside the registration's transaction, so that what it queues (e.g. the texts for the creator)
+# exists exactly when the group does.
+OnRegistered = Callable[[Session, Group, "WizardState"], list]
 LINK_PLACEHOLDER = "[LINK]"
 
 
@@ -83,6 +88,8 @@ class StepResult:
     group: Group | None = None
     # False when a repeated submission found the group already registered: nothing more is to be sent.
     newly_registered: bool = False
+    # What the registration queued to be sent (outbox messages), for delivering at once after the reply.
+    queued: list = field(default_factory=list)
 
     @property
     def accepted(self) -> bool:
@@ -120,7 +127,9 @@ class NewGroupWizard:
                 draft.step = previous
             return self._state(draft)
 
-    def submit(self, draft_id: str, user_id: str, step: Step, values: dict) -> StepResult:
+    def submit(
+        self, draft_id: str, user_id: str, step: Step, values: dict, on_registered: OnRegistered | None = None
+    ) -> StepResult:
         with self.db.transaction() as session:
             state = self._state(self._draft(session, draft_id, user_id))
         if state.group_id is not None:
@@ -130,7 +139,7 @@ class NewGroupWizard:
             Step.NAME: self._submit_name,
             Step.DESCRIPTION: self._submit_description,
             Step.MODERATORS: self._submit_moderators,
-            Step.REVIEW: self._submit_review,
+            Step.REVIEW: lambda state, values: self._submit_review(state, on_registered),
         }[step]
         state.step = step
         return handler(state, values)
@@ -200,7 +209,7 @@ class NewGroupWizard:
         )
         return self._checked(state, errors)
 
-    def _submit_review(self, state: WizardState, values: dict) -> StepResult:
+    def _submit_review(self, state: WizardState, on_registered: OnRegistered | None) -> StepResult:
         result = self.check(state)
         for step in steps_for(state.kind):
             errors = _errors_for(step, result.findings)
@@ -209,7 +218,7 @@ class NewGroupWizard:
                 return self._save(state, step, errors)
         if not self.may_register(state.user_id):
             return StepResult(state, {"review": "Only staff can register a group."})
-        return self._register(state, result)
+        return self._register(state, result, on_registered)
 
     # --- checking ------------------------------------------------------------------------------------------------
     def check(self, state: WizardState) -> CheckResult:
@@ -246,7 +255,7 @@ class NewGroupWizard:
             return StepResult(self._state(draft), errors)
 
     # --- registering ---------------------------------------------------------------------------------------------
-    def _register(self, state: WizardState, result: CheckResult) -> StepResult:
+    def _register(self, state: WizardState, result: CheckResult, on_registered: OnRegistered | None) -> StepResult:
         kind = state.kind
         data = state.data
         try:
@@ -286,7 +295,8 @@ class NewGroupWizard:
                     moderators=len(group.moderators), advice=[f.rule for f in result.findings],
                 )
                 state.group_id = group.id
-                return StepResult(state, {}, group=group, newly_registered=True)
+                queued = on_registered(session, group, state) if on_registered else []
+                return StepResult(state, {}, group=group, newly_registered=True, queued=queued)
         except IntegrityError:
             # The same wizard was submitted twice at once and the other submission won: one group, one message.
             return self._already_registered(state)

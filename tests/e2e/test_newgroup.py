@@ -246,3 +246,25 @@ def test_health_check_answers(running_app):
     with urllib.request.urlopen(f"{running_app.url}/healthz", timeout=5) as response:
         assert response.status == 200 and b'"ok": true' in response.read()
 
+
+
+@pytest.mark.e2e
+def test_the_texts_reach_the_creator_even_when_slack_fails_at_first(running_app):
+    from datetime import timedelta
+
+    from bot.delivery import Deliverer, delivery_client
+    from flows.db import utcnow
+
+    app = running_app
+    modal = walk_to_review_parent_carers(app)
+    app.fake.respond_with_status("chat.postMessage", status=500, times=1)
+    assert modal.submit().json["response_action"] == "update"
+    failed = app.fake.wait_for("chat.postMessage")
+    assert failed.status == 500
+    assert count(app.db, Group) == 1  # registered all the same
+
+    # The clock's next round, a few minutes later, delivers what Slack refused.
+    later = Deliverer(app.db, delivery_client(app.settings), app.settings, clock=lambda: utcnow() + timedelta(minutes=5))
+    later.deliver_due()
+    delivered = [c for c in app.fake.calls("chat.postMessage") if c.ok and c.args["channel"] == STAFF]
+    assert len(delivered) == 1 and "Group description" in str(delivered[0].args["blocks"])

@@ -49,9 +49,11 @@ def report(app, name, user=VOLUNTEER, **fields) -> Modal:
 
 def posted_case(app, channel=MANAGERS_CHANNEL, nth=0):
     """The managers' message about a case: where it is, and its text and buttons as Slack shows them."""
-    app.fake.wait_for("chat.postMessage", lambda c: c.args.get("channel") == channel and "blocks" in c.args)
-    call = [c for c in app.fake.calls("chat.postMessage") if c.args.get("channel") == channel][nth]
-    assert call.ok, call.response
+    def landed(c):
+        return c.args.get("channel") == channel and "blocks" in c.args and c.ok
+
+    app.fake.wait_for("chat.postMessage", landed)
+    call = [c for c in app.fake.calls("chat.postMessage") if landed(c)][nth]
     return call.response["channel"], call.response["ts"], call.args["blocks"]
 
 
@@ -343,3 +345,38 @@ def test_clicking_a_button_of_a_case_already_closed_changes_nothing_and_says_who
     assert f"<@{STAFF}> already marked" in note and "renamed" in note and "Nothing was changed" in note
     assert the_case(app.db).state == "renamed"
     assert len(audit(app.db, "unofficial_group.closed")) == 0
+
+
+@pytest.mark.e2e
+def test_when_the_line_manager_cannot_be_messaged_the_report_goes_to_the_managers_channel(app):
+    app.fake.fail_next("chat.postMessage", "user_not_found")
+    report(app, "PaCC Parents Together", user=STAFF_2)
+    channel, ts, blocks = posted_case(app)
+    assert channel == MANAGERS_CHANNEL and "PaCC Parents Together" in shown(blocks)
+    # Later changes update the channel's message in place.
+    click(app, STAFF, buttons(blocks)["I'll approach them"], channel, ts)
+    assert f"<@{STAFF}> is approaching" in shown(updates_of(app, MANAGERS_CHANNEL, ts, 1)[0].args["blocks"])
+
+
+@pytest.mark.e2e
+def test_a_report_that_could_not_reach_anyone_is_posted_when_the_group_is_reported_again(app):
+    app.fake.fail_next("chat.postMessage", "channel_not_found")
+    report(app, "Amaze Hastings Chat")
+    assert "couldn't pass your report" in dm_to(app, VOLUNTEER, "couldn't pass").args["text"]
+
+    report(app, "amaze hastings chat", user=STAFF)
+    _, _, blocks = posted_case(app)
+    assert "Reported again" in shown(blocks)  # one message, showing both reports
+
+
+@pytest.mark.e2e
+def test_a_volunteer_pressing_no_action_needed_is_told_only_staff_can_and_it_is_recorded(app):
+    report(app, "Amaze Worthing")
+    channel, ts, blocks = posted_case(app)
+    click(app, VOLUNTEER, buttons(blocks)["No action needed"], channel, ts)
+    refusal = app.fake.wait_for("views.update")
+    assert "Only staff" in shown(refusal.args["view"]["blocks"])
+    assert "reason" not in shown(refusal.args["view"]["blocks"])  # no form left to submit
+    assert the_case(app.db).state == "reported"
+    [entry] = audit(app.db, "unofficial_group.refused")
+    assert (entry.actor, entry.details["attempted"]) == (VOLUNTEER, "no_action")
