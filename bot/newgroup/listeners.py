@@ -64,6 +64,23 @@ def register(app: App, services: Services) -> None:
         banner = " ".join(result.errors.values())
         ack(response_action="update", view=render(result.state, banner=banner))
 
+    @app.action({"block_id": views.NAME_BLOCK, "action_id": views.VALUE})
+    def check_name_as_typed(ack, body, client):
+        ack()
+        view = body["view"]
+        try:
+            draft_id, _ = views.read_metadata(view.get("private_metadata"))
+            state, findings = wizard.preview_name(draft_id, body["user"]["id"], body["actions"][0].get("value") or "")
+        except (WizardError, KeyError, ValueError):
+            return
+        try:
+            client.views_update(view_id=view["id"], hash=view.get("hash"), view=views.step_view(
+                state, settings, wizard.advice(state), live=findings,
+            ))
+        except SlackApiError as error:
+            # hash_conflict: a newer keystroke's check already replaced this view; it is the one to keep.
+            log.info("live name check not shown: %s", error.response.get("error"))
+
     @app.action(views.BACK_ACTION)
     def go_back(ack, body, client):
         ack()

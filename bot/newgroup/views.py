@@ -11,10 +11,13 @@ from slack_sdk.models.blocks import (
     Option,
     PlainTextInputElement,
     RadioButtonsElement,
+    SectionBlock,
     UserMultiSelectElement,
     UserSelectElement,
 )
 from slack_sdk.models.views import View
+
+from slack_sdk.models.blocks.basic_components import DispatchActionConfig
 
 from bot.blocks import bullet_list, context, escape, pasteable, section
 from flows.policy.types import Finding, GroupKind
@@ -24,6 +27,7 @@ from flows.wizard.service import WizardState
 from flows.wizard.steps import Step, step_number
 
 CALLBACK_ID = "newgroup"
+NAME_BLOCK = "name"
 BACK_ACTION = "newgroup_back"
 TITLE = "New WhatsApp group"
 VALUE = "value"  # every input's action_id: the block_id says which field it is
@@ -50,7 +54,12 @@ def read_metadata(private_metadata: str) -> tuple[str, Step]:
 
 
 def step_view(
-    state: WizardState, settings: Settings, advice: list[Finding], kit: PasteKit | None = None, banner: str = ""
+    state: WizardState,
+    settings: Settings,
+    advice: list[Finding],
+    kit: PasteKit | None = None,
+    banner: str = "",
+    live: list[Finding] | None = None,
 ) -> dict:
     builders = {
         Step.KIND: _kind_blocks,
@@ -68,6 +77,8 @@ def step_view(
         blocks += _review_blocks(state, kit, advice)
     else:
         blocks += builders[step](state, settings)
+        if step is Step.NAME and live is not None:
+            blocks.append(_live_name_check(live))
         if advice:
             blocks += [DividerBlock(), section("*Advice so far* (not blocking)\n" + _advice_lines(advice))]
     if number > 1:
@@ -126,13 +137,25 @@ def _name_blocks(state: WizardState, settings: Settings) -> list:
     return [
         section(escape(rules)),
         InputBlock(
-            block_id="name", label="Group name",
-            hint=f"As it will appear in WhatsApp (at most {settings.whatsapp_subject_limit} characters).",
+            block_id="name", label="Group name", dispatch_action=True,
+            hint=f"As it will appear in WhatsApp (at most {settings.whatsapp_subject_limit} characters). "
+            "I check it as you type.",
             element=PlainTextInputElement(
-                action_id=VALUE, initial_value=state.data.get("name") or None, max_length=300
+                action_id=VALUE, initial_value=state.data.get("name") or None, max_length=300,
+                # Each pause in typing sends the name to the app, which shows what the naming rules say.
+                dispatch_action_config=DispatchActionConfig(trigger_actions_on=["on_character_entered"]),
             ),
         ),
     ]
+
+
+def _live_name_check(findings: list[Finding]) -> SectionBlock:
+    if not findings:
+        return section(":white_check_mark: This name meets the naming rules.")
+    lines = [
+        f"{':no_entry:' if f.blocks else ':bulb:'} ({f.rule}) {escape(f.as_dict()['message'])}" for f in findings
+    ]
+    return section("\n".join(lines)[:2900])
 
 
 def _description_blocks(state: WizardState, settings: Settings) -> list:

@@ -220,6 +220,12 @@ class NewGroupWizard:
             return StepResult(state, {"review": "Only staff can register a group."})
         return self._register(state, result, on_registered)
 
+    def preview_name(self, draft_id: str, user_id: str, name: str) -> tuple[WizardState, list[Finding]]:
+        """What the naming rules say about a name as it is being typed. Nothing is saved."""
+        state = self.state(draft_id, user_id)
+        state.data["name"] = name.strip()
+        return state, [f for f in self.check(state).findings if f.field == "name"]
+
     # --- checking ------------------------------------------------------------------------------------------------
     def check(self, state: WizardState) -> CheckResult:
         return check(state.proposal(), self.settings)

@@ -268,3 +268,26 @@ def test_the_texts_reach_the_creator_even_when_slack_fails_at_first(running_app)
     later.deliver_due()
     delivered = [c for c in app.fake.calls("chat.postMessage") if c.ok and c.args["channel"] == STAFF]
     assert len(delivered) == 1 and "Group description" in str(delivered[0].args["blocks"])
+
+
+@pytest.mark.e2e
+def test_the_name_is_checked_as_it_is_typed(running_app):
+    from tests.harness.signing import block_actions_payload
+
+    app = running_app
+    modal = start(app)
+    modal.submit(kind="informal_social")
+
+    def type_name(text):
+        before = len(app.fake.calls("views.update"))
+        payload = block_actions_payload(
+            "value", text, user_id=STAFF, block_id="name", action_type="plain_text_input",
+            view={**modal.view, "id": modal.view_id},
+        )
+        assert app.sender.interact(payload).status == 200
+        app.fake.wait_for("views.update", lambda c: len(app.fake.calls("views.update")) > before)
+        shown = app.fake.calls("views.update")[before].args["view"]
+        return " ".join(b.get("text", {}).get("text", "") for b in shown["blocks"] if b["type"] == "section")
+
+    assert "(N2)" in type_name("ＡＭＡＺＥ mums")
+    assert "meets the naming rules" in type_name("Hove mums social")
