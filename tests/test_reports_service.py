@@ -92,7 +92,9 @@ def test_the_database_keeps_one_open_case_per_name_even_if_the_app_did_not(servi
         session.add(UnofficialGroupCase(name="a", normalised_name="amazechat", state="reported", reported_by=STAFF))
     with pytest.raises(IntegrityError):
         with db.transaction() as session:
-            session.add(UnofficialGroupCase(name="b", normalised_name="amazechat", state="approached", reported_by=STAFF))
+            session.add(
+                UnofficialGroupCase(name="b", normalised_name="amazechat", state="approached", reported_by=STAFF)
+            )
     with db.transaction() as session:  # closed cases of the same name are history, not a second open case
         session.add(UnofficialGroupCase(name="c", normalised_name="amazechat", state="renamed", reported_by=STAFF))
         session.add(UnofficialGroupCase(name="d", normalised_name="amazechat", state="closed", reported_by=STAFF))

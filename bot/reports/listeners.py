@@ -37,7 +37,7 @@ def register(app: App, services: Services) -> None:
             ack(response_action="errors", errors=problems)
             return
         check = reports.check_name(form.name)
-        if not check.matches and views.read_metadata(view).get("confirmed") != check.normalised:
+        if not check.matches and views.read_metadata(view).get("confirmed") != views.confirmation_of(check):
             ack(response_action="update", view=views.confirm_view(settings, values, check))
             return
         filed = reports.file(user_id, form, submission_id=view.get("id"))

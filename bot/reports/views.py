@@ -2,6 +2,7 @@
 reason a manager gives for "No action needed"."""
 from __future__ import annotations
 
+import hashlib
 import json
 
 from slack_sdk.models.blocks import InputBlock, Option, PlainTextInputElement, RadioButtonsElement
@@ -36,7 +37,9 @@ def report_form(settings: Settings, values: dict | None = None, banner: str = ""
         InputBlock(
             block_id="name", label="The group's name",
             hint="As you saw it written, e.g. “A.M.A.Z.E parents chat”. I'll tell you which of our names it matches.",
-            element=PlainTextInputElement(action_id=VALUE, initial_value=values.get("name") or None, max_length=NAME_LIMIT),
+            element=PlainTextInputElement(
+                action_id=VALUE, initial_value=values.get("name") or None, max_length=NAME_LIMIT
+            ),
         ),
         InputBlock(
             block_id="where_seen", label="Where did you see it?",
@@ -82,21 +85,30 @@ def confirm_view(settings: Settings, values: dict, check: NameCheck) -> dict:
         f":question: *“{escape(check.name)}” matches none of our names* ({escape(names)}). "
         "Report it anyway? Press *Report it anyway*, or correct the name if it was written differently."
     )
-    return report_form(settings, values, banner=banner, confirmed=check.normalised)
+    return report_form(settings, values, banner=banner, confirmed=confirmation_of(check))
+
+
+def confirmation_of(check: NameCheck) -> str:
+    """What "report it anyway" was answered for: a later submission files without asking again only if the
+    name is still the same (private_metadata is limited, so a digest rather than the name)."""
+    return hashlib.sha256(check.normalised.encode()).hexdigest()[:32]
 
 
 def filed_view(filed: Filed, check: NameCheck, routed_to: str) -> dict:
     case = filed.case
     if filed.linked:
         lines = [
-            f":link: Thank you. *“{escape(case.name)}”* was already reported on {when(case.reported_at)}, so I've added "
-            "your report to that one rather than starting again.",
+            f":link: Thank you. *“{escape(case.name)}”* was already reported on {when(case.reported_at)}, "
+            "so I've added your report to that one rather than starting again.",
             status_sentence(case),
         ]
     else:
         lines = [f":white_check_mark: Thank you. Your report of *“{escape(check.name)}”* {routed_to}"]
     lines.append(match_sentence(_as_dicts(check)))
-    lines.append("I'll send you a message when someone approaches the group, and when it's settled.")
+    lines.append(
+        "I'll send you a message when it's settled." if case.owner_id
+        else "I'll send you a message when someone approaches the group, and when it's settled."
+    )
     return View(
         type="modal", callback_id=f"{CALLBACK_ID}_done", title=TITLE, close="Done",
         blocks=[section("\n\n".join(lines))],

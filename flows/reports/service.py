@@ -412,7 +412,9 @@ class UnofficialGroupReports:
             return ActOutcome(Result.REFUSED, action, _view(case) if case else None)
 
 
-def open_reports(session: Session, older_than: timedelta | None = None, now: datetime | None = None) -> list[OpenReport]:
+def open_reports(
+    session: Session, older_than: timedelta | None = None, now: datetime | None = None
+) -> list[OpenReport]:
     """Cases not yet finished (reported or being approached), oldest first; with `older_than`, only those first
     reported longer ago than that."""
     counts = (

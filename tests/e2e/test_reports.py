@@ -208,6 +208,12 @@ def test_a_name_matching_none_of_ours_asks_for_confirmation_before_it_is_filed(a
     with app.db.transaction() as session:
         assert session.scalars(select(UnofficialGroupCase)).all() == []
 
+    # "Report it anyway" answers for that name only: a different name is checked again.
+    modal.submit(name="Hove Mums Chat")
+    assert "“Hove Mums Chat” matches none of our names" in modal.text()
+    with app.db.transaction() as session:
+        assert session.scalars(select(UnofficialGroupCase)).all() == []
+
     response = modal.submit()
     assert response.json["response_action"] == "update"
     assert "Thank you" in modal.text() and "matches none of our names" in modal.text()
