@@ -7,6 +7,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
+from bot.moderation import listeners as moderation
 from bot.newgroup import listeners as newgroup
 from bot.removals import listeners as removals
 from bot.reports import listeners as reports
@@ -45,6 +46,7 @@ def create_app(settings: Settings, db: Database | None = None) -> App:
     newgroup.register(app, services)
     removals.register(app, services)
     reports.register(app, services)
+    moderation.register(app, services)
     app.error(_log_error)
     return app
 

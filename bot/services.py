@@ -9,6 +9,7 @@ from bot.delivery import Deliverer, delivery_client
 from bot.directory import SlackDirectoryBackend
 from flows.db import Database
 from flows.directory.service import Directory
+from flows.moderation.service import ModerationService
 from flows.removals.service import RemovalService
 from flows.reports.service import UnofficialGroupReports
 from flows.settings import Settings
@@ -25,6 +26,7 @@ class Services:
     reports: UnofficialGroupReports
     # Sends what the outbox holds; listeners call delivery.flush_after_request(message) after ack().
     delivery: Deliverer
+    moderation: ModerationService
 
     @classmethod
     def build(cls, settings: Settings, client: WebClient, db: Database | None = None) -> Services:
@@ -35,4 +37,5 @@ class Services:
             removals=RemovalService(db, settings, directory),
             reports=UnofficialGroupReports(db, settings, directory),
             delivery=Deliverer(db, delivery_client(settings), settings),
+            moderation=ModerationService(db, settings, directory),
         )

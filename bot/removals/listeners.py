@@ -10,9 +10,10 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.removals import messages, views
+from bot.removals.notify import queue_messages, waiting_on
 from bot.services import Services
-from flows.removals.models import MessagePurpose, Status
-from flows.removals.service import MessageRef, Outcome, RemovalService, StepResult
+from flows.removals.models import Status
+from flows.removals.service import Outcome, RemovalService, StepResult
 
 log = logging.getLogger(__name__)
 
@@ -20,8 +21,16 @@ log = logging.getLogger(__name__)
 def register(app: App, services: Services) -> None:
     removals: RemovalService = services.removals
 
+    def deliver(result: StepResult) -> None:
+        # After the reply: what the step queued goes now; whatever cannot go now, the clock sends.
+        if result.queued:
+            services.delivery.flush_after_request(*result.queued)
+            waiting = waiting_on(services.db, result.queued)
+            if waiting:
+                services.delivery.flush_after_request(*waiting)
+
     # --- opening the log form ----------------------------------------------------------------------------------
-    def open_form(client: WebClient, trigger_id: str, user_id: str, group_id=None, corrects_id=None) -> None:
+    def open_form(client: WebClient, trigger_id: str, user_id: str, group_id=None, correcting=None) -> None:
         # The trigger lives three seconds and works once: open at once, then fill in the person's groups.
         opened = client.views_open(trigger_id=trigger_id, view=views.loading_view())
         groups = removals.groups_for(user_id)
@@ -29,9 +38,11 @@ def register(app: App, services: Services) -> None:
             view = views.no_groups_view()
         else:
             chosen = int(group_id) if str(group_id or "").isdigit() else None
+            if correcting and correcting.group_id not in {g.id for g in groups}:
+                correcting = None  # not one of their groups: they see nothing of it
             view = views.log_form(
                 groups, removals.earlier_decisions(user_id, [g.id for g in groups]),
-                removals.new_submission_key(), group_id=chosen, corrects_id=corrects_id,
+                removals.new_submission_key(), group_id=chosen, correcting=correcting,
             )
         client.views_update(view_id=opened["view"]["id"], view=view)
 
@@ -51,44 +62,43 @@ def register(app: App, services: Services) -> None:
         earlier = removals.decision(body["actions"][0].get("value") or "")
         open_form(
             client, body["trigger_id"], body["user"]["id"],
-            group_id=earlier.group_id if earlier else None, corrects_id=earlier.id if earlier else None,
+            group_id=earlier.group_id if earlier else None, correcting=earlier,
         )
 
     @app.view(views.LOG_CALLBACK_ID)
     def submit_log(ack, body, view, client):
         user_id = body["user"]["id"]
-        result = removals.log(user_id, views.read_key(view), views.read_form(view))
+        result = removals.log(user_id, views.read_key(view), views.read_form(view), on_change=queue_messages)
         if result.outcome is Outcome.INVALID:
             if result.errors and set(result.errors) <= views.field_ids(view):
                 ack(response_action="errors", errors=result.errors)
             else:
-                ack(response_action="update", view=views.message_view(result.explanation or " ".join(result.errors.values())))
+                text = result.explanation or " ".join(result.errors.values())
+                ack(response_action="update", view=views.message_view(text))
             return
         ack(response_action="update", view=views.logged_view(_logged_text(result)))
-        if result.done:
-            deliver(client, result)
+        deliver(result)
 
     # --- R2: agreement and sign-off ----------------------------------------------------------------------------
     @app.action(messages.AGREE_ACTION)
     def agree(ack, body, client):
         ack()
-        result = removals.agree(_value(body), body["user"]["id"])
+        result = removals.agree(_value(body), body["user"]["id"], on_change=queue_messages)
         settle(client, body, result)
 
     @app.action(messages.APPROVE_ACTION)
     def approve(ack, body, client):
         ack()
-        result = removals.approve(_value(body), body["user"]["id"])
+        result = removals.approve(_value(body), body["user"]["id"], on_change=queue_messages)
         settle(client, body, result)
 
     @app.action(messages.REJECT_ACTION)
     def ask_reason(ack, body, client):
         ack()
-        channel, ts = _clicked_message(body)
         opened = client.views_open(trigger_id=body["trigger_id"], view=views.message_view("Just a moment…"))
         checked = removals.may_sign_off(_value(body), body["user"]["id"], "reject")
         if checked.outcome is Outcome.ALLOWED:
-            view = views.reason_form(checked.decision, channel, ts)
+            view = views.reason_form(checked.decision)
         else:
             view = views.message_view(_answer(checked), title="Reject the removal")
         client.views_update(view_id=opened["view"]["id"], view=view)
@@ -97,7 +107,7 @@ def register(app: App, services: Services) -> None:
     def submit_reason(ack, body, view, client):
         meta = views.read_reason_metadata(view)
         reason = views.read_values(view).get("reason") or ""
-        result = removals.reject(meta.get("decision") or "", body["user"]["id"], reason)
+        result = removals.reject(meta.get("decision") or "", body["user"]["id"], reason, on_change=queue_messages)
         if result.outcome is Outcome.INVALID:
             ack(response_action="errors", errors=result.errors)
             return
@@ -108,65 +118,24 @@ def register(app: App, services: Services) -> None:
             "Rejected. The person who logged it and the group's moderators are told, with your reason.",
             title="Reject the removal",
         ))
-        clicked = MessageRef(meta["channel"], meta["ts"]) if meta.get("channel") and meta.get("ts") else None
-        deliver(client, result, clicked)
+        deliver(result)
 
     def settle(client: WebClient, body: dict, result: StepResult) -> None:
         if result.done:
-            channel, ts = _clicked_message(body)
-            deliver(client, result, MessageRef(channel, ts) if channel and ts else None)
-            return
-        _whisper(client, body, _answer(result))
-
-    # --- telling people, once the step is committed ------------------------------------------------------------
-    def deliver(client: WebClient, result: StepResult, clicked: MessageRef | None = None) -> None:
-        d, notices = result.decision, result.notices
-        if notices.update_in_place or clicked:
-            done = messages.agree_done(d) if d.status is Status.AWAITING_SIGN_OFF else messages.sign_off_done(d)
-            refs = {(r.channel, r.ts): r for r in [*notices.update_in_place, *([clicked] if clicked else [])]}
-            for ref in refs.values():
-                _send(client.chat_update, channel=ref.channel, ts=ref.ts, **done)
-        for user_id in notices.ask_to_agree:
-            sent = _send(client.chat_postMessage, channel=user_id, **messages.agree_request(d))
-            if sent:
-                now = removals.remember_message(d.id, MessagePurpose.AGREE_REQUEST, sent["channel"], sent["ts"], user_id)
-                if now.status is not Status.AWAITING_AGREEMENT:
-                    # Another staff moderator agreed while this was on its way: no button to leave behind.
-                    _send(client.chat_update, channel=sent["channel"], ts=sent["ts"], **messages.agree_done(now))
-        sign_off_sent = True
-        if notices.ask_to_sign_off:
-            sign_off_sent = False
-            if notices.sign_off_channel:
-                sent = _send(client.chat_postMessage, channel=notices.sign_off_channel, **messages.sign_off_request(d))
-                if sent:
-                    sign_off_sent = True
-                    now = removals.remember_message(d.id, MessagePurpose.SIGN_OFF, sent["channel"], sent["ts"])
-                    if now.status in (Status.APPROVED, Status.REJECTED):
-                        _send(client.chat_update, channel=sent["channel"], ts=sent["ts"], **messages.sign_off_done(now))
-            else:
-                log.error("removal %s waits for sign-off but APPROVALS_CHANNEL is not set", d.id)
-        for user_id in notices.share_with:
-            _send(client.chat_postMessage, channel=user_id, **messages.shared(d))
-        if notices.tell_logger:
-            _send(
-                client.chat_postMessage, channel=d.logged_by,
-                **messages.to_logger(d, asked=notices.ask_to_agree, sign_off_sent=sign_off_sent),
-            )
-
-
-def _send(method, **kwargs) -> dict | None:
-    try:
-        return method(**kwargs).data
-    except SlackApiError as error:
-        # One person we cannot reach must not stop the others being told; the decision itself is committed.
-        log.error("removal message not delivered (%s): %s", kwargs.get("channel"), error.response.get("error"))
-        return None
+            deliver(result)
+        else:
+            _whisper(client, body, _answer(result))
 
 
 def _whisper(client: WebClient, body: dict, text: str) -> None:
-    channel, _ = _clicked_message(body)
-    if channel:
-        _send(client.chat_postEphemeral, channel=channel, user=body["user"]["id"], text=text)
+    """A private answer to a click that changed nothing: only the person who clicked sees it."""
+    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+    if not channel:
+        return
+    try:
+        client.chat_postEphemeral(channel=channel, user=body["user"]["id"], text=text)
+    except SlackApiError as error:
+        log.warning("could not answer a click privately: %s", error.response.get("error"))
 
 
 def _answer(result: StepResult) -> str:
@@ -182,7 +151,9 @@ def _logged_text(result: StepResult) -> str:
         return f"{head} (You pressed the button twice: it is logged once.)"
     steps = {
         Status.RECORDED: "It is shared with the group's other moderators now (R3).",
-        Status.AWAITING_AGREEMENT: "A staff moderator of the group is asked to agree, then a senior manager signs it off (R2).",
+        Status.AWAITING_AGREEMENT: (
+            "A staff moderator of the group is asked to agree, then a senior manager signs it off (R2)."
+        ),
         Status.AWAITING_SIGN_OFF: "It has gone to the senior managers to sign off (R2).",
     }
     return f"{head} {steps.get(d.status, '')} I've sent you a copy in a direct message."
@@ -191,9 +162,3 @@ def _logged_text(result: StepResult) -> str:
 def _value(body: dict) -> str:
     return str(body["actions"][0].get("value") or "")
 
-
-def _clicked_message(body: dict) -> tuple[str | None, str | None]:
-    container = body.get("container") or {}
-    channel = (body.get("channel") or {}).get("id") or container.get("channel_id")
-    ts = container.get("message_ts") or (body.get("message") or {}).get("ts")
-    return channel, ts

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from slack_sdk.models.blocks import ActionsBlock, ButtonElement, ConfirmObject, HeaderBlock
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    ButtonElement,
+    ConfirmObject,
+    HeaderBlock,
+)
 
 from bot.blocks import context, escape, section
 from flows.removals.models import RemovalKind, Status
@@ -72,7 +77,9 @@ def agree_request(d: DecisionView) -> dict:
         ActionsBlock(block_id="removal_agree", elements=[
             ButtonElement(text="Agree", action_id=AGREE_ACTION, value=str(d.id), style="primary"),
         ]),
-        context("If you don't agree, talk to the moderator who logged it; nothing goes further without a staff moderator."),
+        context(
+            "If you don't agree, talk to the moderator who logged it; nothing goes further without a staff moderator."
+        ),
     ])
 
 
@@ -81,7 +88,10 @@ def agree_done(d: DecisionView) -> dict:
     return _message(text, [
         HeaderBlock(text=f"{_title(d)}: agreed"[:150]),
         section(summary(d)),
-        context(f":white_check_mark: Agreed by {who(d.agreed_by)}, {when(d.agreed_at)}. It has gone to a senior manager to sign off."),
+        context(
+            f":white_check_mark: Agreed by {who(d.agreed_by)}, {when(d.agreed_at)}. "
+            "It has gone to a senior manager to sign off."
+        ),
     ])
 
 
@@ -103,7 +113,7 @@ def sign_off_request(d: DecisionView) -> dict:
                 text="Approve", action_id=APPROVE_ACTION, value=str(d.id), style="primary",
                 confirm=ConfirmObject(
                     title="Approve this removal?", confirm="Approve", deny="Not yet",
-                    text=f"The permanent removal of {d.member_ref[:40]} from the group is signed off and shared with its moderators.",
+                    text=f"The permanent removal of {d.member_ref[:40]} is signed off and shared with the moderators.",
                 ),
             ),
             ButtonElement(text="Reject", action_id=REJECT_ACTION, value=str(d.id), style="danger"),
@@ -209,5 +219,8 @@ def already(d: DecisionView) -> str:
     if d.status in (Status.APPROVED, Status.REJECTED):
         return f"This removal was already {d.status.label} by {who(d.decided_by)}, {when(d.decided_at)}."
     if d.status is Status.AWAITING_SIGN_OFF:
-        return f"This removal was already agreed by {who(d.agreed_by)}, {when(d.agreed_at)}; it is with the senior managers."
+        return (
+            f"This removal was already agreed by {who(d.agreed_by)}, {when(d.agreed_at)}; "
+            "it is with the senior managers."
+        )
     return f"This removal is {d.status.label}."

@@ -18,7 +18,13 @@ from slack_sdk.models.views import View
 
 from bot.blocks import context, escape, section
 from flows.removals.models import RemovalKind
-from flows.removals.service import BREACHES, TRIED_FIRST, DecisionView, GroupChoice, RemovalForm
+from flows.removals.service import (
+    BREACHES,
+    TRIED_FIRST,
+    DecisionView,
+    GroupChoice,
+    RemovalForm,
+)
 
 LOG_CALLBACK_ID = "log_removal_form"
 REASON_CALLBACK_ID = "removal_reject_reason"
@@ -51,9 +57,9 @@ def message_view(text: str, title: str = TITLE) -> dict:
 
 def no_groups_view() -> dict:
     return message_view(
-        "You can log a removal for the WhatsApp groups you moderate, and you aren't registered as a moderator of "
-        "any group yet. If you removed someone from a group, ask the group's staff moderator to log it, or ask "
-        "them to add you as a moderator."
+        "There's no group you can log a removal for. Moderators log removals for the groups they moderate (staff "
+        "for any official group with moderators), and you aren't a moderator of a registered group. If you "
+        "removed someone from a group, ask its staff moderator to log it, or ask to be added as a moderator."
     )
 
 
@@ -62,8 +68,12 @@ def log_form(
     earlier: list[DecisionView],
     submission_key: str,
     group_id: int | None = None,
-    corrects_id: int | None = None,
+    correcting: DecisionView | None = None,
 ) -> dict:
+    """The form; when correcting a decision (R5), it starts from what that decision said."""
+    was = correcting
+    breach_options = [Option(value=code, text=label) for code, label in BREACHES.items()]
+    tried_options = [Option(value=code, text=label) for code, label in TRIED_FIRST.items()]
     group_options = [Option(value=str(g.id), text=_short(g.name)) for g in groups[:OPTIONS_LIMIT]]
     initial_group = next((o for o in group_options if o.value == str(group_id)), None)
     if initial_group is None and len(group_options) == 1:
@@ -83,23 +93,30 @@ def log_form(
         InputBlock(
             block_id="member_ref", label="Member",
             hint="Initials like J.S. or a Charity Log reference like CL-12345.",
-            element=PlainTextInputElement(action_id=VALUE, max_length=40, placeholder="e.g. J.S. or CL-12345"),
+            element=PlainTextInputElement(
+                action_id=VALUE, max_length=40, placeholder="e.g. J.S. or CL-12345",
+                initial_value=was.member_ref if was else None,
+            ),
         ),
         InputBlock(
             block_id="kind", label="Temporary or permanent?",
-            element=RadioButtonsElement(action_id=VALUE, options=KIND_OPTIONS),
+            element=RadioButtonsElement(
+                action_id=VALUE, options=KIND_OPTIONS,
+                initial_option=next((o for o in KIND_OPTIONS if was and o.value == was.kind.value), None),
+            ),
         ),
         InputBlock(
             block_id="breaches", label="Which part of the group agreement was breached?",
             element=StaticMultiSelectElement(
-                action_id=VALUE, placeholder="Choose one or more",
-                options=[Option(value=code, text=label) for code, label in BREACHES.items()],
+                action_id=VALUE, placeholder="Choose one or more", options=breach_options,
+                initial_options=[o for o in breach_options if was and o.value in was.breaches] or None,
             ),
         ),
         InputBlock(
             block_id="tried_first", label="What was tried first?", optional=True,
             element=CheckboxesElement(
-                action_id=VALUE, options=[Option(value=code, text=label) for code, label in TRIED_FIRST.items()]
+                action_id=VALUE, options=tried_options,
+                initial_options=[o for o in tried_options if was and o.value in was.tried_first] or None,
             ),
         ),
         InputBlock(
@@ -116,7 +133,7 @@ def log_form(
     ]
     if earlier:
         options = [Option(value=str(d.id), text=_short(_decision_label(d))) for d in earlier[:OPTIONS_LIMIT]]
-        initial = next((o for o in options if o.value == str(corrects_id)), None)
+        initial = next((o for o in options if was and o.value == str(was.id)), None)
         blocks.append(
             InputBlock(
                 block_id="corrects", label="Corrects decision #", optional=True,
@@ -139,10 +156,10 @@ def logged_view(text: str) -> dict:
     ).to_dict()
 
 
-def reason_form(decision: DecisionView, channel: str | None, ts: str | None) -> dict:
+def reason_form(decision: DecisionView) -> dict:
     return View(
         type="modal", callback_id=REASON_CALLBACK_ID, title="Reject the removal", submit="Reject", close="Cancel",
-        private_metadata=json.dumps({"decision": decision.id, "channel": channel, "ts": ts}),
+        private_metadata=json.dumps({"decision": decision.id}),
         blocks=[
             section(
                 f"You are rejecting the permanent removal of *{escape(decision.member_ref)}* from "

@@ -2,11 +2,12 @@
 from flows.audit.models import AuditEntry
 from flows.directory.models import DirectoryCacheEntry
 from flows.groups.models import Group, Moderator
+from flows.moderation.models import AgreementCirculation, ModeratorCheckin, ModeratorConfirmation, ModeratorVacancy
 from flows.outbox.models import OutboxMessage
 from flows.removals.models import RemovalDecision
 from flows.reports.models import UnofficialGroupCase, UnofficialGroupReport
 from flows.scheduler.models import JobRun
 from flows.wizard.models import WizardDraft
 
-__all__ = ["AuditEntry", "DirectoryCacheEntry", "Group", "JobRun", "Moderator", "OutboxMessage", "RemovalDecision",
+__all__ = ["AgreementCirculation", "ModeratorCheckin", "ModeratorConfirmation", "ModeratorVacancy", "AuditEntry", "DirectoryCacheEntry", "Group", "JobRun", "Moderator", "OutboxMessage", "RemovalDecision",
            "UnofficialGroupCase", "UnofficialGroupReport", "WizardDraft"]

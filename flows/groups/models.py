@@ -49,5 +49,7 @@ class Moderator(Base):
     is_lead: Mapped[bool] = mapped_column(Boolean, default=False)
     added_by: Mapped[str] = mapped_column(String(32))
     added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # M9: a moderator who steps down keeps their row (the record of who moderated); they are no longer active.
+    stepped_down_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     group: Mapped[Group] = relationship(back_populates="moderators")

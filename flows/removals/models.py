@@ -1,10 +1,10 @@
-"""Removal decisions (R1-R5) and the chat messages that carry their buttons."""
+"""Removal decisions (R1-R5)."""
 from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Date, ForeignKey, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from flows.db.base import Base, UTCDateTime, utcnow
@@ -70,21 +70,14 @@ class RemovalDecision(Base):
     submission_key: Mapped[str] = mapped_column(String(64), unique=True)
 
 
-class MessagePurpose(StrEnum):
-    AGREE_REQUEST = "agree_request"
-    SIGN_OFF = "sign_off"
+
+class DecisionsAreFinal(Exception):
+    """R5: a decision is never edited or deleted; log a correction that points to it instead."""
 
 
-class RemovalMessage(Base):
-    """A message with buttons, kept so it can be updated in place once its step is done."""
-
-    __tablename__ = "removal_messages"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    decision_id: Mapped[int] = mapped_column(ForeignKey("removal_decisions.id"), index=True)
-    purpose: Mapped[str] = mapped_column(String(32))
-    # Whom it was sent to (a staff moderator), or None for a channel message.
-    recipient: Mapped[str | None] = mapped_column(String(32))
-    channel: Mapped[str] = mapped_column(String(32))
-    ts: Mapped[str] = mapped_column(String(32))
-    posted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+@event.listens_for(RemovalDecision, "before_update")
+@event.listens_for(RemovalDecision, "before_delete")
+def _never_edited(mapper, connection, target) -> None:
+    # The service moves a decision's status only by conditional UPDATE statements; nothing edits or deletes a
+    # decision through the ORM.
+    raise DecisionsAreFinal(f"removal decision {target.id} is final (R5): log a correction instead")

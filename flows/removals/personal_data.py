@@ -71,7 +71,10 @@ def check_free_text(text: str, allowed_phrases: Iterable[str] = ()) -> str | Non
     value = text or ""
     problem = _contact_details(value)
     if problem:
-        return f"{problem} Take it out: this app never stores members' contact details. {WHAT_TO_WRITE} when you mention someone."
+        return (
+            f"{problem} Take it out: this app never stores members' contact details. "
+            f"{WHAT_TO_WRITE} when you mention someone."
+        )
     if _has_full_name(_without(value, allowed_phrases)):
         return (
             "This looks like it includes a person's full name. The policy keeps personal details to a minimum. "

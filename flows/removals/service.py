@@ -1,8 +1,10 @@
 """Removal decisions (R1-R5): logging a removal, a staff moderator's agreement, a senior manager's sign-off.
 
-Platform-neutral: forms arrive as plain values, and each step returns what happened and who is to be told;
-the chat adapter renders and sends. Every change of state is a conditional UPDATE (WHERE status = expected), so
-a double click, two managers at once or a redelivered request make exactly one decision, whichever worker runs it.
+Platform-neutral: forms arrive as plain values, and each step says who is to be told; the chat adapter renders
+the messages and queues them (the outbox) through `on_change`, inside the transaction that makes the change, so
+they exist exactly when the change does. Every change of state is a conditional UPDATE (WHERE status = expected):
+a double click, two managers at once or a redelivered request make one decision and queue one set of messages,
+whichever worker runs them.
 """
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ from flows.db import Database, utcnow
 from flows.directory.service import Directory, Role
 from flows.groups.models import Group, Moderator
 from flows.policy.types import GroupKind, ModeratorRole
-from flows.removals.models import MessagePurpose, RemovalDecision, RemovalKind, RemovalMessage, Status
+from flows.removals.models import RemovalDecision, RemovalKind, Status
 from flows.removals.personal_data import check_free_text, check_member_reference
 from flows.settings import Settings
 
@@ -46,9 +48,12 @@ TRIED_FIRST = {
     "asked_to_change": "Asked them to change their behaviour",
     "warned": "Warned them",
 }
+# Moderators who have stepped down (M9) keep their rows but no longer moderate: they neither agree nor are told.
+ACTIVE = Moderator.stepped_down_at.is_(None)
 NOTES_MAX = 2000
 REASON_MAX = 1000
 SUBJECT = "removal"
+OUT_OF_DATE = "This form is out of date. Open it again to log the removal."
 
 try:
     # Review dates are the moderators' calendar days, in Sussex.
@@ -73,13 +78,6 @@ class Outcome(StrEnum):
 class GroupChoice:
     id: int
     name: str
-
-
-@dataclass(frozen=True)
-class MessageRef:
-    channel: str
-    ts: str
-    recipient: str | None = None
 
 
 @dataclass(frozen=True)
@@ -120,19 +118,25 @@ class DecisionView:
 
 @dataclass
 class Notices:
-    """Who is to be told what after a step, by the adapter, once the step is committed."""
+    """Who is to be told what after a step: the adapter renders and queues it in the step's own transaction."""
 
     # Staff moderators to ask for their agreement (R2).
     ask_to_agree: list[str] = field(default_factory=list)
-    # The senior managers' channel, when the decision now waits for their sign-off (None: not configured).
+    # The decision now waits for a senior manager; their channel (None: APPROVALS_CHANNEL is not set).
     ask_to_sign_off: bool = False
     sign_off_channel: str | None = None
     # Moderators to share the decision with (R3).
     share_with: list[str] = field(default_factory=list)
     # The person who logged it.
     tell_logger: bool = False
-    # Messages whose buttons are spent: updated in place to say who took the step and when.
-    update_in_place: list[MessageRef] = field(default_factory=list)
+    # The step is taken: the messages asking for it lose their buttons and say who took it, and when.
+    close_agree_requests: bool = False
+    close_sign_off: bool = False
+
+
+# Called inside the transaction of a change (a removal logged, agreed, approved or rejected) with the decision as
+# it now stands; returns what it queued to be sent.
+OnChange = Callable[[Session, "DecisionView", Notices], list]
 
 
 @dataclass
@@ -144,6 +148,8 @@ class StepResult:
     # Form field -> what is wrong there (logging a removal, a rejection's reason).
     errors: dict[str, str] = field(default_factory=dict)
     notices: Notices = field(default_factory=Notices)
+    # What on_change queued (outbox messages), for delivering at once after the reply.
+    queued: list = field(default_factory=list)
 
     @property
     def done(self) -> bool:
@@ -180,18 +186,20 @@ class RemovalService:
         is_staff = self.directory.has_role(user_id, Role.STAFF, Role.PCF_STAFF)
         with self.db.transaction() as session:
             query = select(Group).where(Group.official.is_(True)).where(
-                select(Moderator.id).where(Moderator.group_id == Group.id).exists()
+                select(Moderator.id).where(Moderator.group_id == Group.id, ACTIVE).exists()
             )
             if not is_staff:
                 query = query.where(
                     select(Moderator.id)
-                    .where(Moderator.group_id == Group.id, Moderator.slack_user_id == user_id)
+                    .where(Moderator.group_id == Group.id, Moderator.slack_user_id == user_id, ACTIVE)
                     .exists()
                 )
             groups = session.scalars(query.order_by(Group.name, Group.id)).all()
             return [GroupChoice(g.id, g.name) for g in groups if GroupKind(g.kind).needs_moderators]
 
-    def earlier_decisions(self, user_id: str, group_ids: list[int] | None = None, limit: int = 100) -> list[DecisionView]:
+    def earlier_decisions(
+        self, user_id: str, group_ids: list[int] | None = None, limit: int = 100
+    ) -> list[DecisionView]:
         """Decisions a correction could point to (R5): the newest first, in the person's groups."""
         ids = group_ids if group_ids is not None else [g.id for g in self.groups_for(user_id)]
         if not ids:
@@ -215,15 +223,17 @@ class RemovalService:
         return uuid.uuid4().hex
 
     # --- R1: logging a removal ---------------------------------------------------------------------------------
-    def log(self, user_id: str, submission_key: str, form: RemovalForm) -> StepResult:
+    def log(
+        self, user_id: str, submission_key: str, form: RemovalForm, on_change: OnChange | None = None
+    ) -> StepResult:
         if not submission_key or len(submission_key) > 64:
-            return StepResult(Outcome.INVALID, explanation="This form is out of date. Open it again to log the removal.")
+            return StepResult(Outcome.INVALID, explanation=OUT_OF_DATE)
         existing = self._by_key(submission_key, user_id)
         if existing is not None:
             return StepResult(Outcome.ALREADY_DONE, existing)
 
         allowed = {g.id: g for g in self.groups_for(user_id)}
-        errors, values = self._validate(user_id, form, allowed)
+        errors, values = self._validate(form, allowed)
         if errors:
             return StepResult(Outcome.INVALID, errors=errors)
 
@@ -237,6 +247,13 @@ class RemovalService:
         else:
             # A staff moderator of the group logging it is the staff agreement the policy asks for (R2).
             status = Status.AWAITING_SIGN_OFF if own_agreement else Status.AWAITING_AGREEMENT
+        notices = Notices(tell_logger=True)
+        if status is Status.RECORDED:
+            notices.share_with = _others(moderators, user_id)
+        elif status is Status.AWAITING_SIGN_OFF:
+            notices.ask_to_sign_off, notices.sign_off_channel = True, self.settings.approvals_channel
+        else:
+            notices.ask_to_agree = [m for m in staff_moderators if m != user_id]
         now = self.clock()
         try:
             with self.db.transaction() as session:
@@ -256,23 +273,16 @@ class RemovalService:
                     staff_agreement="own log" if status is Status.AWAITING_SIGN_OFF else None,
                 )
                 view = self._view(session, row)
+                queued = on_change(session, view, notices) if on_change else []
         except IntegrityError:
             # The same form submitted twice at once, and the other submission won: one removal is logged.
             existing = self._by_key(submission_key, user_id)
-            if existing is None:
-                raise
+            if existing is None:  # someone else's form: never theirs to resubmit
+                return StepResult(Outcome.INVALID, explanation=OUT_OF_DATE)
             return StepResult(Outcome.ALREADY_DONE, existing)
+        return StepResult(Outcome.DONE, view, notices=notices, queued=queued)
 
-        notices = Notices(tell_logger=True)
-        if status is Status.RECORDED:
-            notices.share_with = _others(moderators, user_id)
-        elif status is Status.AWAITING_SIGN_OFF:
-            notices.ask_to_sign_off, notices.sign_off_channel = True, self.settings.approvals_channel
-        else:
-            notices.ask_to_agree = [m for m in staff_moderators if m != user_id]
-        return StepResult(Outcome.DONE, view, notices=notices)
-
-    def _validate(self, user_id: str, form: RemovalForm, allowed: dict[int, GroupChoice]) -> tuple[dict, dict]:
+    def _validate(self, form: RemovalForm, allowed: dict[int, GroupChoice]) -> tuple[dict, dict]:
         errors: dict[str, str] = {}
         group_id = _int(form.group_id)
         if group_id not in allowed:
@@ -287,7 +297,9 @@ class RemovalService:
             errors["kind"] = "Choose whether the removal is temporary or permanent."
         breaches = [b for b in BREACHES if b in set(form.breaches or ())]
         if not breaches:
-            errors["breaches"] = "Choose which part of the group agreement was breached (or Other, and say in the notes)."
+            errors["breaches"] = (
+                "Choose which part of the group agreement was breached (or Other, and say in the notes)."
+            )
         tried = [t for t in TRIED_FIRST if t in set(form.tried_first or ())]
         review_on = None
         if kind is RemovalKind.TEMPORARY:
@@ -308,10 +320,10 @@ class RemovalService:
             earlier = self.decision(corrects_id) if corrects_id else None
             if earlier is None or earlier.group_id not in allowed:
                 errors["corrects"] = "Choose one of the decisions in your groups, or leave this empty."
-        values = dict(
-            group_id=group_id, member_ref=(form.member_ref or "").strip(), kind=kind, breaches=breaches,
-            tried_first=tried, review_on=review_on, notes=notes or None, corrects_id=corrects_id,
-        )
+        values = {
+            "group_id": group_id, "member_ref": (form.member_ref or "").strip(), "kind": kind, "breaches": breaches,
+            "tried_first": tried, "review_on": review_on, "notes": notes or None, "corrects_id": corrects_id,
+        }
         return errors, values
 
     def today(self) -> date:
@@ -329,34 +341,33 @@ class RemovalService:
         return review_on, None
 
     # --- R2: a staff moderator's agreement ---------------------------------------------------------------------
-    def agree(self, decision_id: int | str, user_id: str) -> StepResult:
+    def agree(self, decision_id: int | str, user_id: str, on_change: OnChange | None = None) -> StepResult:
         current = self.decision(decision_id)
         if current is None:
             return StepResult(Outcome.NOT_FOUND, explanation="I can't find this removal any more.")
         why_not = self._why_not_agree(current, user_id)
         if why_not:
             return self._refuse(current, user_id, "removal.agree_refused", why_not)
+        notices = Notices(
+            ask_to_sign_off=True, sign_off_channel=self.settings.approvals_channel, tell_logger=True,
+            close_agree_requests=True,
+        )
         now = self.clock()
         with self.db.transaction() as session:
             won = self._move(
-                session, current.id, Status.AWAITING_AGREEMENT, Status.AWAITING_SIGN_OFF, agreed_by=user_id, agreed_at=now
+                session, current.id, Status.AWAITING_AGREEMENT, Status.AWAITING_SIGN_OFF,
+                agreed_by=user_id, agreed_at=now,
             )
+            view = self._view(session, session.get(RemovalDecision, current.id))
             if won:
                 audit.record(
                     session, actor=user_id, action="removal.agreed", subject_type=SUBJECT, subject_id=current.id,
                     from_state=Status.AWAITING_AGREEMENT.value, to_state=Status.AWAITING_SIGN_OFF.value,
                 )
-            view = self._view(session, session.get(RemovalDecision, current.id))
-            messages = self._messages(session, current.id, MessagePurpose.AGREE_REQUEST)
+                queued = on_change(session, view, notices) if on_change else []
         if not won:
             return self._already(view)
-        return StepResult(
-            Outcome.DONE, view,
-            notices=Notices(
-                ask_to_sign_off=True, sign_off_channel=self.settings.approvals_channel, tell_logger=True,
-                update_in_place=messages,
-            ),
-        )
+        return StepResult(Outcome.DONE, view, notices=notices, queued=queued)
 
     def _why_not_agree(self, decision: DecisionView, user_id: str) -> str | None:
         if decision.logged_by == user_id:
@@ -387,10 +398,12 @@ class RemovalService:
             return self._already(current)
         return StepResult(Outcome.ALLOWED, current)
 
-    def approve(self, decision_id: int | str, user_id: str) -> StepResult:
-        return self._sign_off(decision_id, user_id, Status.APPROVED)
+    def approve(self, decision_id: int | str, user_id: str, on_change: OnChange | None = None) -> StepResult:
+        return self._sign_off(decision_id, user_id, Status.APPROVED, on_change)
 
-    def reject(self, decision_id: int | str, user_id: str, reason: str) -> StepResult:
+    def reject(
+        self, decision_id: int | str, user_id: str, reason: str, on_change: OnChange | None = None
+    ) -> StepResult:
         reason = (reason or "").strip()
         problem = None
         if not reason:
@@ -401,33 +414,35 @@ class RemovalService:
             problem = check_free_text(reason, self.settings.protected_names)
         if problem:
             return StepResult(Outcome.INVALID, errors={"reason": problem})
-        return self._sign_off(decision_id, user_id, Status.REJECTED, rejection_reason=reason)
+        return self._sign_off(decision_id, user_id, Status.REJECTED, on_change, rejection_reason=reason)
 
-    def _sign_off(self, decision_id: int | str, user_id: str, to: Status, **values) -> StepResult:
+    def _sign_off(
+        self, decision_id: int | str, user_id: str, to: Status, on_change: OnChange | None, **values
+    ) -> StepResult:
         action = "approve" if to is Status.APPROVED else "reject"
         checked = self.may_sign_off(decision_id, user_id, action)
         if checked.outcome is not Outcome.ALLOWED:
             return checked
         current = checked.decision
+        notices = Notices(
+            share_with=_others(self._moderators(current.group_id), current.logged_by), tell_logger=True,
+            close_sign_off=True,
+        )
         now = self.clock()
         with self.db.transaction() as session:
             won = self._move(
                 session, current.id, Status.AWAITING_SIGN_OFF, to, decided_by=user_id, decided_at=now, **values
             )
+            view = self._view(session, session.get(RemovalDecision, current.id))
             if won:
                 audit.record(
                     session, actor=user_id, action=f"removal.{to.value}", subject_type=SUBJECT,
                     subject_id=current.id, from_state=Status.AWAITING_SIGN_OFF.value, to_state=to.value,
                 )
-            view = self._view(session, session.get(RemovalDecision, current.id))
-            messages = self._messages(session, current.id, MessagePurpose.SIGN_OFF)
+                queued = on_change(session, view, notices) if on_change else []
         if not won:
             return self._already(view)
-        moderators = self._moderators(view.group_id)
-        return StepResult(
-            Outcome.DONE, view,
-            notices=Notices(share_with=_others(moderators, view.logged_by), tell_logger=True, update_in_place=messages),
-        )
+        return StepResult(Outcome.DONE, view, notices=notices, queued=queued)
 
     def _why_not_sign_off(self, decision: DecisionView, user_id: str) -> str | None:
         if decision.logged_by == user_id:
@@ -437,24 +452,6 @@ class RemovalService:
         if not self.directory.has_role(user_id, Role.SENIOR_MANAGER):
             return "Only a senior manager can approve or reject a permanent removal (R2). Nothing has changed."
         return None
-
-    # --- the messages that carry the buttons ---------------------------------------------------------------------
-    def remember_message(
-        self, decision_id: int, purpose: MessagePurpose, channel: str, ts: str, recipient: str | None = None
-    ) -> DecisionView:
-        """Keep a message's place so it can be updated once its step is taken. Returns the decision as it stands
-        after: when someone took the step while the message was being sent, the caller updates it at once."""
-        with self.db.transaction() as session:
-            # Insert first: on SQLite that waits for any step being committed; FOR UPDATE waits on PostgreSQL.
-            # So either that step's transaction sees this message, or this one sees the step.
-            session.add(
-                RemovalMessage(decision_id=decision_id, purpose=purpose.value, recipient=recipient, channel=channel, ts=ts)
-            )
-            session.flush()
-            row = session.scalars(
-                select(RemovalDecision).where(RemovalDecision.id == decision_id).with_for_update()
-            ).one()
-            return self._view(session, row)
 
     # --- helpers ---------------------------------------------------------------------------------------------------
     def _refuse(self, decision: DecisionView, user_id: str, action: str, why: str) -> StepResult:
@@ -492,22 +489,14 @@ class RemovalService:
 
     def _moderators(self, group_id: int) -> list[Moderator]:
         with self.db.transaction() as session:
-            return list(session.scalars(select(Moderator).where(Moderator.group_id == group_id).order_by(Moderator.id)))
+            query = select(Moderator).where(Moderator.group_id == group_id, ACTIVE).order_by(Moderator.id)
+            return list(session.scalars(query))
 
     def _staff_moderators(self, moderators: list[Moderator]) -> list[str]:
         """The Slack users among them who are employed moderators and still staff (guests never are)."""
         employed = {ModeratorRole.STAFF.value, ModeratorRole.PCF_STAFF.value}
         candidates = dict.fromkeys(m.slack_user_id for m in moderators if m.slack_user_id and m.role in employed)
         return [u for u in candidates if self.directory.has_role(u, Role.STAFF, Role.PCF_STAFF)]
-
-    @staticmethod
-    def _messages(session: Session, decision_id: int, purpose: MessagePurpose) -> list[MessageRef]:
-        rows = session.scalars(
-            select(RemovalMessage)
-            .where(RemovalMessage.decision_id == decision_id, RemovalMessage.purpose == purpose.value)
-            .order_by(RemovalMessage.id)
-        )
-        return [MessageRef(r.channel, r.ts, r.recipient) for r in rows]
 
     @staticmethod
     def _view(session: Session, row: RemovalDecision) -> DecisionView:

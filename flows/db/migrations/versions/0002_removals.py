@@ -1,4 +1,4 @@
-"""removal decisions and the messages that carry their buttons
+"""removal decisions
 
 Revision ID: 0002_removals
 Revises: 0001
@@ -45,25 +45,8 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_removal_decisions_logged_by'), ['logged_by'], unique=False)
         batch_op.create_index(batch_op.f('ix_removal_decisions_status'), ['status'], unique=False)
 
-    op.create_table('removal_messages',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('decision_id', sa.Integer(), nullable=False),
-    sa.Column('purpose', sa.String(length=32), nullable=False),
-    sa.Column('recipient', sa.String(length=32), nullable=True),
-    sa.Column('channel', sa.String(length=32), nullable=False),
-    sa.Column('ts', sa.String(length=32), nullable=False),
-    sa.Column('posted_at', flows.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['decision_id'], ['removal_decisions.id'], name=op.f('fk_removal_messages_decision_id_removal_decisions')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_removal_messages'))
-    )
-    with op.batch_alter_table('removal_messages', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_removal_messages_decision_id'), ['decision_id'], unique=False)
-
 
 def downgrade() -> None:
-    with op.batch_alter_table('removal_messages', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_removal_messages_decision_id'))
-    op.drop_table('removal_messages')
     with op.batch_alter_table('removal_decisions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_removal_decisions_status'))
         batch_op.drop_index(batch_op.f('ix_removal_decisions_logged_by'))

@@ -1,0 +1,73 @@
+"""Who hears what at each step of a removal, queued in the outbox inside the step's own transaction: a step
+taken is never left untold, and a step taken once is told once (each message has a dedupe key)."""
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.removals import messages
+from flows.db import Database
+from flows.outbox import OutboxMessage, OutboxStatus, enqueue
+from flows.removals.service import DecisionView, Notices
+
+log = logging.getLogger(__name__)
+
+
+def queue_messages(session: Session, d: DecisionView, notices: Notices) -> list[OutboxMessage]:
+    """The `on_change` of every step: returns what it queued, for delivering at once after the reply."""
+    key = f"removal:{d.id}"
+    reference = {"type": "removal", "id": d.id}
+    queued: list[OutboxMessage] = []
+
+    def post(channel: str, suffix: str, message: dict) -> OutboxMessage:
+        queued.append(enqueue(session, "chat.postMessage", {"channel": channel, **message},
+                              dedupe_key=f"{key}:{suffix}", reference=reference))
+        return queued[-1]
+
+    def close(asked: OutboxMessage, suffix: str, message: dict) -> None:
+        # The ask may still be on its way: the update waits for it and takes the channel and ts it landed at.
+        queued.append(enqueue(
+            session, "chat.update", {"channel": {"$from": "channel"}, "ts": {"$from": "ts"}, **message},
+            dedupe_key=f"{key}:{suffix}", depends_on=asked, reference=reference,
+        ))
+
+    if notices.close_agree_requests:
+        for asked in _queued(session, f"{key}:ask:"):
+            close(asked, f"ask-done:{asked.dedupe_key.rsplit(':', 1)[-1]}", messages.agree_done(d))
+    if notices.close_sign_off:
+        for asked in _queued(session, f"{key}:sign-off", exact=True):
+            close(asked, f"sign-off-done:{d.status.value}", messages.sign_off_done(d))
+    for user_id in notices.ask_to_agree:
+        post(user_id, f"ask:{user_id}", messages.agree_request(d))
+    sign_off_sent = True
+    if notices.ask_to_sign_off:
+        sign_off_sent = bool(notices.sign_off_channel)
+        if sign_off_sent:
+            post(notices.sign_off_channel, "sign-off", messages.sign_off_request(d))
+        else:
+            log.error("removal %s waits for sign-off but APPROVALS_CHANNEL is not set", d.id)
+    for user_id in notices.share_with:
+        post(user_id, f"shared:{d.status.value}:{user_id}", messages.shared(d))
+    if notices.tell_logger:
+        post(d.logged_by, f"logger:{d.status.value}",
+             messages.to_logger(d, asked=notices.ask_to_agree, sign_off_sent=sign_off_sent))
+    return queued
+
+
+def _queued(session: Session, key: str, exact: bool = False) -> list[OutboxMessage]:
+    """Messages queued earlier for this removal, by their dedupe key (or its beginning)."""
+    match = OutboxMessage.dedupe_key == key if exact else OutboxMessage.dedupe_key.startswith(key, autoescape=True)
+    return list(session.scalars(select(OutboxMessage).where(match).order_by(OutboxMessage.id)))
+
+
+def waiting_on(db: Database, sent: list[OutboxMessage]) -> list[int]:
+    """Messages another step queued to depend on these (e.g. "agreed" updating an ask that was still on its way
+    when someone agreed). That step could not send them yet; once ours are sent, we can."""
+    ids = [m.id for m in sent]
+    with db.transaction() as session:
+        query = select(OutboxMessage.id).where(
+            OutboxMessage.depends_on_id.in_(ids), OutboxMessage.status == OutboxStatus.PENDING.value
+        )
+        return list(session.scalars(query.order_by(OutboxMessage.id)))
