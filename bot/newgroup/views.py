@@ -19,7 +19,7 @@ from slack_sdk.models.views import View
 
 from slack_sdk.models.blocks.basic_components import DispatchActionConfig
 
-from bot.blocks import bullet_list, context, escape, pasteable, section
+from bot.blocks import SECTION_LIMIT, bullet_list, chunks, context, escape, pasteable, section
 from flows.policy.types import Finding, GroupKind
 from flows.settings import Settings
 from flows.wizard.drafts import PasteKit
@@ -72,7 +72,7 @@ def step_view(
     kind_label = f" · {state.kind.label}" if state.kind else ""
     blocks = [context(f"Step {number} of {total}: *{step.value.capitalize()}*{escape(kind_label)}")]
     if banner:
-        blocks.append(section(f":warning: {escape(banner)}"))
+        blocks.append(section(f":warning: {escape(banner)}"[:SECTION_LIMIT]))
     if step is Step.REVIEW:
         blocks += _review_blocks(state, kit, advice)
     else:
@@ -141,7 +141,7 @@ def _name_blocks(state: WizardState, settings: Settings) -> list:
             hint=f"As it will appear in WhatsApp (at most {settings.whatsapp_subject_limit} characters). "
             "I check it as you type.",
             element=PlainTextInputElement(
-                action_id=VALUE, initial_value=state.data.get("name") or None, max_length=300,
+                action_id=VALUE, initial_value=(state.data.get("name") or "")[:300] or None, max_length=300,
                 # Each pause in typing sends the name to the app, which shows what the naming rules say.
                 dispatch_action_config=DispatchActionConfig(trigger_actions_on=["on_character_entered"]),
             ),
@@ -155,7 +155,7 @@ def _live_name_check(findings: list[Finding]) -> SectionBlock:
     lines = [
         f"{':no_entry:' if f.blocks else ':bulb:'} ({f.rule}) {escape(f.as_dict()['message'])}" for f in findings
     ]
-    return section("\n".join(lines)[:2900])
+    return section("\n".join(lines)[:SECTION_LIMIT])
 
 
 def _description_blocks(state: WizardState, settings: Settings) -> list:
@@ -185,7 +185,7 @@ def _description_blocks(state: WizardState, settings: Settings) -> list:
             block_id="agreement_url", label="Link to the group agreement", optional=not required,
             hint=f"The page on your website where the agreement is published (https, on {domains}).",
             element=PlainTextInputElement(
-                action_id=VALUE, initial_value=state.data.get("agreement_url") or None, max_length=500,
+                action_id=VALUE, initial_value=(state.data.get("agreement_url") or "")[:500] or None, max_length=500,
                 placeholder="https://www.amazesussex.org.uk/…",
             ),
         ),
@@ -274,7 +274,7 @@ def _review_blocks(state: WizardState, kit: PasteKit | None, advice: list[Findin
             summary.append(f"*Emergency contact:* {escape(data['emergency_contact'])}")
     elif not kind.official:
         summary.append("No moderator is involved in an unofficial group (M7).")
-    blocks = [section("\n".join(summary))]
+    blocks = [section(part) for part in chunks("\n".join(summary))]
     if advice:
         blocks.append(section("*Advice* (recorded with the group, not blocking)\n" + _advice_lines(advice)))
     if kit and kind.official:
@@ -282,13 +282,14 @@ def _review_blocks(state: WizardState, kit: PasteKit | None, advice: list[Findin
         for title, text in kit.texts(agreement_title="Group agreement (A2)", welcome_title="Welcome message (S3)"):
             blocks += pasteable(title, text)
     if kit and kit.checklist:
-        blocks.append(section("*Settings checklist*\n" + bullet_list([f"{escape(t)} ({r})" for r, t in kit.checklist])))
+        checklist = "*Settings checklist*\n" + bullet_list([f"{escape(t)} ({r})" for r, t in kit.checklist])
+        blocks.append(section(checklist[:SECTION_LIMIT]))
     blocks.append(context("Press *Register group* to record it. You'll get all these texts in a direct message."))
     return blocks
 
 
 def _advice_lines(advice: list[Finding]) -> str:
-    return bullet_list([f"({f.rule}) {escape(f.as_dict()['message'])}" for f in advice])[:2900]
+    return bullet_list([f"({f.rule}) {escape(f.as_dict()['message'])}" for f in advice])[:SECTION_LIMIT - 100]
 
 
 def _initial_text(state: WizardState, block_id: str, form: dict) -> str | None:
