@@ -1,4 +1,4 @@
-"""`python -m flows check|audit|migrate`: the policy engine from a terminal, for staff and for scripts.
+"""`python -m flows check|audit|migrate|export`: the policy engine from a terminal, for staff and for scripts.
 
 Exit codes: 0 registrable (or all registrable), 1 something blocks, 2 the input cannot be read, 3 a bug.
 """
@@ -11,6 +11,7 @@ from typing import Sequence
 
 from pydantic import ValidationError
 
+from flows import export
 from flows.policy.engine import check
 from flows.policy.parse import ProposalError, proposal_from_json, proposals_from_csv
 from flows.policy.types import CheckResult, GroupProposal
@@ -117,6 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     audit_cmd.set_defaults(run=cmd_audit)
     migrate_cmd = commands.add_parser("migrate", help="bring the database up to date")
     migrate_cmd.set_defaults(run=cmd_migrate)
+    export.add_command(commands)
     return parser
 
 

@@ -62,6 +62,10 @@ class Settings(BaseSettings):
     # Channel (ID) told about messages that could not be delivered after every try.
     admin_channel: str | None = None
 
+    # --- The policy's reminders (A3, M9) ---------------------------------------------------------------------------
+    agreement_circulation_interval_days: int = 365
+    moderator_check_interval_days: int = 182
+
     # --- The organisation's names (N1, N2, U3) --------------------------------------------------------------------
     # Names that mark an Amaze group: the charity and its projects and services.
     organisation_names: CommaList = Field(default_factory=lambda: ["Amaze", "Amazing Futures"])

@@ -6,6 +6,7 @@ import logging
 from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
+from bot.moderation.notify import queue_confirmation_requests
 from bot.newgroup import messages, views
 from bot.services import Services
 from flows.outbox import enqueue
@@ -97,11 +98,14 @@ def register(app: App, services: Services) -> None:
             log.info("back button not applied: %s", error.response.get("error"))
 
     def queue_kit(session, group, state) -> list:
-        """The creator's texts, queued with the registration itself: a group is never registered without them."""
+        """The creator's texts and the moderators' confirmation requests, queued with the registration itself: a group
+        is never registered without them."""
         if not state.kind.official:
             return []
         kit = drafts.kit(state, settings)
-        return [
+        texts = [
             enqueue(session, "chat.postMessage", {"channel": state.user_id, **message}, dedupe_key=f"group:{group.id}:kit:{n}")
             for n, message in enumerate(messages.paste_kit_messages(group, kit))
         ]
+        # M8: every moderator on Slack is asked to confirm they have read the policy and the agreement.
+        return texts + queue_confirmation_requests(session, group, settings)

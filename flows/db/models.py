@@ -9,5 +9,6 @@ from flows.reports.models import UnofficialGroupCase, UnofficialGroupReport
 from flows.scheduler.models import JobRun
 from flows.wizard.models import WizardDraft
 
-__all__ = ["AgreementCirculation", "ModeratorCheckin", "ModeratorConfirmation", "ModeratorVacancy", "AuditEntry", "DirectoryCacheEntry", "Group", "JobRun", "Moderator", "OutboxMessage", "RemovalDecision",
+__all__ = ["AgreementCirculation", "AuditEntry", "DirectoryCacheEntry", "Group", "JobRun", "Moderator",
+           "ModeratorCheckin", "ModeratorConfirmation", "ModeratorVacancy", "OutboxMessage", "RemovalDecision",
            "UnofficialGroupCase", "UnofficialGroupReport", "WizardDraft"]

@@ -1,0 +1,159 @@
+"""`python -m flows export --out DIR [--from YYYY-MM-DD] [--to YYYY-MM-DD]`: the register, the moderators' records,
+the audit trail and (where their tables exist) removal decisions and unofficial-group reports, as CSV files for
+trustees and auditors.
+
+One UTF-8 file per table, with a header; dates and times in ISO 8601 (UTC). The range keeps rows created (or,
+for the audit trail, events that happened) on those days, UK time, both ends included. Personal data is kept
+to what the record needs: no phone numbers (the app stores none) and none of the free text in which people may
+describe a family or give contact details.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+LOCAL = ZoneInfo("Europe/London")
+
+
+@dataclass(frozen=True)
+class Export:
+    table: str
+    # The creation or event time the date range applies to.
+    dated_by: str
+    # Columns never exported: free text that may hold personal details, and the app's own bookkeeping.
+    leave_out: tuple[str, ...] = ()
+
+
+EXPORTS = (
+    Export("groups", "created_at", leave_out=("draft_id",)),
+    Export("moderators", "added_at"),
+    Export("moderator_confirmations", "requested_at", leave_out=("request_message_id",)),
+    Export("agreement_circulations", "reminded_at", leave_out=("reminder_message_id",)),
+    Export("moderator_checkins", "asked_at", leave_out=("request_message_id",)),
+    Export("moderator_vacancies", "opened_at"),
+    Export("audit_entries", "at"),
+    Export("removal_decisions", "logged_at", leave_out=("notes", "submission_key")),
+    Export("unofficial_group_cases", "reported_at",
+           leave_out=("normalised_name", "message_channel", "message_ts", "posting_since")),
+    Export("unofficial_group_reports", "reported_at", leave_out=("contact", "notes", "how_found", "submission_id")),
+)
+# Whatever a table grows, these are never written out.
+NEVER = ("phone", "mobile", "telephone", "email", "contact_details", "address")
+
+
+class BadRange(Exception):
+    pass
+
+
+def add_command(commands) -> None:
+    """The `export` subcommand, for flows/cli.py's parser."""
+    parser = commands.add_parser("export", help="write the register and the records as CSV files for auditors")
+    parser.add_argument("--out", required=True, metavar="DIR", help="folder to write the CSV files into")
+    parser.add_argument("--from", dest="start", metavar="YYYY-MM-DD", help="first day to include (UK time)")
+    parser.add_argument("--to", dest="end", metavar="YYYY-MM-DD", help="last day to include (UK time)")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        start, end = parse_day(args.start, "--from"), parse_day(args.end, "--to")
+        if start and end and start > end:
+            raise BadRange(f"--from ({start}) is after --to ({end}); nothing could be in that range.")
+    except BadRange as error:
+        print(f"Error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    out = Path(args.out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        print(f"Error: cannot create the folder {out}: {error.strerror or error}.", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    from flows.settings import get_settings
+
+    try:
+        written = export(get_settings().database_url, out, start, end)
+    except OSError as error:
+        print(f"Error: cannot write into {out}: {error.strerror or error}.", file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as error:  # a database that cannot be reached is an operator's problem, not a bug
+        print(f"Error: could not read the database: {' '.join(str(error).split())}", file=sys.stderr)
+        return EXIT_FAILED
+    span = f" from {start or 'the start'} to {end or 'today'}" if start or end else ""
+    print(f"Wrote {len(written)} files to {out}{span}:")
+    for name, rows in written:
+        print(f"  {name}: {rows} row{'s' if rows != 1 else ''}")
+    return EXIT_OK
+
+
+def parse_day(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise BadRange(f"{option} must be a date written as YYYY-MM-DD, for example 2026-01-31 (got {value!r}).") from None
+
+
+def export(url: str, out: Path, start: date | None = None, end: date | None = None) -> list[tuple[str, int]]:
+    """Write one CSV per table that exists; return (file name, rows) for each."""
+    from sqlalchemy import inspect, select
+
+    import flows.db.models  # noqa: F401  (every table on Base.metadata)
+    from flows.db import Base
+    from flows.db.session import make_engine
+
+    engine = make_engine(url)
+    written = []
+    try:
+        present = inspect(engine)
+        for spec in EXPORTS:
+            table = Base.metadata.tables.get(spec.table)
+            if table is None or not present.has_table(spec.table):
+                continue
+            in_database = {c["name"] for c in present.get_columns(spec.table)}
+            columns = [c for c in table.columns if c.name in in_database and _exported(c.name, spec)]
+            query = select(*columns).order_by(*table.primary_key.columns)
+            dated = table.columns.get(spec.dated_by) if spec.dated_by in in_database else None
+            if dated is not None and start:
+                query = query.where(dated >= _start_of(start))
+            if dated is not None and end:
+                query = query.where(dated < _start_of(end + timedelta(days=1)))
+            name = f"{spec.table}.csv"
+            with engine.connect() as connection, open(out / name, "w", encoding="utf-8", newline="") as file:
+                writer = csv.writer(file)
+                writer.writerow([c.name for c in columns])
+                rows = 0
+                for row in connection.execute(query):
+                    writer.writerow([_cell(value) for value in row])
+                    rows += 1
+            written.append((name, rows))
+    finally:
+        engine.dispose()
+    return written
+
+
+def _exported(column: str, spec: Export) -> bool:
+    return column not in spec.leave_out and not any(word in column for word in NEVER)
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time(0, 0), LOCAL)
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)

@@ -1,0 +1,329 @@
+"""Moderators' answers: M8 confirmations (their own, or the lead's for those not on Slack), A3 "Circulated" and
+M9 check-ins, stepping down included.
+
+Platform-neutral. Each answer is checked against the register (who moderates which group, who is its lead) and
+the Directory (still staff), then written once by a conditional UPDATE; a refused click changes nothing and is
+recorded. Whatever must be said about it is queued by the caller's `notify` in the same transaction.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from flows.audit import service as audit
+from flows.db import Database, utcnow
+from flows.directory.service import Directory
+from flows.groups.models import Group, Moderator
+from flows.moderation.models import (
+    AgreementCirculation,
+    CheckinAnswer,
+    ModeratorCheckin,
+    ModeratorConfirmation,
+    ModeratorVacancy,
+)
+from flows.moderation.queries import (
+    Intervals,
+    acting_lead,
+    active_moderators,
+    directory_role,
+    is_employed,
+    local_date,
+    long_date,
+    staffing_findings,
+)
+from flows.outbox.once import insert_once
+from flows.policy.types import Finding
+from flows.settings import Settings
+
+
+class Outcome(StrEnum):
+    DONE = "done"
+    # Someone (perhaps they, a moment ago) already answered: nothing changed, nothing recorded twice.
+    ALREADY_DONE = "already_done"
+    # Not theirs to answer: nothing changed, the attempt is recorded.
+    REFUSED = "refused"
+    NOT_FOUND = "not_found"
+
+
+class Action(StrEnum):
+    CONFIRM = "confirm"
+    CONFIRM_FOR = "confirm_for"
+    CIRCULATED = "circulated"
+    STILL_ABLE = "still_able"
+    STEP_DOWN = "step_down"
+
+
+@dataclass
+class Answer:
+    action: Action
+    outcome: Outcome
+    user_id: str
+    # What to tell the person who clicked, in plain words (always set).
+    explanation: str
+    group_id: int | None = None
+    moderator_id: int | None = None
+    # The confirmation, circulation or check-in clicked.
+    subject_id: int | None = None
+    # The outbox message that carries the clicked buttons, to be edited in place.
+    message_id: int | None = None
+    on_behalf: bool = False
+    # Stepping down: the lead as it was before (None if none), and M1/M2 on the moderators left.
+    lead_user_id: str | None = None
+    findings: tuple[Finding, ...] = ()
+    next_due_on: date | None = None
+    # What `notify` queued.
+    queued: list = field(default_factory=list)
+
+    @property
+    def done(self) -> bool:
+        return self.outcome is Outcome.DONE
+
+
+Notify = Callable[[Session, Answer], list]
+
+
+@dataclass(frozen=True)
+class _Seen:
+    """What the read before the Directory check found (the Directory is never asked inside a write)."""
+
+    group_id: int
+    group_name: str
+    moderator: Moderator | None
+    lead: Moderator | None
+
+
+class ModerationService:
+    def __init__(
+        self, db: Database, settings: Settings, directory: Directory, clock: Callable[[], datetime] = utcnow
+    ) -> None:
+        self.db = db
+        self.settings = settings
+        self.directory = directory
+        self.clock = clock
+
+    # --- M8 ----------------------------------------------------------------------------------------------------
+    def confirm(self, confirmation_id: object, user_id: str, notify: Notify | None = None) -> Answer:
+        """A moderator confirms, for themself, that they have read the policy and the group agreement."""
+        return self._confirm(confirmation_id, user_id, notify)
+
+    def confirm_for(self, confirmation_id: object, user_id: str, notify: Notify | None = None) -> Answer:
+        """The lead staff moderator confirms for a moderator who is not on Slack and has told them."""
+        return self._confirm(confirmation_id, user_id, notify)
+
+    def _confirm(self, confirmation_id: object, user_id: str, notify: Notify | None) -> Answer:
+        row_id = _id(confirmation_id)
+        with self.db.transaction() as session:
+            row = session.get(ModeratorConfirmation, row_id) if row_id else None
+            seen = self._seen(session, row.group_id, row.moderator_id) if row else None
+        if seen is None or seen.moderator is None:
+            return Answer(Action.CONFIRM, Outcome.NOT_FOUND, user_id, "I can't find that request any more; nothing has changed.")
+        moderator = seen.moderator
+        # Whichever button is pressed, a moderator on Slack answers for themself and the lead for one who is not.
+        on_behalf = moderator.slack_user_id is None
+        action = Action.CONFIRM_FOR if on_behalf else Action.CONFIRM
+        refusal = (self._on_behalf_refusal(seen, user_id, "confirm") if on_behalf
+                   else self._own_refusal(seen, user_id, "confirm that they have read the policy and the group agreement"))
+        answer = Answer(action, Outcome.DONE, user_id, "", group_id=seen.group_id, moderator_id=moderator.id,
+                        subject_id=row_id, on_behalf=on_behalf)
+        now = self.clock()
+        with self.db.transaction() as session:
+            _lock_group(session, seen.group_id)
+            row = session.get(ModeratorConfirmation, row_id)
+            answer.message_id = row.request_message_id
+            if refusal:
+                return self._refuse(session, answer, refusal, "moderator_confirmation", notify)
+            changed = _set_once(session, ModeratorConfirmation, row_id, ModeratorConfirmation.confirmed_at,
+                                confirmed_at=now, confirmed_by=user_id, on_behalf=answer.on_behalf)
+            session.refresh(row)
+            if not changed:
+                answer.outcome = Outcome.ALREADY_DONE
+                who = "You already confirmed" if row.confirmed_by == user_id else "This was already confirmed"
+                answer.explanation = f"{who} on {long_date(local_date(row.confirmed_at))}."
+            else:
+                audit.record(session, actor=user_id, action="moderator.confirmed", subject_type="moderator_confirmation",
+                             subject_id=row_id, from_state="requested", to_state="confirmed", group_id=seen.group_id,
+                             moderator_id=moderator.id, on_behalf=answer.on_behalf)
+                answer.explanation = (
+                    f"Thank you: recorded that {moderator.name} has read the policy and the group agreement."
+                    if answer.on_behalf else "Thank you: your confirmation is recorded."
+                )
+            answer.queued = notify(session, answer) if notify else []
+            return answer
+
+    # --- A3 ----------------------------------------------------------------------------------------------------
+    def circulated(self, circulation_id: object, user_id: str, notify: Notify | None = None) -> Answer:
+        """A staff moderator of the group says the agreement has gone round all members; the next is due a
+        year (the interval) from today."""
+        row_id = _id(circulation_id)
+        with self.db.transaction() as session:
+            row = session.get(AgreementCirculation, row_id) if row_id else None
+            seen = self._seen(session, row.group_id, None) if row else None
+            staff = [m for m in active_moderators(session.get(Group, row.group_id)) if is_employed(m)] if row else []
+        if seen is None:
+            return Answer(Action.CIRCULATED, Outcome.NOT_FOUND, user_id, "I can't find that reminder any more.")
+        mine = next((m for m in staff if m.slack_user_id == user_id), None)
+        refusal = None
+        if mine is None or not self._still_staff(mine):
+            refusal = (f"Only the staff moderators of {seen.group_name} can record that its agreement was "
+                       "circulated; nothing has changed.")
+        answer = Answer(Action.CIRCULATED, Outcome.DONE, user_id, "", group_id=seen.group_id, subject_id=row_id)
+        now = self.clock()
+        with self.db.transaction() as session:
+            _lock_group(session, seen.group_id)
+            row = session.get(AgreementCirculation, row_id)
+            answer.message_id = row.reminder_message_id
+            if refusal:
+                return self._refuse(session, answer, refusal, "agreement_circulation", notify)
+            changed = _set_once(session, AgreementCirculation, row_id, AgreementCirculation.circulated_at,
+                                circulated_at=now, circulated_by=user_id)
+            session.refresh(row)
+            answer.next_due_on = local_date(row.circulated_at) + Intervals.of(self.settings).circulation
+            if not changed:
+                answer.outcome = Outcome.ALREADY_DONE
+                answer.explanation = f"This was already recorded as circulated on {long_date(local_date(row.circulated_at))}."
+            else:
+                audit.record(session, actor=user_id, action="agreement.circulated", subject_type="agreement_circulation",
+                             subject_id=row_id, from_state="reminded", to_state="circulated", group_id=seen.group_id,
+                             due_on=row.due_on.isoformat(), next_due_on=answer.next_due_on.isoformat())
+                answer.explanation = (f"Recorded: the agreement was circulated. I'll remind you again on "
+                                      f"{long_date(answer.next_due_on)}.")
+            answer.queued = notify(session, answer) if notify else []
+            return answer
+
+    # --- M9 ----------------------------------------------------------------------------------------------------
+    def still_able(self, checkin_id: object, user_id: str, notify: Notify | None = None) -> Answer:
+        return self._checkin(Action.STILL_ABLE, checkin_id, user_id, notify)
+
+    def step_down(self, checkin_id: object, user_id: str, notify: Notify | None = None) -> Answer:
+        """The moderator steps down: no longer active, the group needs a moderator, and M1/M2 say whether the
+        moderators left may carry on."""
+        return self._checkin(Action.STEP_DOWN, checkin_id, user_id, notify)
+
+    def _checkin(self, action: Action, checkin_id: object, user_id: str, notify: Notify | None) -> Answer:
+        row_id = _id(checkin_id)
+        with self.db.transaction() as session:
+            row = session.get(ModeratorCheckin, row_id) if row_id else None
+            seen = self._seen(session, row.group_id, row.moderator_id) if row else None
+            # Stepping down answers the check: pressing again is a double click, not a stranger's.
+            answered = row is not None and row.answer is not None
+        if seen is None or seen.moderator is None:
+            return Answer(action, Outcome.NOT_FOUND, user_id, "I can't find that question any more; nothing has changed.")
+        moderator = seen.moderator
+        on_behalf = moderator.slack_user_id is None
+        refusal = (self._on_behalf_refusal(seen, user_id, "answer", answered) if on_behalf
+                   else self._own_refusal(seen, user_id, "answer whether they can go on moderating", answered))
+        answer = Answer(action, Outcome.DONE, user_id, "", group_id=seen.group_id, moderator_id=moderator.id,
+                        subject_id=row_id, on_behalf=on_behalf,
+                        lead_user_id=seen.lead.slack_user_id if seen.lead else None)
+        now = self.clock()
+        with self.db.transaction() as session:
+            _lock_group(session, seen.group_id)
+            row = session.get(ModeratorCheckin, row_id)
+            answer.message_id = row.request_message_id
+            if refusal:
+                return self._refuse(session, answer, refusal, "moderator_checkin", notify)
+            value = CheckinAnswer.STEPPING_DOWN if action is Action.STEP_DOWN else CheckinAnswer.ABLE
+            changed = _set_once(session, ModeratorCheckin, row_id, ModeratorCheckin.answer, answer=value.value,
+                                answered_at=now, answered_by=user_id, on_behalf=on_behalf)
+            session.refresh(row)
+            if not changed:
+                answer.outcome = Outcome.ALREADY_DONE
+                said = "stepping down" if row.answer == CheckinAnswer.STEPPING_DOWN else "still able to moderate"
+                answer.explanation = f"This was already answered ({said}) on {long_date(local_date(row.answered_at))}."
+            elif value is CheckinAnswer.ABLE:
+                audit.record(session, actor=user_id, action="moderator.still_able", subject_type="moderator_checkin",
+                             subject_id=row_id, from_state="asked", to_state="able", group_id=seen.group_id,
+                             moderator_id=moderator.id, on_behalf=on_behalf)
+                answer.explanation = "Thank you: recorded as still able and willing to moderate."
+            else:
+                self._record_step_down(session, answer, moderator.id, now)
+            answer.queued = notify(session, answer) if notify else []
+            return answer
+
+    def _record_step_down(self, session: Session, answer: Answer, moderator_id: int, now: datetime) -> None:
+        session.execute(
+            update(Moderator).where(Moderator.id == moderator_id, Moderator.stepped_down_at.is_(None))
+            .values(stepped_down_at=now).execution_options(synchronize_session=False)
+        )
+        # The UPDATE bypassed the session: what it loads from here on must show the moderator gone.
+        session.expire_all()
+        group = session.get(Group, answer.group_id)
+        answer.findings = tuple(staffing_findings(group))
+        insert_once(session, ModeratorVacancy, {
+            "group_id": group.id, "moderator_id": moderator_id, "opened_at": now, "opened_by": answer.user_id,
+            "findings": [f.as_dict() for f in answer.findings],
+        }, unique=["moderator_id"])
+        moderator = session.get(Moderator, moderator_id)
+        audit.record(session, actor=answer.user_id, action="moderator.stepped_down", subject_type="moderator",
+                     subject_id=moderator_id, from_state="active", to_state="stepped_down", group_id=group.id,
+                     checkin_id=answer.subject_id, on_behalf=answer.on_behalf,
+                     blocked_under=[f.rule for f in answer.findings])
+        who = moderator.name if answer.on_behalf else "you"
+        answer.explanation = f"Recorded that {who} stepped down as a moderator of {group.name}."
+        if answer.findings:
+            answer.explanation += f" {group.name} is now blocked under {' and '.join(f.rule for f in answer.findings)}."
+
+    # --- who may answer ----------------------------------------------------------------------------------------
+    def _seen(self, session: Session, group_id: int, moderator_id: int | None) -> _Seen | None:
+        group = session.get(Group, group_id)
+        if group is None:
+            return None
+        moderator = session.get(Moderator, moderator_id) if moderator_id else None
+        return _Seen(group.id, group.name, moderator, acting_lead(group))
+
+    def _own_refusal(self, seen: _Seen, user_id: str, what: str, answered: bool = False) -> str | None:
+        moderator = seen.moderator
+        if moderator.stepped_down_at is not None and not (answered and moderator.slack_user_id == user_id):
+            return f"{moderator.name} has stepped down as a moderator of {seen.group_name}; nothing has changed."
+        if moderator.slack_user_id == user_id:
+            return None
+        return (f"Only {moderator.name} can {what} as a moderator of {seen.group_name}; nothing has changed. "
+                "If you moderate a group, your own request is in your direct messages from me.")
+
+    def _on_behalf_refusal(self, seen: _Seen, user_id: str, verb: str, answered: bool = False) -> str | None:
+        moderator, lead = seen.moderator, seen.lead
+        if moderator.stepped_down_at is not None and not answered:
+            return f"{moderator.name} has stepped down as a moderator of {seen.group_name}; nothing has changed."
+        if moderator.slack_user_id is not None:
+            return f"{moderator.name} is on Slack, so they {verb} for themself; nothing has changed."
+        if lead is not None and lead.slack_user_id == user_id and self._still_staff(lead):
+            return None
+        named = f" ({lead.name})" if lead is not None else ""
+        return (f"Only the lead staff moderator of {seen.group_name}{named} can {verb} for {moderator.name}, who is "
+                "not on Slack; nothing has changed.")
+
+    def _still_staff(self, moderator: Moderator) -> bool:
+        role = directory_role(moderator)
+        return role is not None and bool(moderator.slack_user_id) and self.directory.has_role(moderator.slack_user_id, role)
+
+    @staticmethod
+    def _refuse(session: Session, answer: Answer, why: str, subject_type: str, notify: Notify | None) -> Answer:
+        answer.outcome, answer.explanation = Outcome.REFUSED, why
+        audit.record(session, actor=answer.user_id, action=f"{subject_type}.refused", subject_type=subject_type,
+                     subject_id=answer.subject_id, group_id=answer.group_id, attempted=answer.action.value, reason=why)
+        answer.queued = notify(session, answer) if notify else []
+        return answer
+
+
+def _lock_group(session: Session, group_id: int) -> None:
+    """One answer about a group at a time, so each edit of a shared message shows every answer before it
+    (PostgreSQL row lock; SQLite has one writer anyway)."""
+    session.execute(select(Group.id).where(Group.id == group_id).with_for_update())
+
+
+def _set_once(session: Session, model: type, row_id: int, unset_column, **values) -> bool:
+    done = session.execute(
+        update(model).where(model.id == row_id, unset_column.is_(None)).values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return done.rowcount == 1
+
+
+def _id(value: object) -> int | None:
+    text = str(value or "").strip()
+    return int(text) if text.isdecimal() and len(text) < 12 else None
