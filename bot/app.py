@@ -7,6 +7,8 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
+from bot import errors
+from bot.home import listeners as home
 from bot.moderation import listeners as moderation
 from bot.newgroup import listeners as newgroup
 from bot.removals import listeners as removals
@@ -40,16 +42,14 @@ def create_app(settings: Settings, db: Database | None = None) -> App:
         # Listeners acknowledge first and do slow work (Slack calls) after, within Slack's 3 seconds.
         process_before_response=False,
         raise_error_for_unhandled_request=False,
+        # Before authorization, so that a request from another workspace costs no call to Slack.
+        before_authorize=only_our_team(settings),
     )
     services = Services.build(settings, client, db)
-    app.middleware(only_our_team(settings))
     newgroup.register(app, services)
     removals.register(app, services)
     reports.register(app, services)
     moderation.register(app, services)
-    app.error(_log_error)
+    home.register(app, services)
+    errors.register(app)
     return app
-
-
-def _log_error(error, body, logger):
-    logger.exception("unhandled error for %s", (body or {}).get("type"), exc_info=error)

@@ -1,0 +1,95 @@
+"""The App Home's listeners: publish a person's Home when they open it, turn the register's pages and filters, and
+refresh the Home of whoever has just clicked or submitted anything anywhere in the app.
+
+Why the refresh is a listener completion handler and not a global middleware: in Bolt a global middleware runs
+before the listener, and a listener's work after ack() runs later on another thread, so a middleware cannot see the
+change it should show. Bolt calls its completion handler on that thread once the listener has finished (its
+transaction committed, its messages sent), so the Home published then is the state after the click. Other people a
+change concerns see it the next time they open their Home: it is composed from the database every time.
+"""
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import App
+from slack_bolt.listener.listener_completion_handler import ListenerCompletionHandler
+from slack_bolt.request import BoltRequest
+from slack_bolt.response import BoltResponse
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.home import views
+from bot.services import Services
+from flows.home import HomeService, RegisterFilter
+
+log = logging.getLogger(__name__)
+INTERACTIONS = ("block_actions", "view_submission")
+
+
+def register(app: App, services: Services) -> None:
+    homes = HomeService(services.db, services.settings, services.directory)
+
+    def publish(client: WebClient, user_id: str, chosen: RegisterFilter | None = None) -> None:
+        home = homes.home_for(user_id, chosen)
+        try:
+            client.views_publish(user_id=user_id, view=views.home_view(home, services.settings))
+        except SlackApiError as error:
+            # The Home is shown again, afresh, the next time they open it.
+            log.warning("could not publish the Home of %s: %s", user_id, error.response.get("error"))
+
+    @app.event("app_home_opened")
+    def opened(event, client):
+        if event.get("tab", "home") != "home":
+            return
+        # Slack sends the Home as last published: keep the register's filters and page the person left it on.
+        publish(client, event["user"], views.read_filter((event.get("view") or {}).get("private_metadata")))
+
+    def filter_chosen(ack, body, action, client):
+        ack()
+        current = views.read_filter((body.get("view") or {}).get("private_metadata"))
+        chosen = views.choose(current, action["action_id"], (action.get("selected_option") or {}).get("value"))
+        publish(client, body["user"]["id"], chosen)
+
+    def page_turned(ack, body, action, client):
+        ack()
+        publish(client, body["user"]["id"], views.read_filter(action.get("value")))
+
+    for action_id in views.FILTER_ACTIONS:
+        app.action(action_id)(filter_chosen)
+    app.action(views.PREVIOUS_ACTION)(page_turned)
+    app.action(views.NEXT_ACTION)(page_turned)
+
+    runner = app.listener_runner
+    runner.listener_completion_handler = RefreshAfterInteraction(runner.listener_completion_handler, publish)
+
+
+class RefreshAfterInteraction(ListenerCompletionHandler):
+    """After any click or form submission has been handled, publish the Home of the person who made it."""
+
+    def __init__(self, inner: ListenerCompletionHandler, publish) -> None:
+        self.inner = inner
+        self.publish = publish
+
+    def handle(self, request: BoltRequest, response: BoltResponse | None) -> None:
+        try:
+            self.inner.handle(request=request, response=response)
+        finally:
+            self._refresh(request)
+
+    def _refresh(self, request: BoltRequest) -> None:
+        body = request.body if isinstance(request.body, dict) else {}
+        if body.get("type") not in INTERACTIONS:
+            return
+        if any(str(a.get("action_id", "")).startswith(views.PREFIX) for a in body.get("actions") or []):
+            return  # the Home's own controls publish it themselves
+        user_id = (body.get("user") or {}).get("id")
+        client = request.context.client
+        if not user_id or client is None:
+            return
+        view = body.get("view") or {}
+        chosen = views.read_filter(view.get("private_metadata")) if view.get("type") == "home" else None
+        try:
+            self.publish(client, user_id, chosen)
+        except Exception:
+            # A Home that cannot be refreshed now is refreshed when next opened; the click itself is done.
+            log.exception("could not refresh the Home of %s", user_id)

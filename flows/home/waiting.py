@@ -1,0 +1,210 @@
+"""What waits for one person, read for the App Home: each list is its first few items and a count, in one query,
+however many groups the person has.
+
+Confirmations, check-ins and circulations are the ones flows.moderation lists (confirmations_to_give,
+checkins_to_answer, circulations_to_record) read in one query each rather than group by group; removals and
+reports are the ones their services would let this person decide. Buttons on the Home only carry the row's id: the
+existing handlers decide, as always, whether the person who clicks may act.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from flows.groups.models import Group, Moderator
+from flows.home.conditions import EMPLOYED, acting_lead_user, active_moderator
+from flows.home.listing import Listing
+from flows.moderation.models import (
+    AgreementCirculation,
+    ModeratorCheckin,
+    ModeratorConfirmation,
+)
+from flows.outbox.models import OutboxMessage, OutboxStatus
+from flows.removals.models import RemovalDecision, RemovalKind, Status
+from flows.reports.models import (
+    OPEN_STATES,
+    CaseState,
+    UnofficialGroupCase,
+    UnofficialGroupReport,
+)
+
+# Items of each kind shown; the rest are counted ("and 4 more").
+SHOWN = 3
+
+
+@dataclass(frozen=True)
+class RemovalToDecide:
+    decision_id: int
+    group_id: int
+    group_name: str
+    member_ref: str
+    kind: RemovalKind
+    breaches: tuple[str, ...]
+    logged_by: str
+    logged_at: datetime
+    agreed_by: str | None
+
+
+@dataclass(frozen=True)
+class ReportToActOn:
+    case_id: int
+    name: str
+    state: CaseState
+    owner_id: str | None
+    reported_at: datetime
+    report_count: int
+
+
+@dataclass(frozen=True)
+class ConfirmationToGive:
+    confirmation_id: int
+    group_id: int
+    group_name: str
+    moderator_name: str
+    # True: a moderator not on Slack, whom the acting lead confirms for.
+    on_behalf: bool
+    agreement_url: str | None
+
+
+@dataclass(frozen=True)
+class CheckinToAnswer:
+    checkin_id: int
+    group_id: int
+    group_name: str
+    moderator_name: str
+    due_on: date
+    on_behalf: bool
+
+
+@dataclass(frozen=True)
+class CirculationToRecord:
+    circulation_id: int
+    group_id: int
+    group_name: str
+    due_on: date
+    agreement_url: str | None
+
+
+def _all() -> object:
+    return func.count().over()
+
+
+def _answerable_by(user_id: str):
+    """The moderator (in the enclosing query) is this person, or is not on Slack and this person is the acting
+    lead who answers for them."""
+    return or_(
+        Moderator.slack_user_id == user_id,
+        and_(Moderator.slack_user_id.is_(None), acting_lead_user() == user_id),
+    )
+
+
+# --- removals (R2) ----------------------------------------------------------------------------------------------------
+def _removal(decision: RemovalDecision, group_name: str) -> RemovalToDecide:
+    return RemovalToDecide(
+        decision_id=decision.id, group_id=decision.group_id, group_name=group_name, member_ref=decision.member_ref,
+        kind=RemovalKind(decision.kind), breaches=tuple(decision.breaches or ()), logged_by=decision.logged_by,
+        logged_at=decision.logged_at, agreed_by=decision.agreed_by,
+    )
+
+
+def removals_to_agree(session: Session, user_id: str, limit: int = SHOWN) -> Listing[RemovalToDecide]:
+    """Permanent removals waiting for a staff moderator's agreement, in groups this person moderates as staff
+    (not those they logged: another staff moderator agrees to those)."""
+    rows = session.execute(
+        select(RemovalDecision, Group.name, _all())
+        .join(Group, Group.id == RemovalDecision.group_id)
+        .where(RemovalDecision.status == Status.AWAITING_AGREEMENT.value, RemovalDecision.logged_by != user_id,
+               active_moderator(Moderator.slack_user_id == user_id, Moderator.role.in_(EMPLOYED)))
+        .order_by(RemovalDecision.logged_at, RemovalDecision.id).limit(limit)
+    ).all()
+    return Listing.of(rows, _removal)
+
+
+def removals_to_sign_off(session: Session, user_id: str, limit: int = SHOWN) -> Listing[RemovalToDecide]:
+    """For a senior manager: permanent removals waiting for sign-off that they neither logged nor agreed to."""
+    rows = session.execute(
+        select(RemovalDecision, Group.name, _all())
+        .join(Group, Group.id == RemovalDecision.group_id)
+        .where(RemovalDecision.status == Status.AWAITING_SIGN_OFF.value, RemovalDecision.logged_by != user_id,
+               or_(RemovalDecision.agreed_by.is_(None), RemovalDecision.agreed_by != user_id))
+        .order_by(RemovalDecision.logged_at, RemovalDecision.id).limit(limit)
+    ).all()
+    return Listing.of(rows, _removal)
+
+
+# --- reports of unofficial groups (U2) ----------------------------------------------------------------------------------
+def reports_to_act_on(session: Session, limit: int = SHOWN) -> Listing[ReportToActOn]:
+    """For staff: cases not yet finished, oldest first (as flows.reports.service.open_reports lists them)."""
+    reports = (
+        select(func.count()).where(UnofficialGroupReport.case_id == UnofficialGroupCase.id)
+        .correlate(UnofficialGroupCase).scalar_subquery()
+    )
+    rows = session.execute(
+        select(UnofficialGroupCase.id, UnofficialGroupCase.name, UnofficialGroupCase.state,
+               UnofficialGroupCase.owner_id, UnofficialGroupCase.reported_at, reports, _all())
+        .where(UnofficialGroupCase.state.in_([s.value for s in OPEN_STATES]))
+        .order_by(UnofficialGroupCase.reported_at, UnofficialGroupCase.id).limit(limit)
+    ).all()
+    return Listing.of(rows, lambda id_, name, state, owner, at, count: ReportToActOn(
+        id_, name, CaseState(state), owner, at, count
+    ))
+
+
+# --- moderators' answers (M8, M9, A3) --------------------------------------------------------------------------------
+def confirmations_to_give(session: Session, user_id: str, limit: int = SHOWN) -> Listing[ConfirmationToGive]:
+    rows = session.execute(
+        select(ModeratorConfirmation.id, Group.id, Group.name, Moderator.name, Moderator.slack_user_id.is_(None),
+               Group.agreement_url, _all())
+        .select_from(ModeratorConfirmation)
+        .join(Moderator, Moderator.id == ModeratorConfirmation.moderator_id)
+        .join(Group, and_(Group.id == Moderator.group_id, Group.id == ModeratorConfirmation.group_id))
+        .where(ModeratorConfirmation.confirmed_at.is_(None), Moderator.stepped_down_at.is_(None),
+               _answerable_by(user_id))
+        .order_by(Group.name, Group.id, Moderator.id).limit(limit)
+    ).all()
+    return Listing.of(rows, lambda id_, group_id, group, name, on_behalf, url: ConfirmationToGive(
+        id_, group_id, group, name, bool(on_behalf), url
+    ))
+
+
+def checkins_to_answer(session: Session, user_id: str, limit: int = SHOWN) -> Listing[CheckinToAnswer]:
+    earlier = aliased(ModeratorCheckin)
+    latest_due = (
+        select(func.max(earlier.due_on)).where(earlier.group_id == Group.id).correlate(Group).scalar_subquery()
+    )
+    rows = session.execute(
+        select(ModeratorCheckin.id, Group.id, Group.name, Moderator.name, ModeratorCheckin.due_on,
+               Moderator.slack_user_id.is_(None), _all())
+        .select_from(ModeratorCheckin)
+        .join(Moderator, Moderator.id == ModeratorCheckin.moderator_id)
+        .join(Group, and_(Group.id == Moderator.group_id, Group.id == ModeratorCheckin.group_id))
+        .where(ModeratorCheckin.answer.is_(None), ModeratorCheckin.due_on == latest_due,
+               Moderator.stepped_down_at.is_(None), _answerable_by(user_id))
+        .order_by(Group.name, Group.id, Moderator.id, ModeratorCheckin.id).limit(limit)
+    ).all()
+    return Listing.of(rows, lambda id_, group_id, group, name, due_on, on_behalf: CheckinToAnswer(
+        id_, group_id, group, name, due_on, bool(on_behalf)
+    ))
+
+
+def circulations_to_record(session: Session, user_id: str, limit: int = SHOWN) -> Listing[CirculationToRecord]:
+    """A3 reminders a staff moderator of the group can mark done."""
+    rows = session.execute(
+        select(AgreementCirculation.id, Group.id, Group.name, AgreementCirculation.due_on, Group.agreement_url, _all())
+        .join(Group, Group.id == AgreementCirculation.group_id)
+        .where(AgreementCirculation.circulated_at.is_(None),
+               active_moderator(Moderator.slack_user_id == user_id, Moderator.role.in_(EMPLOYED)))
+        .order_by(Group.name, Group.id, AgreementCirculation.due_on).limit(limit)
+    ).all()
+    return Listing.of(rows, CirculationToRecord)
+
+
+# --- for the admins -------------------------------------------------------------------------------------------------
+def undelivered_count(session: Session) -> int:
+    """Messages given up on after every try (flows.outbox.failed_messages), counted."""
+    return session.scalar(
+        select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == OutboxStatus.FAILED.value)
+    )
