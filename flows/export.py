@@ -41,7 +41,7 @@ EXPORTS = (
     Export("audit_entries", "at"),
     Export("removal_decisions", "logged_at", leave_out=("notes", "submission_key")),
     Export("unofficial_group_cases", "reported_at",
-           leave_out=("normalised_name", "message_channel", "message_ts", "posting_since")),
+           leave_out=("normalised_name", "managers_message_id")),
     Export("unofficial_group_reports", "reported_at", leave_out=("contact", "notes", "how_found", "submission_id")),
 )
 # Whatever a table grows, these are never written out.

@@ -65,6 +65,9 @@ class Settings(BaseSettings):
     # --- The policy's reminders (A3, M9) ---------------------------------------------------------------------------
     agreement_circulation_interval_days: int = 365
     moderator_check_interval_days: int = 182
+    # Decisions and reports waiting longer than this are escalated to the managers' channel.
+    escalate_decisions_after_days: float = 3
+    escalate_reports_after_days: float = 7
 
     # --- The organisation's names (N1, N2, U3) --------------------------------------------------------------------
     # Names that mark an Amaze group: the charity and its projects and services.

@@ -228,19 +228,47 @@ def test_who_runs_the_group_goes_to_the_owner_and_is_deleted_when_the_case_ends(
         assert session.scalars(select(UnofficialGroupReport.contact)).all() == [None, None]
 
 
-def test_the_managers_message_goes_to_the_line_manager_else_the_channel_and_is_posted_once(service):
+def test_the_managers_message_goes_to_the_line_manager_else_the_channel(service):
     mine = service.file(STAFF_2, form("PaCC Parents")).case
     theirs = service.file(VOLUNTEER, form("ESPCF Parents")).case
     assert service.delivery_targets(mine) == [MANAGER, "C0MANAGERS"]
     assert service.delivery_targets(theirs) == ["C0MANAGERS"]
 
-    assert service.claim_delivery(mine.id) is not None
-    assert service.claim_delivery(mine.id) is None  # another worker is posting it
-    service.delivery_failed(mine.id)
-    assert service.claim_delivery(mine.id) is not None  # a failed post can be tried again
-    posted = service.delivered(mine.id, f"D{MANAGER}", "1700000000.000100")
-    assert (posted.message_channel, posted.message_ts) == (f"D{MANAGER}", "1700000000.000100")
-    assert service.claim_delivery(mine.id) is None
+
+def test_each_change_is_told_once_with_the_case_as_it_now_stands(service):
+    told = []
+
+    def on_change(session, change):
+        told.append((change.kind, change.case.state, change.actor, change.targets, len(change.case.reports)))
+        return []
+
+    case_id = service.file(STAFF_2, form(), submission_id="V1", on_change=on_change).case.id
+    assert service.file(STAFF_2, form(), submission_id="V1", on_change=on_change).repeated  # Slack sent it again
+    service.file(VOLUNTEER, form("amaze parents chat"), on_change=on_change)
+    service.act(case_id, STAFF, Action.APPROACH, on_change=on_change)
+    service.act(case_id, PCF, Action.APPROACH, on_change=on_change)  # too late: nothing to tell
+    service.act(case_id, STAFF, Action.CLOSED, on_change=on_change)
+    assert told == [
+        ("reported", "reported", STAFF_2, (MANAGER, "C0MANAGERS"), 1),
+        ("reported_again", "reported", VOLUNTEER, (MANAGER, "C0MANAGERS"), 2),
+        ("moved", "approached", STAFF, (MANAGER, "C0MANAGERS"), 2),
+        ("moved", "closed", STAFF, (MANAGER, "C0MANAGERS"), 2),
+    ]
+
+
+def test_a_change_that_cannot_be_told_is_not_made(service):
+    case_id = service.file(VOLUNTEER, form()).case.id
+
+    def broken(session, change):
+        raise RuntimeError("the messages could not be queued")
+
+    with pytest.raises(RuntimeError):
+        service.act(case_id, STAFF, Action.APPROACH, on_change=broken)
+    with pytest.raises(RuntimeError):
+        service.file(STAFF, form("amaze parents chat"), on_change=broken)
+    case = service.case(case_id)
+    assert (case.state, case.owner_id, len(case.reports)) == ("reported", None, 1)
+    assert [a for a, _ in audit_actions(service.db)] == ["unofficial_group.reported"]
 
 
 def test_open_reports_lists_unfinished_cases_oldest_first_with_their_counts(service, db, clock):

@@ -9,8 +9,12 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+# Imported for the jobs they register, which the clock runs: R4's review reminders, and the escalations of
+# decisions and reports that wait too long.
+import flows.escalations.jobs  # noqa: F401
+import flows.removals.reviews  # noqa: F401
 from bot.removals import messages, views
-from bot.removals.notify import queue_messages, waiting_on
+from bot.removals.notify import queue_messages
 from bot.services import Services
 from flows.removals.models import Status
 from flows.removals.service import Outcome, RemovalService, StepResult
@@ -25,9 +29,6 @@ def register(app: App, services: Services) -> None:
         # After the reply: what the step queued goes now; whatever cannot go now, the clock sends.
         if result.queued:
             services.delivery.flush_after_request(*result.queued)
-            waiting = waiting_on(services.db, result.queued)
-            if waiting:
-                services.delivery.flush_after_request(*waiting)
 
     # --- opening the log form ----------------------------------------------------------------------------------
     def open_form(client: WebClient, trigger_id: str, user_id: str, group_id=None, correcting=None) -> None:

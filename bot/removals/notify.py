@@ -8,16 +8,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.removals import messages
-from flows.db import Database
-from flows.outbox import OutboxMessage, OutboxStatus, enqueue
-from flows.removals.service import DecisionView, Notices
+from flows.outbox import OutboxMessage, enqueue
+from flows.removals.service import DecisionView, Notices, outbox_key
 
 log = logging.getLogger(__name__)
 
 
 def queue_messages(session: Session, d: DecisionView, notices: Notices) -> list[OutboxMessage]:
     """The `on_change` of every step: returns what it queued, for delivering at once after the reply."""
-    key = f"removal:{d.id}"
+    key = outbox_key(d.id)
     reference = {"type": "removal", "id": d.id}
     queued: list[OutboxMessage] = []
 
@@ -60,14 +59,3 @@ def _queued(session: Session, key: str, exact: bool = False) -> list[OutboxMessa
     """Messages queued earlier for this removal, by their dedupe key (or its beginning)."""
     match = OutboxMessage.dedupe_key == key if exact else OutboxMessage.dedupe_key.startswith(key, autoescape=True)
     return list(session.scalars(select(OutboxMessage).where(match).order_by(OutboxMessage.id)))
-
-
-def waiting_on(db: Database, sent: list[OutboxMessage]) -> list[int]:
-    """Messages another step queued to depend on these (e.g. "agreed" updating an ask that was still on its way
-    when someone agreed). That step could not send them yet; once ours are sent, we can."""
-    ids = [m.id for m in sent]
-    with db.transaction() as session:
-        query = select(OutboxMessage.id).where(
-            OutboxMessage.depends_on_id.in_(ids), OutboxMessage.status == OutboxStatus.PENDING.value
-        )
-        return list(session.scalars(query.order_by(OutboxMessage.id)))

@@ -1,4 +1,7 @@
-"""Thin listeners for /report-unofficial-group and the managers' buttons: parse, call `flows.reports`, render."""
+"""Thin listeners for /report-unofficial-group and the managers' buttons: parse, call `flows.reports`, render.
+
+What a change tells other people is queued in the outbox by bot/reports/notify.py in the change's transaction and
+sent just after the reply; only the answers to the person who clicked (the modal, a private note) go directly."""
 from __future__ import annotations
 
 import logging
@@ -7,9 +10,10 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.reports import messages, views
+# `jobs` registers the clock's follow-up of managers' messages that could not be delivered.
+from bot.reports import jobs, messages, notify, views  # noqa: F401
 from bot.services import Services
-from flows.reports.service import Action, ActOutcome, CaseView, Filed, Result
+from flows.reports.service import Action, ActOutcome, CaseView, Result
 
 log = logging.getLogger(__name__)
 
@@ -40,14 +44,9 @@ def register(app: App, services: Services) -> None:
         if not check.matches and views.read_metadata(view).get("confirmed") != views.confirmation_of(check):
             ack(response_action="update", view=views.confirm_view(settings, values, check))
             return
-        filed = reports.file(user_id, form, submission_id=view.get("id"))
+        filed = reports.file(user_id, form, submission_id=view.get("id"), on_change=notify.queue_change)
         ack(response_action="update", view=views.filed_view(filed, check, _routed_to(filed.case)))
-        if filed.repeated:
-            return
-        if filed.linked:
-            _reported_again(client, filed, user_id)
-        elif not _deliver(client, filed.case.id):
-            _dm(client, user_id, messages.delivery_failed(filed.case.name))
+        _deliver(filed.case.id, filed.queued)
 
     def on_click(ack, body, action, client):
         ack()
@@ -61,7 +60,7 @@ def register(app: App, services: Services) -> None:
         if chosen is Action.NO_ACTION:
             _ask_reason(client, body, case_id, user_id, channel)
             return
-        _after(client, reports.act(case_id, user_id, chosen), user_id, channel)
+        _after(client, reports.act(case_id, user_id, chosen, on_change=notify.queue_change), user_id, channel)
 
     def _ask_reason(client: WebClient, body: dict, case_id: int, user_id: str, channel: str | None) -> None:
         case = reports.case(case_id)
@@ -95,7 +94,9 @@ def register(app: App, services: Services) -> None:
         if case_id is None:
             ack(response_action="update", view=views.message_view("This form is out of date: nothing was changed."))
             return
-        outcome = reports.act(case_id, user_id, Action.NO_ACTION, reason=views.read_reason(view))
+        outcome = reports.act(
+            case_id, user_id, Action.NO_ACTION, reason=views.read_reason(view), on_change=notify.queue_change
+        )
         if outcome.result is Result.NEEDS_REASON:
             ack(response_action="errors", errors={"reason": "Please say why no action is needed."})
             return
@@ -122,65 +123,27 @@ def register(app: App, services: Services) -> None:
             "manager about it too."
         )
 
-    def _deliver(client: WebClient, case_id: int) -> bool:
-        """Post the managers' message once, wherever the case should go; False when it could not be posted."""
-        case = reports.claim_delivery(case_id)
-        if case is None:
-            return True  # posted already, or being posted by another request
-        targets = reports.delivery_targets(case)
-        if not targets:
-            # Nowhere configured: the reporter was told so in the form, and the case waits in the open list.
-            log.warning("report %s has no manager or managers' channel to go to", case_id)
-            reports.delivery_failed(case_id)
-            return True
-        for target in targets:
+    def _deliver(case_id: int, queued: tuple) -> None:
+        """Send what the change queued, now rather than at the clock's next tick. A managers' message that could
+        not go moves on to the next place, or the reporter is told, and that goes too (once per place)."""
+        if not queued:
+            return
+        services.delivery.flush_after_request(*queued)
+        for _ in range(MAX_FOLLOW_UPS):
             try:
-                response = client.chat_postMessage(channel=target, **messages.case_message(case))
-            except SlackApiError as error:
-                log.error("could not post report %s to %s: %s", case_id, target, error.response.get("error"))
-                continue
-            posted = reports.delivered(case_id, response["channel"], response["ts"])
-            if not posted.same_as_posted(case):
-                # Reported again, or clicked, while the message was on its way.
-                _refresh(client, posted.id)
-            return True
-        reports.delivery_failed(case_id)
-        return False
-
-    def _refresh(client: WebClient, case_id: int) -> None:
-        # Read afresh: of two changes at once, the later update must show the later state.
-        case = reports.case(case_id)
-        if case is None:
-            return
-        if not case.message_ts:
-            _deliver(client, case_id)
-            return
-        try:
-            client.chat_update(channel=case.message_channel, ts=case.message_ts, **messages.case_message(case))
-        except SlackApiError as error:
-            # The change is recorded either way; the message catches up on the next change.
-            log.error("could not update the message of report %s: %s", case_id, error.response.get("error"))
-
-    def _reported_again(client: WebClient, filed: Filed, reporter_id: str) -> None:
-        _refresh(client, filed.case.id)
-        owner = filed.case.owner_id
-        if owner and owner != reporter_id:
-            _dm(client, owner, messages.reported_again_to_owner(filed.case, reporter_id))
-            contacts = reports.contacts_for(filed.case.id, filed.report_id)
-            if contacts:
-                _dm(client, owner, messages.owner_contacts(filed.case, contacts, again=True))
+                more = reports.follow_up(case_id, notify.follow_up)
+            except Exception:  # the clock's follow-up job tries again
+                log.exception("following up the managers' message of report %s failed", case_id)
+                return
+            if not more:
+                return
+            services.delivery.flush_after_request(*more)
 
     def _after(client: WebClient, outcome: ActOutcome, user_id: str, channel: str | None) -> None:
         if outcome.result is not Result.CHANGED:
             _tell(client, channel, user_id, messages.outcome_note(outcome, user_id))
             return
-        case = outcome.case
-        _refresh(client, case.id)
-        for reporter in case.reporters:
-            if reporter != user_id:
-                _dm(client, reporter, messages.reporter_update(case))
-        if outcome.contacts:
-            _dm(client, user_id, messages.owner_contacts(case, outcome.contacts))
+        _deliver(outcome.case.id, outcome.queued)
 
     def _tell(client: WebClient, channel: str | None, user_id: str, text: str) -> None:
         """A note only the clicker sees; a direct message when there is no channel to whisper in."""
@@ -194,13 +157,9 @@ def register(app: App, services: Services) -> None:
         except SlackApiError as error:
             log.warning("could not tell %s: %s", user_id, error.response.get("error"))
 
-    def _dm(client: WebClient, user_id: str, text: str) -> None:
-        try:
-            client.chat_postMessage(channel=user_id, text=text)
-        except SlackApiError as error:
-            log.warning("could not message %s: %s", user_id, error.response.get("error"))
 
-
+# The reporter's manager, the managers' channel, then the reporters: never more rounds than that.
+MAX_FOLLOW_UPS = 4
 ACTIONS_BY_ID = {action_id: action for action, action_id in messages.ACTION_IDS.items()}
 
 

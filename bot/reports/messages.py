@@ -114,6 +114,13 @@ def owner_contacts(case: CaseView, contacts: tuple[str, ...], again: bool = Fals
     )
 
 
+def contacts_erased(case: CaseView) -> str:
+    return (
+        f"The report of *“{escape(case.name)}”* is finished ({case.state.label.lower()}), so the details of who "
+        "runs the group have been deleted, as the policy asks."
+    )
+
+
 def reported_again_to_owner(case: CaseView, reporter_id: str) -> str:
     return f"*“{escape(case.name)}”*, which you're approaching, was reported again by <@{reporter_id}>."
 

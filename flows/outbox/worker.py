@@ -96,19 +96,33 @@ class Outbox:
 
     def deliver_due(self, send: Send, limit: int = 50, only: Collection[int] | None = None) -> DeliveryReport:
         """Send up to `limit` due messages in id order (only those in `only`, if given). A message whose
-        dependency is sent during this call is sent in the same call."""
+        dependency is sent (or fails) during this call is handled in the same call, even when it is not in
+        `only`: another request may have queued an edit of a post this request has just sent, and it would
+        otherwise wait for the clock."""
         report = DeliveryReport()
         tried: set[int] = set()
+        allowed = set(only) if only is not None else None
         while len(tried) < limit:
-            ids = [i for i in self.due_ids(limit + len(tried), only) if i not in tried][: limit - len(tried)]
+            ids = [i for i in self.due_ids(limit + len(tried), allowed) if i not in tried][: limit - len(tried)]
             if not ids:
                 break
             for message_id in ids:
                 tried.add(message_id)
                 claim = self.claim(message_id)
-                if claim is not None:
-                    self._deliver(claim, send, report)
+                if claim is None:
+                    continue
+                settled = self._deliver(claim, send, report)
+                if settled and allowed is not None:
+                    allowed.update(self.dependants(message_id))
         return report
+
+    def dependants(self, message_id: int) -> list[int]:
+        """Pending messages waiting for this one."""
+        with self.db.transaction() as session:
+            query = select(OutboxMessage.id).where(
+                OutboxMessage.depends_on_id == message_id, OutboxMessage.status == PENDING
+            )
+            return list(session.scalars(query))
 
     def due_ids(self, limit: int, only: Collection[int] | None = None) -> list[int]:
         now = self.clock()
@@ -157,7 +171,8 @@ class Outbox:
                 args, problem = _resolve(message.args, session.get(OutboxMessage, message.depends_on_id))
             return Claim(message.id, token, message.method, args, message.attempts, problem)
 
-    def _deliver(self, claim: Claim, send: Send, report: DeliveryReport) -> None:
+    def _deliver(self, claim: Claim, send: Send, report: DeliveryReport) -> bool:
+        """True when the message is settled (sent or given up on); False when it is to be tried again later."""
         if claim.problem:
             outcome: Outcome = Undeliverable(claim.problem)
         else:
@@ -169,12 +184,14 @@ class Outbox:
         if isinstance(outcome, Delivered):
             self._mark_sent(claim, outcome)
             report.sent.append(claim.id)
-        elif isinstance(outcome, RetryLater) and claim.attempts < self.policy.max_attempts:
+            return True
+        if isinstance(outcome, RetryLater) and claim.attempts < self.policy.max_attempts:
             self._retry_later(claim, outcome)
             report.retrying.append(claim.id)
-        else:
-            self._mark_failed(claim, outcome.error)
-            report.failed.append(claim.id)
+            return False
+        self._mark_failed(claim, outcome.error)
+        report.failed.append(claim.id)
+        return True
 
     def _mark_sent(self, claim: Claim, outcome: Delivered) -> None:
         now = self.clock()

@@ -214,8 +214,11 @@ class RemovalService:
             return [self._view(session, row) for row in rows]
 
     def decision(self, decision_id: int | str) -> DecisionView | None:
+        key = _int(decision_id)
+        if key is None:  # a button's value that names no decision
+            return None
         with self.db.transaction() as session:
-            row = session.get(RemovalDecision, _int(decision_id))
+            row = session.get(RemovalDecision, key)
             return self._view(session, row) if row else None
 
     @staticmethod
@@ -509,6 +512,16 @@ class RemovalService:
             agreed_by=row.agreed_by, agreed_at=row.agreed_at, decided_by=row.decided_by, decided_at=row.decided_at,
             rejection_reason=row.rejection_reason,
         )
+
+
+def decision_view(session: Session, row: RemovalDecision) -> DecisionView:
+    return RemovalService._view(session, row)
+
+
+def outbox_key(decision_id: int, *parts: str) -> str:
+    """The dedupe key of a message about a decision, e.g. outbox_key(12, "sign-off") for the senior managers'
+    request: the adapter queues by it, and R4's reminders and the escalations find earlier messages by it."""
+    return ":".join(["removal", str(decision_id), *parts])
 
 
 def _others(moderators: list[Moderator], user_id: str) -> list[str]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text, text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from flows.db.base import Base, UTCDateTime, utcnow
@@ -66,11 +66,10 @@ class UnofficialGroupCase(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Why no action was needed, in the manager's words.
     resolution_reason: Mapped[str | None] = mapped_column(Text)
-    # Where the managers' message is, so every change updates it in place.
-    message_channel: Mapped[str | None] = mapped_column(String(32))
-    message_ts: Mapped[str | None] = mapped_column(String(32))
-    # Set while one worker posts the managers' message, so two workers never post it twice.
-    posting_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The latest outbox message of the managers' message (its post, or the last edit queued after it): each
+    # change edits the message after that one, so edits reach Slack in the order the changes were made. Not a
+    # foreign key: the outbox may one day be pruned of old sent messages.
+    managers_message_id: Mapped[int | None] = mapped_column(Integer)
 
     reports: Mapped[list[UnofficialGroupReport]] = relationship(
         back_populates="case", order_by="UnofficialGroupReport.id"

@@ -1,25 +1,30 @@
 """Reporting unofficial groups (U1–U3): file a report, link reports of the same group, and track each case from
 reported to approached to renamed / closed / no action, exactly once, by staff only, with every step audited.
 
-Platform-neutral: the chat adapter passes plain values in and renders the outcomes it gets back.
+Platform-neutral: the chat adapter passes plain values in and renders the outcomes it gets back. Who is told
+what is the adapter's `on_change`, called inside the transaction of each change with the case row locked, so
+the messages (queued in the outbox) exist exactly when the change does, and two changes of one case at once are
+told in the order they were made.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import String, cast, exists, func, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from flows.audit import service as audit
 from flows.db import Database, utcnow
 from flows.directory.service import Directory, Role
+from flows.outbox import OutboxMessage, OutboxStatus, on_delivered
 # The N2 matcher's own folding (case, punctuation, look-alikes, emoji), so that reports of "A.M.A.Z.E Chat" and
 # "amaze chat" are one group exactly when the naming rules would see one name.
 from flows.policy.matcher import NameMatch, match_protected_names, normalise_name
+from flows.policy.text import without_control_characters
 from flows.reports.models import (
     OPEN_STATES,
     CaseState,
@@ -27,13 +32,17 @@ from flows.reports.models import (
     UnofficialGroupReport,
     WhereSeen,
 )
+from flows.scheduler import JobRun, run_once
 from flows.settings import Settings
 
 SUBJECT = "unofficial_group_case"
 NAME_LIMIT = 300
 TEXT_LIMIT = 3000
-# A worker that claimed the managers' message and died leaves the claim; after this long another may post it.
-POSTING_CLAIM_EXPIRES = timedelta(minutes=5)
+# Outbox messages about a case carry {"type": SUBJECT, "id": case id, "message": what it is}.
+MANAGERS_POST = "managers_post"
+# A managers' message that could not be delivered is followed up once (posted elsewhere, or the reporter told):
+# the claim is a job run of this name, keyed by the message that failed.
+FOLLOW_UP_JOB = "reports-follow-up"
 # Staff of Amaze or of a forum may act on reports; anyone can file one (U1).
 ACTING_ROLES = (Role.STAFF, Role.PCF_STAFF)
 
@@ -107,15 +116,9 @@ class CaseView:
     resolved_by: str | None
     resolved_at: datetime | None
     resolution_reason: str | None
-    message_channel: str | None
-    message_ts: str | None
+    # The latest outbox message of the managers' message (see UnofficialGroupCase.managers_message_id).
+    managers_message_id: int | None
     reports: tuple[ReportSummary, ...]
-
-    def same_as_posted(self, other: CaseView) -> bool:
-        """Whether a message rendered from `other` shows what one rendered from this case would."""
-        return (self.state, self.owner_id, self.resolved_by, self.reports) == (
-            other.state, other.owner_id, other.resolved_by, other.reports
-        )
 
     @property
     def reporters(self) -> list[str]:
@@ -138,6 +141,37 @@ class Filed:
     linked: bool
     # The same submission arrived again: nothing new was filed.
     repeated: bool = False
+    # What on_change queued (outbox messages), for delivering at once after the reply.
+    queued: tuple = ()
+
+
+class ChangeKind(StrEnum):
+    REPORTED = "reported"
+    REPORTED_AGAIN = "reported_again"
+    # A manager moved the case on (approached, renamed, closed, no action).
+    MOVED = "moved"
+
+
+@dataclass(frozen=True)
+class Change:
+    """What just happened to a case, for the adapter to tell people about, in the change's own transaction."""
+
+    kind: ChangeKind
+    case: CaseView
+    actor: str
+    # Where the managers' message goes, best first (the reporter's manager, then the managers' channel).
+    targets: tuple[str, ...]
+    action: Action | None = None
+    report_id: int | None = None
+    # Who runs the group, as reporters told us: for the person who has just taken the case on (MOVED), or for
+    # the person approaching it when a later report says (REPORTED_AGAIN). Nobody else is told.
+    contacts: tuple[str, ...] = ()
+
+
+# Called inside the transaction of a change, with the case row locked; returns what it queued to be sent.
+OnChange = Callable[[Session, Change], list]
+# Called inside a transaction with the case row locked, when its managers' message could not be delivered.
+OnUndelivered = Callable[[Session, CaseView, tuple[str, ...], OutboxMessage], list]
 
 
 class Result(StrEnum):
@@ -160,6 +194,7 @@ class ActOutcome:
     from_state: CaseState | None = None
     # Who runs the group, as reporters told us: for the person who has just taken the case on, nobody else.
     contacts: tuple[str, ...] = ()
+    queued: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -192,6 +227,7 @@ class UnofficialGroupReports:
 
     def problems(self, form: ReportForm) -> dict[str, str]:
         """What is wrong with a report, by form field; empty when it can be filed."""
+        form = _typed(form)
         errors = {}
         name = (form.name or "").strip()
         if not name:
@@ -209,15 +245,18 @@ class UnofficialGroupReports:
                 errors[field] = f"Please keep this under {TEXT_LIMIT} characters."
         return errors
 
-    def file(self, reporter_id: str, form: ReportForm, submission_id: str | None = None) -> Filed:
+    def file(
+        self, reporter_id: str, form: ReportForm, submission_id: str | None = None, on_change: OnChange | None = None
+    ) -> Filed:
         """File a report: a new case, or a report linked to the open case of the same group."""
+        form = _typed(form)
         problems = self.problems(form)
         if problems:
             raise ValueError(f"report not valid: {problems}")
         check = self.check_name(form.name)
         for attempt in range(3):
             try:
-                return self._file_once(reporter_id, form, check, submission_id)
+                return self._file_once(reporter_id, form, check, submission_id, on_change)
             except IntegrityError:
                 # Another first report of this group (or this same submission) was committed a moment before:
                 # the next attempt finds it and links to it.
@@ -225,7 +264,10 @@ class UnofficialGroupReports:
                     raise
         raise AssertionError("unreachable")
 
-    def _file_once(self, reporter_id: str, form: ReportForm, check: NameCheck, submission_id: str | None) -> Filed:
+    def _file_once(
+        self, reporter_id: str, form: ReportForm, check: NameCheck, submission_id: str | None,
+        on_change: OnChange | None,
+    ) -> Filed:
         now = self.clock()
         matched = [{"name": m.name, "strength": m.strength, "matched_text": m.matched_text} for m in check.matches]
         with self.db.transaction() as session:
@@ -236,6 +278,11 @@ class UnofficialGroupReports:
                 if earlier is not None:
                     return Filed(_view(earlier.case), earlier.id, earlier.linked, repeated=True)
             case = _open_case(session, check.normalised)
+            if case is not None:
+                if lock_case(session, case.id, open_only=True):
+                    session.refresh(case)  # as it is now that no other change of it can be under way
+                else:
+                    case = None  # closed between the look and the lock: this report opens a new case
             linked = case is not None
             if case is None:
                 case = UnofficialGroupCase(
@@ -259,58 +306,28 @@ class UnofficialGroupReports:
                 from_state=case.state if linked else None, to_state=case.state,
                 report_id=report.id, name=check.name, matched=[m["name"] for m in matched],
             )
-            return Filed(_view(case), report.id, linked)
+            case_id = case.id
+            session.expire_all()
+            view = _view(session.get(UnofficialGroupCase, case_id))
+            queued: list = []
+            if on_change is not None:
+                contacts = (report.contact,) if linked and report.contact and view.owner_id else ()
+                queued = on_change(session, Change(
+                    ChangeKind.REPORTED_AGAIN if linked else ChangeKind.REPORTED, view, reporter_id,
+                    tuple(self.delivery_targets(view)), report_id=report.id, contacts=contacts,
+                ))
+            return Filed(view, report.id, linked, queued=tuple(queued))
 
     # --- telling the managers (U2) -----------------------------------------------------------------------------
     def delivery_targets(self, case: CaseView) -> list[str]:
         """Where the managers' message goes: the first reporter's own manager, else the managers' channel."""
-        targets = [self.settings.manager_of(case.reported_by), self.settings.managers_channel]
-        return list(dict.fromkeys(t for t in targets if t))
+        return delivery_targets(self.settings, case)
 
-    def claim_delivery(self, case_id: int) -> CaseView | None:
-        """The case when this caller is the one to post its managers' message; None when it is posted or being
-        posted by someone else."""
-        now = self.clock()
+    def follow_up(self, case_id: int, on_undelivered: OnUndelivered) -> list:
+        """When the case's managers' message could not be delivered, let the adapter post it elsewhere or tell
+        the reporter, once; returns what it queued (nothing when the message is fine or already followed up)."""
         with self.db.transaction() as session:
-            claimed = session.execute(
-                update(UnofficialGroupCase)
-                .where(
-                    UnofficialGroupCase.id == case_id,
-                    UnofficialGroupCase.message_ts.is_(None),
-                    or_(
-                        UnofficialGroupCase.posting_since.is_(None),
-                        UnofficialGroupCase.posting_since < now - POSTING_CLAIM_EXPIRES,
-                    ),
-                )
-                .values(posting_since=now)
-                .execution_options(synchronize_session=False)
-            ).rowcount
-            if claimed != 1:
-                return None
-            return _view(session.get(UnofficialGroupCase, case_id))
-
-    def delivered(self, case_id: int, channel: str, ts: str) -> CaseView:
-        """Record where the managers' message is. The case is read back after the row is locked, so a change
-        made while the message was on its way shows here, and any later change finds the message to update."""
-        with self.db.transaction() as session:
-            session.execute(
-                update(UnofficialGroupCase)
-                .where(UnofficialGroupCase.id == case_id)
-                .values(message_channel=channel, message_ts=ts, posting_since=None)
-                .execution_options(synchronize_session=False)
-            )
-            audit.record(
-                session, actor="app", action="unofficial_group.sent_to_managers", subject_type=SUBJECT,
-                subject_id=case_id, channel=channel,
-            )
-            session.expire_all()
-            return _view(session.get(UnofficialGroupCase, case_id))
-
-    def delivery_failed(self, case_id: int) -> None:
-        with self.db.transaction() as session:
-            session.execute(
-                update(UnofficialGroupCase).where(UnofficialGroupCase.id == case_id).values(posting_since=None)
-            )
+            return follow_up_case(session, self.settings, case_id, on_undelivered)
 
     def case(self, case_id: int) -> CaseView | None:
         with self.db.transaction() as session:
@@ -332,7 +349,10 @@ class UnofficialGroupReports:
             return ActOutcome(Result.TOO_LATE, action, case, case.state)
         return ActOutcome(Result.READY, action, case, case.state)
 
-    def act(self, case_id: int, actor: str, action: Action, reason: str | None = None) -> ActOutcome:
+    def act(
+        self, case_id: int, actor: str, action: Action, reason: str | None = None,
+        on_change: OnChange | None = None,
+    ) -> ActOutcome:
         """Move a case on, once: a second click, or a click that lost a race, changes nothing."""
         reason = _clean(reason)
         if action is Action.NO_ACTION and not reason:
@@ -376,22 +396,17 @@ class UnofficialGroupReports:
                         .execution_options(synchronize_session=False)
                     )
                 session.expire_all()
-                return ActOutcome(
-                    Result.CHANGED, action, _view(session.get(UnofficialGroupCase, case_id)), current, contacts
-                )
+                view = _view(session.get(UnofficialGroupCase, case_id))
+                queued: list = []
+                if on_change is not None:
+                    queued = on_change(session, Change(
+                        ChangeKind.MOVED, view, actor, tuple(self.delivery_targets(view)), action=action,
+                        contacts=contacts,
+                    ))
+                return ActOutcome(Result.CHANGED, action, view, current, contacts, tuple(queued))
         # Someone else's change was committed between our read and our update: report theirs.
         case = self.case(case_id)
         return ActOutcome(Result.TOO_LATE, action, case, case.state if case else None)
-
-    def contacts_for(self, case_id: int, report_id: int) -> tuple[str, ...]:
-        """Who runs the group, from one report (for the owner when a later report brings it)."""
-        with self.db.transaction() as session:
-            contact = session.scalar(
-                select(UnofficialGroupReport.contact).where(
-                    UnofficialGroupReport.id == report_id, UnofficialGroupReport.case_id == case_id
-                )
-            )
-            return (contact,) if contact else ()
 
     def _contacts(self, session: Session, case_id: int) -> tuple[str, ...]:
         rows = session.scalars(
@@ -439,6 +454,81 @@ def open_reports(
     ]
 
 
+def delivery_targets(settings: Settings, case: CaseView) -> list[str]:
+    targets = [settings.manager_of(case.reported_by), settings.managers_channel]
+    return list(dict.fromkeys(t for t in targets if t))
+
+
+def lock_case(session: Session, case_id: int, open_only: bool = False) -> bool:
+    """Hold the case's row until the transaction ends, so that two changes of one case are told one after the
+    other. A write that changes nothing is the portable lock: a row lock on PostgreSQL, and on SQLite the write
+    lock that its transactions take at their first write. False: no such case (or, with open_only, not open)."""
+    query = update(UnofficialGroupCase).where(UnofficialGroupCase.id == case_id)
+    if open_only:
+        query = query.where(UnofficialGroupCase.state.in_([s.value for s in OPEN_STATES]))
+    locked = session.execute(
+        query.values(state=UnofficialGroupCase.state).execution_options(synchronize_session=False)
+    )
+    return locked.rowcount == 1
+
+
+def set_managers_message(session: Session, case_id: int, message: OutboxMessage) -> None:
+    """Record the latest outbox message of the case's managers' message (call with the case locked)."""
+    session.execute(
+        update(UnofficialGroupCase)
+        .where(UnofficialGroupCase.id == case_id)
+        .values(managers_message_id=message.id)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def undelivered_cases(session: Session) -> list[int]:
+    """Cases whose managers' message could not be delivered and has not been followed up yet."""
+    followed_up = exists().where(
+        JobRun.job == FOLLOW_UP_JOB, JobRun.due_key == literal("failed:") + cast(OutboxMessage.id, String)
+    )
+    query = (
+        select(UnofficialGroupCase.id)
+        .join(OutboxMessage, OutboxMessage.id == UnofficialGroupCase.managers_message_id)
+        .where(OutboxMessage.status == OutboxStatus.FAILED.value, ~followed_up)
+        .order_by(UnofficialGroupCase.id)
+    )
+    return list(session.scalars(query))
+
+
+def follow_up_case(session: Session, settings: Settings, case_id: int, on_undelivered: OnUndelivered) -> list:
+    if not _last_managers_message_failed(session, case_id):
+        return []  # the usual case, found without taking the lock
+    if not lock_case(session, case_id):
+        return []
+    session.expire_all()
+    case = session.get(UnofficialGroupCase, case_id)
+    last = session.get(OutboxMessage, case.managers_message_id) if case.managers_message_id else None
+    if last is None or last.status != OutboxStatus.FAILED.value:
+        return []
+    if not run_once(session, FOLLOW_UP_JOB, f"failed:{last.id}"):
+        return []
+    view = _view(case)
+    return on_undelivered(session, view, tuple(delivery_targets(settings, view)), last)
+
+
+def _last_managers_message_failed(session: Session, case_id: int) -> bool:
+    status = session.scalar(
+        select(OutboxMessage.status)
+        .join(UnofficialGroupCase, UnofficialGroupCase.managers_message_id == OutboxMessage.id)
+        .where(UnofficialGroupCase.id == case_id)
+    )
+    return status == OutboxStatus.FAILED.value
+
+
+@on_delivered(SUBJECT)
+def _sent_to_managers(session: Session, reference: dict, channel: str | None, ts: str | None) -> None:
+    # The trail shows where each case's message landed; edits and direct messages are not worth a line.
+    if reference.get("message") == MANAGERS_POST:
+        audit.record(session, actor="app", action="unofficial_group.sent_to_managers", subject_type=SUBJECT,
+                     subject_id=reference.get("id"), channel=channel)
+
+
 def _open_case(session: Session, normalised: str) -> UnofficialGroupCase | None:
     return session.scalar(
         select(UnofficialGroupCase).where(
@@ -446,6 +536,14 @@ def _open_case(session: Session, normalised: str) -> UnofficialGroupCase | None:
             UnofficialGroupCase.state.in_([s.value for s in OPEN_STATES]),
         )
     )
+
+
+def _typed(form: ReportForm) -> ReportForm:
+    """The form as it can be stored: control characters nobody means to type (NUL among them) left out."""
+    return replace(form, **{
+        f.name: without_control_characters(getattr(form, f.name))
+        for f in fields(form) if isinstance(getattr(form, f.name), str)
+    })
 
 
 def _clean(text: str | None) -> str | None:
@@ -458,7 +556,7 @@ def _view(case: UnofficialGroupCase) -> CaseView:
         id=case.id, name=case.name, matched_names=tuple(case.matched_names or ()), state=CaseState(case.state),
         reported_by=case.reported_by, reported_at=case.reported_at, owner_id=case.owner_id,
         approached_at=case.approached_at, resolved_by=case.resolved_by, resolved_at=case.resolved_at,
-        resolution_reason=case.resolution_reason, message_channel=case.message_channel, message_ts=case.message_ts,
+        resolution_reason=case.resolution_reason, managers_message_id=case.managers_message_id,
         reports=tuple(
             ReportSummary(
                 id=r.id, linked=r.linked, reporter_id=r.reporter_id, reported_at=r.reported_at, name=r.name,
