@@ -2,8 +2,8 @@
 acknowledge. Served by gunicorn exactly as ours is (bench/bare_gunicorn_conf.py), it shows what Bolt and the
 server cost by themselves, so that what our app adds can be told apart.
 
-The listeners are not copied by hand: `listener_spec()` runs each workflow's real `register()` against a recorder
-and notes what it subscribes to, so the baseline follows the app as it grows. The benchmark writes that spec to a
+The listeners are not copied by hand: `listener_spec()` runs our real `create_app()` with a recorder in place of
+Bolt's App and notes what it subscribes to, so the baseline follows the app as it grows. The benchmark writes that spec to a
 JSON file (BENCH_BARE_LISTENERS) so that the bare workers need not import the app at all.
 """
 from __future__ import annotations
@@ -23,7 +23,7 @@ KINDS = ("command", "action", "view", "view_submission", "view_closed", "shortcu
 
 
 class _Recorder:
-    """Stands in for the Bolt App while `register()` runs: records each subscription, registers nothing."""
+    """Stands in for the Bolt App while our create_app() runs: records each subscription, registers nothing."""
 
     def __init__(self) -> None:
         self.listeners: list[tuple[str, Any]] = []
@@ -34,9 +34,13 @@ class _Recorder:
                 self.listeners.append((name, constraint))
                 return lambda function: function
             return subscribe
-        if name in ("middleware", "use", "error"):
-            return lambda *args, **kwargs: (args[0] if args and callable(args[0]) else (lambda function: function))
-        raise AttributeError(name)
+        # Middleware, error handlers, the listener runner's hooks: not part of the baseline. A stand-in that
+        # accepts any use, so that a workflow's register() runs to the end.
+        from unittest.mock import MagicMock
+
+        stand_in = MagicMock(name=f"App.{name}")
+        setattr(self, name, stand_in)
+        return stand_in
 
 
 def _encode(constraint: Any) -> Any:
@@ -60,19 +64,21 @@ def _decode(constraint: Any) -> Any:
 
 
 def listener_spec() -> list[list]:
-    """[kind, constraint] for every listener our app registers (imports the app; run it in the benchmark)."""
-    from unittest.mock import MagicMock
+    """[kind, constraint] for every listener our create_app() registers (imports the app: run it in the
+    benchmark's process, not in the bare workers)."""
+    from unittest import mock
 
     from bot import app as our_app
+    from flows.db import Database
     from flows.settings import get_settings
 
     recorder = _Recorder()
-    services = MagicMock()
-    services.settings = get_settings()
-    for name in dir(our_app):
-        module = getattr(our_app, name)
-        if getattr(module, "__name__", "").startswith("bot.") and hasattr(module, "register"):
-            module.register(recorder, services)
+    db = Database("sqlite://")  # never used: only the listeners' registration runs
+    try:
+        with mock.patch.object(our_app, "App", lambda *args, **kwargs: recorder):
+            our_app.create_app(get_settings(), db)
+    finally:
+        db.dispose()
     return [[kind, _encode(constraint)] for kind, constraint in recorder.listeners]
 
 

@@ -1,0 +1,51 @@
+"""The hot paths, each run once in this process through our real Bolt app (create_app), with the very requests the
+benchmark sends, for the statements they issue and those statements' query plans."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from unittest import mock
+
+from slack_bolt.context.ack import Ack
+from slack_bolt.request import BoltRequest
+
+from bench import load
+from bot.app import create_app
+from flows.db import Database
+from flows.settings import Settings
+from tests.harness.signing import sign
+
+Relabel = Callable[[str], None]
+
+
+def paths(
+    settings: Settings, db: Database, draft: tuple[str, str], decision_id: int, settle: Callable[[], object]
+) -> dict[str, Callable[[Relabel], None]]:
+    """Each path sends one request; statements run before the listener calls ack() are labelled "until ack", the
+    rest (the listener's work after ack(), waited for with `settle`) "after ack"."""
+    app = create_app(settings, db)
+    secret = settings.slack_signing_secret.get_secret_value()
+
+    def send(name: str, body: str) -> Callable[[Relabel], None]:
+        def run(relabel: Relabel) -> None:
+            headers = {"content-type": [load.FORM]} | {k.lower(): [v] for k, v in sign(body, secret).items()}
+            acknowledge = Ack.__call__
+
+            def acknowledged(ack, *args, **kwargs):
+                answer = acknowledge(ack, *args, **kwargs)
+                relabel(f"{name}, after ack")
+                return answer
+
+            relabel(f"{name}, until ack")
+            with mock.patch.object(Ack, "__call__", acknowledged):
+                response = app.dispatch(BoltRequest(body=body, headers=headers))
+                settle()
+            if response.status != 200:
+                raise RuntimeError(f"{name}: the app answered {response.status} {response.body[:200]}")
+        return run
+
+    return {
+        "/newgroup": send("/newgroup", load.newgroup_command(0)),
+        "name step": send("name step", load.name_step(*draft)),
+        "Approve": send("Approve", load.approve_click(decision_id, 0)),
+        "Approve again": send("Approve again", load.approve_click(decision_id, 1)),
+    }
