@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -44,6 +45,9 @@ def create_app(settings: Settings, db: Database | None = None) -> App:
         raise_error_for_unhandled_request=False,
         # Before authorization, so that a request from another workspace costs no call to Slack.
         before_authorize=only_our_team(settings),
+        # Bolt runs each listener, ack() included, on this pool: Bolt's default of 5 threads made acks queue
+        # behind other clicks' work under load (see README, Performance).
+        listener_executor=ThreadPoolExecutor(max_workers=settings.listener_threads, thread_name_prefix="listener"),
     )
     services = Services.build(settings, client, db)
     newgroup.register(app, services)

@@ -15,6 +15,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 
+from bot.background import AfterReply
 from flows.db import Database, utcnow
 from flows.outbox import Delivered, DeliveryPolicy, DeliveryReport, Outbox, OutboxMessage, RetryLater, Undeliverable
 from flows.outbox.worker import Outcome
@@ -73,9 +74,17 @@ class Deliverer:
                                  max_backoff=max_backoff, lease=lease, admin_channel=admin_channel)
         self.client = client
         self.outbox = Outbox(db, policy, clock)
+        self.after_reply = AfterReply()
 
     def deliver_due(self, limit: int = 50) -> DeliveryReport:
         return self.outbox.deliver_due(self.send, limit=limit)
+
+    def flush_soon(self, *messages: OutboxMessage | int) -> None:
+        """What listeners call after ack(): the messages go out at once, on a thread of their own, so the listener
+        thread is free for the next click."""
+        ids = [m.id if isinstance(m, OutboxMessage) else m for m in messages]
+        if ids:
+            self.after_reply.submit(self.flush_after_request, *ids)
 
     def flush_after_request(self, *messages: OutboxMessage | int, limit: int = 20) -> DeliveryReport:
         """Deliver now what a listener has just queued (after ack(), once its transaction has committed), so

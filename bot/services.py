@@ -24,7 +24,7 @@ class Services:
     wizard: NewGroupWizard
     removals: RemovalService
     reports: UnofficialGroupReports
-    # Sends what the outbox holds; listeners call delivery.flush_after_request(message) after ack().
+    # Sends what the outbox holds; listeners call delivery.flush_soon(message) after ack().
     delivery: Deliverer
     moderation: ModerationService
 

@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///group-policy-assistant.db"
     port: int = 3000
     web_concurrency: int = 2
+    # Threads per worker that run Slack listeners (each acknowledges, then does its work).
+    listener_threads: int = 32
 
     # --- Who is who ----------------------------------------------------------------------------------------------
     # Slack user groups (ID like S0123ABC or handle like "staff") that define each role; user ids as a fallback.

@@ -60,7 +60,9 @@ def register(app: App, services: Services) -> None:
     app.action(views.NEXT_ACTION)(page_turned)
 
     runner = app.listener_runner
-    runner.listener_completion_handler = RefreshAfterInteraction(runner.listener_completion_handler, publish)
+    runner.listener_completion_handler = RefreshAfterInteraction(
+        runner.listener_completion_handler, lambda *args: services.delivery.after_reply.submit(publish, *args)
+    )
 
 
 class RefreshAfterInteraction(ListenerCompletionHandler):

@@ -26,7 +26,7 @@ def register(app: App, services: Services) -> None:
             with services.db.transaction() as session:
                 answer.queued = [notify.whisper(session, where, answer.explanation)]
         if answer.queued:
-            services.delivery.flush_after_request(*answer.queued)
+            services.delivery.flush_soon(*answer.queued)
 
     actions = {
         messages.CONFIRM_ACTION: moderation.confirm,

@@ -56,7 +56,7 @@ def register(app: App, services: Services) -> None:
             return
         if result.group is not None:
             ack(response_action="update", view=views.registered_view(result.group.name, result.state.kind))
-            services.delivery.flush_after_request(*result.queued)
+            services.delivery.flush_soon(*result.queued)
             return
         fields = views.field_ids(view)
         if result.errors and result.state.step is step and set(result.errors) <= fields:

@@ -28,7 +28,7 @@ def register(app: App, services: Services) -> None:
     def deliver(result: StepResult) -> None:
         # After the reply: what the step queued goes now; whatever cannot go now, the clock sends.
         if result.queued:
-            services.delivery.flush_after_request(*result.queued)
+            services.delivery.flush_soon(*result.queued)
 
     # --- opening the log form ----------------------------------------------------------------------------------
     def open_form(client: WebClient, trigger_id: str, user_id: str, group_id=None, correcting=None) -> None:

@@ -126,8 +126,11 @@ def register(app: App, services: Services) -> None:
     def _deliver(case_id: int, queued: tuple) -> None:
         """Send what the change queued, now rather than at the clock's next tick. A managers' message that could
         not go moves on to the next place, or the reporter is told, and that goes too (once per place)."""
-        if not queued:
-            return
+        if queued:
+            # Off the listener thread: the next click must not wait for these Slack calls.
+            services.delivery.after_reply.submit(_deliver_now, case_id, queued)
+
+    def _deliver_now(case_id: int, queued: tuple) -> None:
         services.delivery.flush_after_request(*queued)
         for _ in range(MAX_FOLLOW_UPS):
             try:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from flows.db.base import Base, UTCDateTime, utcnow
@@ -11,6 +11,8 @@ from flows.db.base import Base, UTCDateTime, utcnow
 
 class Group(Base):
     __tablename__ = "groups"
+    # The register's pages are ordered by name (migration 0007).
+    __table_args__ = (Index("ix_groups_name_id", "name", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(32), index=True)
