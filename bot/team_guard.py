@@ -5,13 +5,19 @@ from slack_bolt import BoltResponse
 
 from flows.settings import Settings
 
+REFUSED = "This app serves another workspace."
+
 
 def only_our_team(settings: Settings):
-    def middleware(context, next, logger):
+    def middleware(context, body, next, logger):
         expected = settings.slack_team_id
-        if expected and context.team_id and context.team_id != expected:
+        if not expected or (isinstance(body, dict) and body.get("type") == "url_verification"):
+            # Slack's check of the request URL names no workspace; it is answered by Bolt and changes nothing.
+            return next()
+        if context.team_id != expected:
+            # A request that names no workspace is not known to be ours either.
             logger.warning("refused a request from team %s", context.team_id)
-            return BoltResponse(status=403, body="This app serves another workspace.")
+            return BoltResponse(status=403, body=REFUSED)
         return next()
 
     return middleware

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -23,7 +24,7 @@ from bot.blocks import SECTION_LIMIT, bullet_list, chunks, context, escape, past
 from flows.policy.types import Finding, GroupKind
 from flows.settings import Settings
 from flows.wizard.drafts import PasteKit
-from flows.wizard.service import WizardState
+from flows.wizard.service import TEXT_LIMITS, WizardState
 from flows.wizard.steps import Step, step_number
 
 CALLBACK_ID = "newgroup"
@@ -31,6 +32,7 @@ NAME_BLOCK = "name"
 BACK_ACTION = "newgroup_back"
 TITLE = "New WhatsApp group"
 VALUE = "value"  # every input's action_id: the block_id says which field it is
+SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,30}$")
 
 KIND_HELP = {
     GroupKind.PARENT_CARERS: "Parent carers who use Amaze, with staff and volunteers",
@@ -49,8 +51,12 @@ def metadata(state: WizardState, step: Step) -> str:
 
 
 def read_metadata(private_metadata: str) -> tuple[str, Step]:
-    data = json.loads(private_metadata or "{}")
-    return data["draft"], Step(data["step"])
+    """The draft and step a form belongs to; ValueError when the form is not one of the wizard's."""
+    try:
+        data = json.loads(private_metadata or "{}")
+        return str(data["draft"]), Step(data["step"])
+    except (TypeError, KeyError, IndexError) as error:
+        raise ValueError("not a wizard form") from error
 
 
 def step_view(
@@ -198,12 +204,13 @@ def _moderators_blocks(state: WizardState, settings: Settings) -> list:
     staff_label = "PCF staff moderators" if kind.pcf else "Staff moderators"
     needs_cover = kind.user_group or kind in (GroupKind.WORK_VOLUNTEERS, GroupKind.PCF_STEERING)
 
-    def text_input(block_id, label, hint, multiline=False, optional=True, max_length=2000):
+    def text_input(block_id, label, hint, multiline=False, optional=True):
+        limit = TEXT_LIMITS[block_id]
         return InputBlock(
             block_id=block_id, label=label, hint=hint, optional=optional,
             element=PlainTextInputElement(
-                action_id=VALUE, multiline=multiline, max_length=max_length,
-                initial_value=_initial_text(state, block_id, form),
+                action_id=VALUE, multiline=multiline, max_length=limit,
+                initial_value=_initial_text(state, block_id, form, limit),
             ),
         )
 
@@ -245,10 +252,10 @@ def _moderators_blocks(state: WizardState, settings: Settings) -> list:
                 block_id="emergency_contact", label="Senior manager to call in an emergency",
                 element=UserSelectElement(action_id=VALUE, initial_user=state.data.get("emergency_contact_user_id")),
             ),
-            text_input("quiet_hours", "Quiet hours", "Optional, e.g. “No messages after 8pm”.", max_length=200),
+            text_input("quiet_hours", "Quiet hours", "Optional, e.g. “No messages after 8pm”."),
         ]
     blocks += [
-        text_input("expected_members", "Expected number of members", "Roughly; a whole number.", max_length=10),
+        text_input("expected_members", "Expected number of members", "Roughly; a whole number."),
         text_input(
             "moderation_plan", "Moderation plan",
             "For a large group: how the moderators will share the work and keep it safe (M4).", multiline=True,
@@ -292,12 +299,13 @@ def _advice_lines(advice: list[Finding]) -> str:
     return bullet_list([f"({f.rule}) {escape(f.as_dict()['message'])}" for f in advice])[:SECTION_LIMIT - 100]
 
 
-def _initial_text(state: WizardState, block_id: str, form: dict) -> str | None:
+def _initial_text(state: WizardState, block_id: str, form: dict, limit: int) -> str | None:
     if block_id == "offline_moderators":
         value = form.get("offline")
     else:
         value = state.data.get(block_id)
-    return str(value)[:2000] if value not in (None, "") else None
+    # Slack refuses a view whose initial text is longer than its field allows.
+    return str(value)[:limit] if value not in (None, "") else None
 
 
 def field_ids(view: dict) -> set[str]:
@@ -306,19 +314,34 @@ def field_ids(view: dict) -> set[str]:
 
 
 def read_values(view: dict) -> dict:
-    """Each input's value by block_id, as plain Python values."""
+    """Each input's value by block_id, as plain Python values. What Slack's own elements could not have sent (a
+    number for a text, a user that is not a Slack user id) reads as left empty."""
     values = {}
     for block_id, actions in (view.get("state") or {}).get("values", {}).items():
+        if not isinstance(actions, dict):
+            continue
         element = actions.get(VALUE) or next(iter(actions.values()), {})
+        if not isinstance(element, dict):
+            continue
         kind = element.get("type")
         if kind == "radio_buttons":
-            values[block_id] = (element.get("selected_option") or {}).get("value")
+            option = element.get("selected_option")
+            values[block_id] = _text(option.get("value")) if isinstance(option, dict) else None
         elif kind == "multi_users_select":
-            values[block_id] = element.get("selected_users") or []
+            users = element.get("selected_users")
+            values[block_id] = [u for u in users if _user(u)] if isinstance(users, list) else []
         elif kind == "users_select":
-            values[block_id] = element.get("selected_user")
+            values[block_id] = _user(element.get("selected_user"))
         else:
-            values[block_id] = element.get("value")
+            values[block_id] = _text(element.get("value"))
     return values
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _user(value: object) -> str | None:
+    return value if isinstance(value, str) and SLACK_USER_ID.match(value) else None
 
 

@@ -52,7 +52,7 @@ def link_problem(url: str, domains: Sequence[str]) -> str | None:
         return "still has the model's [LINK] placeholder instead of a web address"
     scheme, host, _ = _split(url)
     if host is None:
-        return f"'{url}' is not a web address that can be opened"
+        return f"'{_shown(url)}' is not a web address that can be opened"
     problems = []
     if scheme == "http":
         problems.append("starts with http://, which is not secure; it must start with https://")
@@ -60,7 +60,12 @@ def link_problem(url: str, domains: Sequence[str]) -> str | None:
         problems.append("must be a full web address starting with https://")
     if not on_domains(host, domains):
         problems.append(f"is on {host}; the agreement must be on the organisation's own website ({sites})")
-    return f"'{url}' " + ", and ".join(problems) if problems else None
+    return f"'{_shown(url)}' " + ", and ".join(problems) if problems else None
+
+
+def _shown(url: str, limit: int = 80) -> str:
+    """A link as quoted back to the person: enough to recognise it (a pasted essay is not repeated whole)."""
+    return url if len(url) <= limit else url[: limit - 1] + "…"
 
 
 @lru_cache(maxsize=1024)

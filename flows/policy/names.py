@@ -63,7 +63,7 @@ def n2_no_protected_name(kind: GroupKind, name: str, settings: Settings) -> list
     exact = [m for m in matches if m.exact]
     if exact:
         used = "; ".join(
-            f"'{m.name}'" + (f" (written '{m.matched_text}')" if m.matched_text.strip() != m.name else "")
+            f"'{m.name}'" + (f" (written '{_shown(m.matched_text)}')" if m.matched_text.strip() != m.name else "")
             for m in exact
         )
         return [block(
@@ -75,7 +75,7 @@ def n2_no_protected_name(kind: GroupKind, name: str, settings: Settings) -> list
     return [
         advice(
             "N2",
-            f"The word '{m.matched_text}' looks like '{m.name}'. It is allowed, but people may still confuse "
+            f"The word '{_shown(m.matched_text)}' looks like '{m.name}'. It is allowed, but people may still confuse "
             "the group with an official one.",
             "Consider a different word.",
         )
@@ -119,3 +119,9 @@ def n5_length(kind: GroupKind, name: str, settings: Settings) -> list[Finding]:
 
 
 NAME_RULES = (n5_length, n1_official_name, n2_no_protected_name, n3_unofficial_marker, n4_work_marker)
+
+
+def _shown(text: str, limit: int = 40) -> str:
+    """What was typed, quoted back: enough to recognise (a name padded with thousands of dots is not repeated)."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -6,10 +6,14 @@ them, so the rules must too.
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 
 from anyascii import anyascii
+
+# What nobody means to type into a form: control characters (NUL among them, which PostgreSQL cannot store).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 # Invisible or meaningless for reading: format characters (zero-width joiners, direction marks), surrogates,
 # private use, unassigned, combining marks (accents already folded; stacked "Zalgo" marks hide letters).
@@ -56,3 +60,8 @@ def fold_with_index(text: str) -> tuple[str, tuple[int, ...]]:
 def fold(text: str) -> str:
     """ASCII text in the original case: look-alikes, accents and full-width letters as plain letters."""
     return fold_with_index(text)[0]
+
+
+def without_control_characters(text: str) -> str:
+    """Typed text as it can be stored and shown: control characters gone, line breaks as "\\n", tabs kept."""
+    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))

@@ -15,6 +15,7 @@ from flows.db import Database
 from flows.directory.service import Directory, Role
 from flows.groups.models import Group, Moderator
 from flows.policy.engine import check
+from flows.policy.text import without_control_characters
 from flows.policy.types import CheckResult, Finding, GroupKind, GroupProposal, ModeratorEntry, ModeratorRole
 from flows.settings import Settings
 from flows.wizard import drafts
@@ -36,6 +37,12 @@ STEP_FIELDS = {
     },
 }
 MAX_MEMBERS = 100_000
+# The longest answer each free-text field of the moderators step takes: the form's own limits, which a request
+# not made by Slack's form may exceed.
+TEXT_LIMITS = {
+    "offline_moderators": 2000, "out_of_hours": 2000, "quiet_hours": 200, "expected_members": 10,
+    "moderation_plan": 2000,
+}
 # Called inside the registration's transaction, so that what it queues (e.g. the texts for the creator)
 # exists exactly when the group does.
 OnRegistered = Callable[[Session, Group, "WizardState"], list]
@@ -108,6 +115,7 @@ class NewGroupWizard:
 
     # --- lifecycle -------------------------------------------------------------------------------------------------
     def start(self, user_id: str, team_id: str | None, name: str | None = None) -> WizardState:
+        name = clean_text(name)
         data = {"name": name.strip()} if name and name.strip() else {}
         draft = WizardDraft(id=str(uuid.uuid4()), user_id=user_id, team_id=team_id, step=Step.KIND, data=data)
         with self.db.transaction() as session:
@@ -134,6 +142,7 @@ class NewGroupWizard:
             state = self._state(self._draft(session, draft_id, user_id))
         if state.group_id is not None:
             return self._already_registered(state)
+        values = {key: clean_text(value) for key, value in (values or {}).items()}
         handler = {
             Step.KIND: self._submit_kind,
             Step.NAME: self._submit_name,
@@ -180,6 +189,9 @@ class NewGroupWizard:
         members, members_error = _whole_number(values.get("expected_members"))
         if members_error:
             errors["expected_members"] = members_error
+        for form_field, limit in TEXT_LIMITS.items():
+            if len(str(values.get(form_field) or "")) > limit:
+                errors.setdefault(form_field, f"Keep this to {limit:,} characters.")
         contact_id = values.get("emergency_contact")
         contact_name = None
         if contact_id:
@@ -223,7 +235,7 @@ class NewGroupWizard:
     def preview_name(self, draft_id: str, user_id: str, name: str) -> tuple[WizardState, list[Finding]]:
         """What the naming rules say about a name as it is being typed. Nothing is saved."""
         state = self.state(draft_id, user_id)
-        state.data["name"] = name.strip()
+        state.data["name"] = clean_text(name).strip()
         return state, [f for f in self.check(state).findings if f.field == "name"]
 
     # --- checking ------------------------------------------------------------------------------------------------
@@ -337,6 +349,15 @@ def _errors_for(step: Step, findings: tuple[Finding, ...] | list[Finding]) -> di
         if finding.blocks and finding.field in fields:
             errors.setdefault(fields[finding.field], []).append(f"({finding.rule}) {finding.as_dict()['message']}")
     return {form_field: "\n".join(messages) for form_field, messages in errors.items()}
+
+
+def clean_text(value):
+    """Text without control characters (line breaks and tabs kept); lists cleaned item by item; the rest as is."""
+    if isinstance(value, str):
+        return without_control_characters(value)
+    if isinstance(value, list):
+        return [clean_text(item) for item in value]
+    return value
 
 
 def _text(value: object) -> str | None:
