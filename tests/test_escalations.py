@@ -240,10 +240,6 @@ def test_how_long_is_too_long_comes_from_the_settings_when_they_have_it(ours):
     assert Escalations(ours).reports_after == timedelta(days=7)
     assert Escalations(ours, decisions_after=timedelta(days=1)).decisions_after == timedelta(days=1)
 
-    class WithSettings(Settings):
-        escalate_decisions_after_days: float = 2
-        escalate_reports_after_days: float = 14
-
-    configured = WithSettings(_env_file=None)
+    configured = Settings(_env_file=None, escalate_decisions_after_days=2, escalate_reports_after_days=14)
     assert Escalations(configured).decisions_after == timedelta(days=2)
     assert Escalations(configured).reports_after == timedelta(days=14)

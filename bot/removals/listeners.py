@@ -4,15 +4,19 @@ a button only says which decision, never who may act on it."""
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
 
 from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 # Imported for the jobs they register, which the clock runs: R4's review reminders, and the escalations of
 # decisions and reports that wait too long.
 import flows.escalations.jobs  # noqa: F401
 import flows.removals.reviews  # noqa: F401
+from bot import errors
 from bot.removals import messages, views
 from bot.removals.notify import queue_messages
 from bot.services import Services
@@ -34,6 +38,10 @@ def register(app: App, services: Services) -> None:
     def open_form(client: WebClient, trigger_id: str, user_id: str, group_id=None, correcting=None) -> None:
         # The trigger lives three seconds and works once: open at once, then fill in the person's groups.
         opened = client.views_open(trigger_id=trigger_id, view=views.loading_view())
+        with _says_so_if_the_database_fails(client, opened["view"]["id"]):
+            _fill_form(client, opened["view"]["id"], user_id, group_id, correcting)
+
+    def _fill_form(client: WebClient, view_id: str, user_id: str, group_id, correcting) -> None:
         groups = removals.groups_for(user_id)
         if not groups:
             view = views.no_groups_view()
@@ -45,7 +53,7 @@ def register(app: App, services: Services) -> None:
                 groups, removals.earlier_decisions(user_id, [g.id for g in groups]),
                 removals.new_submission_key(), group_id=chosen, correcting=correcting,
             )
-        client.views_update(view_id=opened["view"]["id"], view=view)
+        client.views_update(view_id=view_id, view=view)
 
     @app.command("/log-removal")
     def log_command(ack, command, client):
@@ -97,12 +105,13 @@ def register(app: App, services: Services) -> None:
     def ask_reason(ack, body, client):
         ack()
         opened = client.views_open(trigger_id=body["trigger_id"], view=views.message_view("Just a moment…"))
-        checked = removals.may_sign_off(_value(body), body["user"]["id"], "reject")
-        if checked.outcome is Outcome.ALLOWED:
-            view = views.reason_form(checked.decision)
-        else:
-            view = views.message_view(_answer(checked), title="Reject the removal")
-        client.views_update(view_id=opened["view"]["id"], view=view)
+        with _says_so_if_the_database_fails(client, opened["view"]["id"]):
+            checked = removals.may_sign_off(_value(body), body["user"]["id"], "reject")
+            if checked.outcome is Outcome.ALLOWED:
+                view = views.reason_form(checked.decision)
+            else:
+                view = views.message_view(_answer(checked), title="Reject the removal")
+            client.views_update(view_id=opened["view"]["id"], view=view)
 
     @app.view(views.REASON_CALLBACK_ID)
     def submit_reason(ack, body, view, client):
@@ -126,6 +135,16 @@ def register(app: App, services: Services) -> None:
             deliver(result)
         else:
             _whisper(client, body, _answer(result))
+
+
+@contextmanager
+def _says_so_if_the_database_fails(client: WebClient, view_id: str):
+    """A modal opened with "Just a moment…" must not stay that way when the records cannot be read."""
+    try:
+        yield
+    except (DBAPIError, PoolTimeoutError):
+        client.views_update(view_id=view_id, view=errors.message_view(errors.DATABASE_UNAVAILABLE))
+        raise
 
 
 def _whisper(client: WebClient, body: dict, text: str) -> None:

@@ -7,10 +7,16 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 
+# What people typed must not reach the logs through a database error's message.
+HIDE_PARAMETERS = True
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         # Several threads and processes share one file: wait for the write lock instead of failing at once.
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=HIDE_PARAMETERS
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):
@@ -22,7 +28,7 @@ def make_engine(url: str) -> Engine:
 
         return engine
     # pre_ping: a server restart must not surface as an error on the next request.
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, hide_parameters=HIDE_PARAMETERS)
 
 
 class Database:

@@ -25,11 +25,6 @@ from flows.scheduler import run_once
 from flows.settings import Settings
 
 ESCALATION_JOB = "escalations"
-DECISIONS_AFTER = timedelta(days=3)
-REPORTS_AFTER = timedelta(days=7)
-# Settings that, when the deployment has them, say how long is too long (in days).
-DECISIONS_SETTING = "escalate_decisions_after_days"
-REPORTS_SETTING = "escalate_reports_after_days"
 # One message lists at most this many; the rest are claimed, and listed, on the next run.
 MAX_PER_MESSAGE = 30
 SENT = OutboxStatus.SENT.value
@@ -53,12 +48,12 @@ class Waiting:
 
 class Escalations:
     def __init__(
-        self, settings: Settings, decisions_after: timedelta = DECISIONS_AFTER,
-        reports_after: timedelta = REPORTS_AFTER,
+        self, settings: Settings, decisions_after: timedelta | None = None, reports_after: timedelta | None = None
     ) -> None:
         self.settings = settings
-        self.decisions_after = _days(settings, DECISIONS_SETTING) or decisions_after
-        self.reports_after = _days(settings, REPORTS_SETTING) or reports_after
+        # How long is too long comes from the settings unless a caller (a test) says otherwise.
+        self.decisions_after = decisions_after or timedelta(days=settings.escalate_decisions_after_days)
+        self.reports_after = reports_after or timedelta(days=settings.escalate_reports_after_days)
 
     @property
     def decisions_channel(self) -> str | None:
@@ -222,11 +217,6 @@ def _managers_message_where(session: Session, case: UnofficialGroupCase) -> str:
 
 def _by_key(session: Session, key: str) -> OutboxMessage | None:
     return session.scalars(select(OutboxMessage).where(OutboxMessage.dedupe_key == key)).one_or_none()
-
-
-def _days(settings: Settings, name: str) -> timedelta | None:
-    value = getattr(settings, name, None)
-    return timedelta(days=float(value)) if value else None
 
 
 def _span(period: timedelta) -> str:

@@ -25,6 +25,7 @@ from flows.directory.service import Directory, Role
 from flows.groups.models import Group, Moderator
 from flows.policy.types import GroupKind, ModeratorRole
 from flows.removals.models import RemovalDecision, RemovalKind, Status
+from flows.policy.text import without_control_characters
 from flows.removals.personal_data import check_free_text, check_member_reference
 from flows.settings import Settings
 
@@ -290,7 +291,9 @@ class RemovalService:
         group_id = _int(form.group_id)
         if group_id not in allowed:
             errors["group"] = "Choose the group the person was removed from (one of the groups you moderate)."
-        member_problem = check_member_reference(form.member_ref)
+        # Control characters (a pasted NUL) carry nothing a person meant, and PostgreSQL cannot store them.
+        member_ref = without_control_characters(form.member_ref or "").strip()
+        member_problem = check_member_reference(member_ref)
         if member_problem:
             errors["member_ref"] = member_problem
         try:
@@ -309,7 +312,7 @@ class RemovalService:
             review_on, review_problem = self._review_date(form.review_on)
             if review_problem:
                 errors["review_on"] = review_problem
-        notes = (form.notes or "").strip()
+        notes = without_control_characters(form.notes or "").strip()
         notes_problem = check_free_text(notes, self.settings.protected_names)
         if notes_problem:
             errors["notes"] = notes_problem
@@ -324,7 +327,7 @@ class RemovalService:
             if earlier is None or earlier.group_id not in allowed:
                 errors["corrects"] = "Choose one of the decisions in your groups, or leave this empty."
         values = {
-            "group_id": group_id, "member_ref": (form.member_ref or "").strip(), "kind": kind, "breaches": breaches,
+            "group_id": group_id, "member_ref": member_ref, "kind": kind, "breaches": breaches,
             "tried_first": tried, "review_on": review_on, "notes": notes or None, "corrects_id": corrects_id,
         }
         return errors, values
@@ -407,7 +410,7 @@ class RemovalService:
     def reject(
         self, decision_id: int | str, user_id: str, reason: str, on_change: OnChange | None = None
     ) -> StepResult:
-        reason = (reason or "").strip()
+        reason = without_control_characters(reason or "").strip()
         problem = None
         if not reason:
             problem = "Say why, in a sentence or two: it is shared with the person who logged the removal."
@@ -530,7 +533,10 @@ def _others(moderators: list[Moderator], user_id: str) -> list[str]:
 
 
 def _int(value: object) -> int | None:
-    try:
-        return int(str(value).strip())
-    except (TypeError, ValueError):
+    """A decision or group number from a button or form; anything no row could have (a crafted 40-digit value)
+    is no number at all."""
+    text = str(value).strip()
+    if not text.isdigit() or len(text) > 9:
         return None
+    number = int(text)
+    return number if 0 < number < 2**31 else None

@@ -250,13 +250,6 @@ def postgresql_only(app) -> None:
         pytest.skip("SQLite stores a NUL character as it is; PostgreSQL refuses it")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "flows/removals/service.py RemovalService._validate keeps the notes as typed (and reject() the reason): a NUL "
-    "character makes PostgreSQL refuse the INSERT/UPDATE (DataError), so the person gets the app's 'Something went "
-    "wrong' answer instead of the removal being logged. Fix: drop control characters with "
-    "flows.policy.text.without_control_characters(...) on notes and member_ref in _validate, and on the reason in "
-    "reject(), before checking and storing them."
-))
 def test_a_nul_character_pasted_into_a_removals_notes_is_dropped_and_the_removal_logged(app):
     postgresql_only(app)
     view_id, view, group_id = removal_form(app)

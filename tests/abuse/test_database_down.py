@@ -273,14 +273,6 @@ def test_when_the_database_answers_too_late_for_slack_the_person_is_still_told(t
         assert records(app.db)["cases"] == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bot/removals/listeners.py open_form() (for /log-removal, the register's 'Log a removal' and 'Log a "
-    "correction') and ask_reason() (Reject) first open a 'Just a moment…' modal, then read the database; when that "
-    "read fails, the modal is left saying 'Just a moment…' for good (the error handler can only answer in the "
-    "channel, behind the modal, as it does not know the modal's id). Fix: wrap the work after views_open in "
-    "try/except (sqlalchemy OperationalError/DBAPIError, or Exception) and views_update the opened modal with "
-    "bot.errors.message_view(bot.errors.DATABASE_UNAVAILABLE) before re-raising or returning."
-))
 def test_a_form_opened_while_the_database_is_out_of_reach_says_so_instead_of_just_a_moment(tmp_path, fake_slack):
     with sqlite_app(tmp_path, fake_slack) as (app, home):
         add_group(app.db)

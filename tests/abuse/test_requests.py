@@ -318,13 +318,6 @@ def test_a_decision_cannot_be_approved_from_another_workspace_though_the_same_cl
     assert row_counts(app.db) != before
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "flows/removals/service.py _int() (used by RemovalService.decision) turns any digits into an int, so a button "
-    "value like '999…9' (40 digits) reaches session.get(): SQLite raises OverflowError, PostgreSQL a DataError; the "
-    "listener fails and the clicker is told nothing (a stack trace is logged), where a missing decision otherwise "
-    "gets \"I can't find this removal any more.\". Fix: in _int(), return None unless 0 < value < 2**31 (as "
-    "bot/reports/listeners.py _case_id does)."
-))
 def test_a_click_naming_an_absurdly_large_decision_number_is_told_it_cannot_be_found(app):
     for action_id in ("removal_approve", "removal_agree"):
         before = len(app.fake.calls("chat.postEphemeral"))
