@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from bot import background
 from bot.errors import SOMETHING_WENT_WRONG
 from flows.db import Base, Database
 from flows.groups.models import Group, Moderator
@@ -85,7 +86,11 @@ def settle(where, quiet_for: float = 0.15, limit: float = 5.0) -> None:
         now = len(fake.calls())
         if now != seen:
             seen, quiet_since = now, time.monotonic()
-        elif time.monotonic() - quiet_since >= quiet_for and not (db is not None and _queued_untried(db)):
+        elif (
+            time.monotonic() - quiet_since >= quiet_for
+            and not background.busy()
+            and not (db is not None and _queued_untried(db))
+        ):
             return
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from flows.audit.models import AuditEntry
 from flows.groups.models import Group
 from flows.wizard.models import WizardDraft
+from tests.abuse.support import settle
 from tests.conftest import GUEST, MANAGER, PCF_STAFF, STAFF, VOLUNTEER
 from tests.e2e.modal import Modal
 
@@ -109,7 +110,7 @@ def test_informal_social_group_needs_only_a_name_and_involves_no_moderator(runni
     with app.db.transaction() as session:
         group = session.scalars(select(Group)).one()
         assert (group.kind, group.official, group.moderators) == ("informal_social", False, [])
-    time.sleep(0.3)
+    settle(app)
     assert app.fake.calls("chat.postMessage") == []
 
 
@@ -231,7 +232,7 @@ def test_submitting_the_review_twice_at_once_registers_one_group_and_sends_one_m
     assert all(r.status == 200 and r.json["response_action"] == "update" for r in responses)
     assert count(app.db, Group) == 1
     app.fake.wait_for("chat.postMessage", is_kit)
-    time.sleep(0.5)
+    settle(app)
     kits = [c for c in app.fake.calls("chat.postMessage") if c.args.get("channel") == STAFF and is_kit(c)]
     assert len(kits) == 1  # one set of texts, not one per submission
 
@@ -242,7 +243,7 @@ def test_a_forged_or_stale_request_gets_401_and_changes_nothing(running_app):
     forged = app.sender.command("/newgroup", "Amaze Test", user_id=STAFF, secret="not-the-secret")
     stale = app.sender.command("/newgroup", "Amaze Test", user_id=STAFF, timestamp=int(time.time()) - 6 * 60)
     assert (forged.status, stale.status) == (401, 401)
-    time.sleep(0.3)
+    settle(app)
     assert app.fake.calls("views.open") == []
     assert count(app.db, WizardDraft) == 0
 
