@@ -14,7 +14,6 @@ from flows.groups.models import Group, Moderator
 from flows.home import RegisterFilter, compose
 from flows.home.conditions import GroupConditions
 from flows.home.register import PAGE_SIZE
-from flows.home.states import states_of
 from flows.home.waiting import (
     checkins_to_answer,
     circulations_to_record,
@@ -138,11 +137,8 @@ def one_by_one(db):
         return {i: moderation.group_state(s, i, on=ON) for i in ids}
 
 
-def test_a_pages_states_read_together_are_the_states_read_one_by_one(varied):
+def test_a_pages_states_cover_every_state_and_say_how_many_have_confirmed(varied):
     expected = one_by_one(varied)
-    with varied.transaction() as s:
-        assert states_of(s, list(expected), on=ON) == expected
-    # The fixture really has every state and reminder in it.
     assert {st.status for st in expected.values()} == set(Status)
     by_name = {st.name: st for st in expected.values()}
     assert by_name["Two of three"].summary == (

@@ -23,7 +23,7 @@ from flows.home.register import (
     ordered,
     register_page,
 )
-from flows.home.states import states_of
+from flows.moderation.states import states_of
 from flows.home.waiting import (
     CheckinToAnswer,
     CirculationToRecord,

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from flows.db import utcnow
 from flows.directory.service import Role
 from flows.groups.models import Group, Moderator
-from flows.moderation.models import AgreementCirculation, ModeratorCheckin, ModeratorConfirmation, ModeratorVacancy
+from flows.moderation.models import AgreementCirculation, ModeratorCheckin, ModeratorConfirmation
 from flows.policy.moderators import m1_staff_moderator, m2_not_only_volunteers
 from flows.policy.types import Finding, GroupKind, ModeratorEntry, ModeratorRole
 from flows.settings import Settings
@@ -166,53 +166,14 @@ def confirmation_progress(confirmed: int, total: int, has_agreement: bool) -> st
 
 
 def group_state(session: Session, group_id: int, settings: Settings | None = None, on: date | None = None) -> GroupState | None:
-    group = session.get(Group, group_id)
-    if group is None:
-        return None
-    return _state(session, group, Intervals.of(settings), on or today())
+    return _states(session, [group_id], settings, on).get(group_id)
 
 
-def _state(session: Session, group: Group, intervals: Intervals, on: date) -> GroupState:
-    kind = GroupKind(group.kind)
-    active = active_moderators(group) if kind.needs_moderators else []
-    confirmations = confirmations_of(session, group.id)
-    unconfirmed = tuple(
-        m.name for m in active if m.id not in confirmations or confirmations[m.id].confirmed_at is None
-    )
-    findings = tuple(staffing_findings(group)) if kind.needs_moderators else ()
-    vacancies = list(session.scalars(
-        select(ModeratorVacancy).where(ModeratorVacancy.group_id == group.id, ModeratorVacancy.filled_at.is_(None))
-        .order_by(ModeratorVacancy.id)
-    ))
-    missing = [f"Blocked under {f.rule}: {f.as_dict()['message']}" for f in findings]
-    by_id = {m.id: m for m in group.moderators}
-    for vacancy in vacancies:
-        who = by_id[vacancy.moderator_id].name if vacancy.moderator_id in by_id else "A moderator"
-        missing.append(f"{who} stepped down on {long_date(local_date(vacancy.opened_at))}: the group needs a new moderator")
-    if active and unconfirmed:
-        missing.append(confirmation_progress(len(active) - len(unconfirmed), len(active), bool(group.agreement_url)))
-    if active and acting_lead(group) is None:
-        missing.append("No staff moderator on Slack can act as lead moderator")
-    if any(not is_employed(m) for m in active) and not (group.emergency_contact or group.emergency_contact_user_id):
-        missing.append("No emergency contact is recorded for the moderators who are not staff (M10)")
+def _states(session: Session, group_ids: list[int], settings: Settings | None, on: date | None) -> dict[int, GroupState]:
+    # Imported here: the batched reading builds on this module's helpers.
+    from flows.moderation.states import states_of
 
-    agreement_due = circulation_due_on(session, group, intervals)
-    check_due = check_due_on(session, group, intervals)
-    to_do = []
-    if agreement_due is not None and agreement_due <= on:
-        to_do.append(f"The group agreement was due to be circulated to all members on {long_date(agreement_due)} (A3)")
-    unanswered = _unanswered_checkins(session, group)
-    if unanswered:
-        names = ", ".join(by_id[c.moderator_id].name for c in unanswered)
-        to_do.append(f"Not yet answered the check that moderators are still able and willing (M9): {names}")
-
-    status = Status.BLOCKED if findings else Status.INCOMPLETE if missing else Status.COMPLETE
-    return GroupState(
-        group_id=group.id, name=group.name, kind=kind, status=status, moderators=len(active),
-        confirmed=len(active) - len(unconfirmed), unconfirmed=unconfirmed, needs_moderator=bool(vacancies),
-        findings=findings, missing=tuple(missing), to_do=tuple(to_do),
-        agreement_due_on=agreement_due, check_due_on=check_due,
-    )
+    return states_of(session, group_ids, settings, on)
 
 
 def _unanswered_checkins(session: Session, group: Group) -> list[ModeratorCheckin]:
@@ -233,16 +194,16 @@ def groups_needing_attention(
 ) -> list[GroupState]:
     """Groups that are blocked, incomplete or have a reminder outstanding; only `user_id`'s groups if given."""
     groups = _groups_of(session, user_id) if user_id else list(session.scalars(select(Group).order_by(Group.id)))
-    intervals, on = Intervals.of(settings), on or today()
-    states = [_state(session, group, intervals, on) for group in groups]
+    states = _states(session, [g.id for g in groups], settings, on).values()
     order = {Status.BLOCKED: 0, Status.INCOMPLETE: 1, Status.COMPLETE: 2}
     return sorted((s for s in states if s.needs_attention), key=lambda s: (order[s.status], s.name.lower()))
 
 
 def my_groups(session: Session, user_id: str, settings: Settings | None = None, on: date | None = None) -> list[GroupState]:
     """The groups someone moderates (and has not stepped down from) or registered, with their state."""
-    intervals, on = Intervals.of(settings), on or today()
-    return [_state(session, group, intervals, on) for group in _groups_of(session, user_id)]
+    groups = _groups_of(session, user_id)
+    states = _states(session, [g.id for g in groups], settings, on)
+    return [states[g.id] for g in groups]
 
 
 def _groups_of(session: Session, user_id: str) -> list[Group]:

@@ -1,9 +1,5 @@
-"""Where each of a page's groups stands, read with a fixed number of queries however many groups there are.
-
-`flows.moderation.group_state` reads one group at a time (six queries each); the App Home shows a page of groups at
-once, so this reads the same facts for all of them together and builds the same `GroupState`. The two must agree:
-tests/test_home_queries.py compares them group by group.
-"""
+"""Where groups stand (complete, incomplete, blocked, reminders due), read with a fixed number of queries however
+many groups there are: one group's state is the same reading for a list of one."""
 from __future__ import annotations
 
 from collections import defaultdict
