@@ -15,36 +15,18 @@ from bot.removals.notify import queue_messages
 from bot.reports.notify import queue_change
 from flows.audit.models import AuditEntry
 from flows.db import Database
-from flows.directory.service import Directory, Person
+from flows.directory.service import Directory
 from flows.escalations import jobs as escalation_jobs
 from flows.escalations.service import Escalations
-from flows.groups.models import Group, Moderator
 from flows.removals.service import RemovalForm, RemovalService
 from flows.reports.service import Action, ReportForm, UnofficialGroupReports
 from flows.scheduler import JobRegistry, Scheduler
 from flows.settings import Settings
+from tests.support import EveryoneByTheirId, TestClock, add_lewes_group
 
 STAFF, STAFF_2, VOLUNTEER, MANAGER, MANAGER_2 = "U0STAFF1", "U0STAFF2", "U0VOLUN1", "U0MANAGR", "U0MANAG2"
 MANAGERS, APPROVALS = "C0MANAGERS", "C0APPROVE"
 MONDAY = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # Greenwich time: the UK's 09:00 is 09:00 UTC
-
-
-class TestClock:
-    __test__ = False
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-class Backend:
-    def usergroup_members(self, usergroup):
-        return []
-
-    def person(self, user_id):
-        return Person(user_id=user_id, name=user_id, is_guest=False)
 
 
 @pytest.fixture
@@ -63,25 +45,17 @@ def ours(database_url, settings):
 
 @pytest.fixture
 def removals(db, ours, clock):
-    return RemovalService(db, ours, Directory(db, Backend(), ours), clock=clock)
+    return RemovalService(db, ours, Directory(db, EveryoneByTheirId(), ours), clock=clock)
 
 
 @pytest.fixture
 def reports(db, ours, clock):
-    return UnofficialGroupReports(db, ours, Directory(db, Backend(), ours), clock=clock)
+    return UnofficialGroupReports(db, ours, Directory(db, EveryoneByTheirId(), ours), clock=clock)
 
 
 @pytest.fixture
 def group_id(db):
-    with db.transaction() as session:
-        group = Group(kind="parent_carers", name="Amaze Lewes Parents", official=True, created_by=STAFF)
-        group.moderators = [
-            Moderator(name="Alex", role="staff", slack_user_id=STAFF, is_lead=True, added_by=STAFF),
-            Moderator(name="Val", role="volunteer", slack_user_id=VOLUNTEER, added_by=STAFF),
-        ]
-        session.add(group)
-        session.flush()
-        return group.id
+    return add_lewes_group(db, 'Amaze Lewes Parents', with_more_moderators=False)
 
 
 class Tick:

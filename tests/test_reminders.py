@@ -19,22 +19,13 @@ from flows.moderation.queries import local_date
 from flows.scheduler import JobRegistry, Scheduler
 from tests.conftest import MANAGER, STAFF, STAFF_2, VOLUNTEER
 from tests.moderation_helpers import audit_count, buttons, click, deliver, dms, put_on_register
+from tests.support import TestClock
 
 REGISTERED = datetime(2025, 3, 3, 10, 0, tzinfo=timezone.utc)
 CHECK_DUE = datetime(2025, 9, 1, 9, 0, tzinfo=timezone.utc)  # 182 days on, 10:00 in the UK (BST)
 CIRCULATION_DUE = datetime(2026, 3, 3, 9, 0, tzinfo=timezone.utc)  # 365 days on, 09:00 in the UK (GMT)
 TO_CIRCULATE = "Time to circulate"
 STILL_MODERATING = "Still moderating"
-
-
-class TestClock:
-    __test__ = False
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture

@@ -11,55 +11,28 @@ from sqlalchemy import select, update
 from bot.delivery import Deliverer, delivery_client
 from flows.audit.models import AuditEntry
 from flows.db import Database
-from flows.directory.service import Directory, Person
-from flows.groups.models import Group, Moderator
+from flows.directory.service import Directory
+from flows.groups.models import Moderator
 from flows.removals import reviews
 from flows.removals.service import RemovalForm, RemovalService
 from flows.scheduler import JobRegistry, Scheduler
 from flows.settings import Settings
+from tests.support import EveryoneByTheirId, TestClock, add_lewes_group
 
 STAFF, STAFF_2, VOLUNTEER, MANAGER = "U0STAFF1", "U0STAFF2", "U0VOLUN1", "U0MANAGR"
 LOGGED = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)
 REVIEW_ON = date(2026, 6, 10)  # British Summer Time: 09:00 in the UK is 08:00 UTC
 
 
-class TestClock:
-    __test__ = False
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-class Backend:
-    def usergroup_members(self, usergroup):
-        return []
-
-    def person(self, user_id):
-        return Person(user_id=user_id, name=user_id, is_guest=False)
-
-
 @pytest.fixture
 def removals(db, database_url):
     settings = Settings(_env_file=None, database_url=database_url, staff_user_ids=[STAFF, STAFF_2, MANAGER])
-    return RemovalService(db, settings, Directory(db, Backend(), settings), clock=lambda: LOGGED)
+    return RemovalService(db, settings, Directory(db, EveryoneByTheirId(), settings), clock=lambda: LOGGED)
 
 
 @pytest.fixture
 def group_id(db):
-    with db.transaction() as session:
-        group = Group(kind="parent_carers", name="Amaze Lewes <Parents>", official=True, created_by=STAFF)
-        group.moderators = [
-            Moderator(name="Alex", role="staff", slack_user_id=STAFF, is_lead=True, added_by=STAFF),
-            Moderator(name="Val", role="volunteer", slack_user_id=VOLUNTEER, added_by=STAFF),
-            Moderator(name="Bea", role="staff", slack_user_id=STAFF_2, added_by=STAFF),
-            Moderator(name="Sam", role="volunteer", slack_user_id=None, added_by=STAFF),
-        ]
-        session.add(group)
-        session.flush()
-        return group.id
+    return add_lewes_group(db, 'Amaze Lewes <Parents>')
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from flows.audit.models import AuditEntry
-from flows.directory.service import Directory, Person
+from flows.directory.service import Directory
 from flows.groups.models import Group, Moderator
 from flows.removals.models import DecisionsAreFinal, RemovalDecision
 from flows.removals.personal_data import (
@@ -19,6 +19,7 @@ from flows.removals.personal_data import (
 )
 from flows.removals.service import Outcome, RemovalForm, RemovalService
 from flows.settings import Settings
+from tests.support import EveryoneByTheirId, add_lewes_group
 
 STAFF, STAFF_2, VOLUNTEER = "U0STAFF1", "U0STAFF2", "U0VOLUN1"
 MANAGER, MANAGER_2, OUTSIDER = "U0MANAGR", "U0MANAG2", "U0OTHER1"
@@ -88,12 +89,6 @@ def test_notes_with_personal_details_are_refused(notes, said):
 
 
 # --- the decision's life ---------------------------------------------------------------------------------------------
-class Backend:
-    def usergroup_members(self, usergroup):
-        return []
-
-    def person(self, user_id):
-        return Person(user_id=user_id, name=user_id, is_guest=user_id == OUTSIDER)
 
 
 @pytest.fixture
@@ -102,22 +97,12 @@ def removals(db, database_url):
         _env_file=None, database_url=database_url, approvals_channel="C0APPROVE",
         staff_user_ids=[STAFF, STAFF_2, MANAGER, MANAGER_2], senior_manager_user_ids=[MANAGER, MANAGER_2],
     )
-    return RemovalService(db, settings, Directory(db, Backend(), settings), clock=lambda: NOW)
+    return RemovalService(db, settings, Directory(db, EveryoneByTheirId(), settings), clock=lambda: NOW)
 
 
 @pytest.fixture
 def group_id(db):
-    with db.transaction() as session:
-        group = Group(kind="parent_carers", name="Amaze Lewes Parents", official=True, created_by=STAFF)
-        group.moderators = [
-            Moderator(name="Alex", role="staff", slack_user_id=STAFF, is_lead=True, added_by=STAFF),
-            Moderator(name="Val", role="volunteer", slack_user_id=VOLUNTEER, added_by=STAFF),
-            Moderator(name="Bea", role="staff", slack_user_id=STAFF_2, added_by=STAFF),
-            Moderator(name="Sam", role="volunteer", slack_user_id=None, added_by=STAFF),
-        ]
-        session.add(group)
-        session.flush()
-        return group.id
+    return add_lewes_group(db, 'Amaze Lewes Parents')
 
 
 def form(group_id, kind="permanent", **values) -> RemovalForm:

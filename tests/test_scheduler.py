@@ -18,22 +18,10 @@ from flows.db import Database
 from flows.groups.models import Group
 from flows.outbox import OutboxMessage, enqueue
 from flows.scheduler import JobRegistry, JobRun, Scheduler, run_once
+from tests.support import TestClock
 
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN_CHANNEL = "C0ADMIN"
-
-
-class TestClock:
-    __test__ = False
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def set(self, now: datetime) -> None:
-        self.now = now
 
 
 def utc(day, hour, minute=0) -> datetime:

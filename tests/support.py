@@ -1,0 +1,55 @@
+"""Small helpers shared by the service-level tests: a clock the test controls, a directory that knows everyone by
+their id, and the group most tests act on."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flows.directory.service import Person
+from flows.groups.models import Group, Moderator
+
+STAFF, STAFF_2, VOLUNTEER = "U0STAFF1", "U0STAFF2", "U0VOLUN1"
+
+
+class TestClock:
+    __test__ = False  # not a test class, whatever its name
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def set(self, now: datetime) -> None:
+        self.now = now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+class EveryoneByTheirId:
+    """A directory backend with no user groups: roles come from the settings' user id lists alone."""
+
+    def usergroup_members(self, usergroup):
+        return []
+
+    def person(self, user_id):
+        return Person(user_id=user_id, name=user_id, is_guest=False)
+
+
+def add_lewes_group(db, name: str = "Amaze Lewes Parents", with_more_moderators: bool = True) -> int:
+    """A parent carers' group moderated by Alex (staff, lead) and Val (volunteer); with Bea (staff) and Sam
+    (volunteer, not on Slack) too unless told otherwise."""
+    with db.transaction() as session:
+        group = Group(kind="parent_carers", name=name, official=True, created_by=STAFF)
+        group.moderators = [
+            Moderator(name="Alex", role="staff", slack_user_id=STAFF, is_lead=True, added_by=STAFF),
+            Moderator(name="Val", role="volunteer", slack_user_id=VOLUNTEER, added_by=STAFF),
+        ]
+        if with_more_moderators:
+            group.moderators += [
+                Moderator(name="Bea", role="staff", slack_user_id=STAFF_2, added_by=STAFF),
+                Moderator(name="Sam", role="volunteer", slack_user_id=None, added_by=STAFF),
+            ]
+        session.add(group)
+        session.flush()
+        return group.id
