@@ -51,20 +51,27 @@ def _has_emergency_contact(group: Group) -> bool:
     return bool(group.emergency_contact or group.emergency_contact_user_id)
 
 
-def _confirmation_edit(session: Session, message_id: int, settings: Settings) -> OutboxMessage | None:
-    asked_rows = list(session.scalars(
-        select(ModeratorConfirmation).where(ModeratorConfirmation.request_message_id == message_id)
-        .order_by(ModeratorConfirmation.id)
-    ))
+def _asked_in(session: Session, model, message_id: int):
+    """The rows one request message asked about, with their moderators, its group and who received it; None when
+    the message or its recipient is no longer known."""
+    rows = list(session.scalars(select(model).where(model.request_message_id == message_id).order_by(model.id)))
     recipient_id = _recipient(session, message_id)
-    if not asked_rows or recipient_id is None:
+    if not rows or recipient_id is None:
         return None
-    group = session.get(Group, asked_rows[0].group_id)
+    group = session.get(Group, rows[0].group_id)
     by_id = {m.id: m for m in group.moderators}
-    asked = [(by_id[row.moderator_id], row) for row in asked_rows]
-    recipient = next((m for m, _ in asked if m.slack_user_id == recipient_id), None) or _moderator_on_slack(group, recipient_id)
-    if recipient is None:
+    asked = [(by_id[row.moderator_id], row) for row in rows]
+    recipient = next((m for m, _ in asked if m.slack_user_id == recipient_id), None) or _moderator_on_slack(
+        group, recipient_id
+    )
+    return (group, asked, recipient) if recipient is not None else None
+
+
+def _confirmation_edit(session: Session, message_id: int, settings: Settings) -> OutboxMessage | None:
+    found = _asked_in(session, ModeratorConfirmation, message_id)
+    if found is None:
         return None
+    group, asked, recipient = found
     content = messages.confirmation_message(group, recipient, asked, settings, acting_lead(group))
     return enqueue(session, "chat.update", {**FROM_REQUEST, **content}, depends_on=message_id)
 
@@ -115,19 +122,11 @@ def _months(settings: Settings) -> int:
 
 
 def _checkin_edit(session: Session, message_id: int, settings: Settings) -> OutboxMessage | None:
-    rows = list(session.scalars(
-        select(ModeratorCheckin).where(ModeratorCheckin.request_message_id == message_id).order_by(ModeratorCheckin.id)
-    ))
-    recipient_id = _recipient(session, message_id)
-    if not rows or recipient_id is None:
+    found = _asked_in(session, ModeratorCheckin, message_id)
+    if found is None:
         return None
-    group = session.get(Group, rows[0].group_id)
-    by_id = {m.id: m for m in group.moderators}
-    checked = [(by_id[row.moderator_id], row) for row in rows]
-    recipient = next((m for m, _ in checked if m.slack_user_id == recipient_id), None) or _moderator_on_slack(group, recipient_id)
-    if recipient is None:
-        return None
-    stepped_down = any(row.answer == CheckinAnswer.STEPPING_DOWN for row in rows)
+    group, checked, recipient = found
+    stepped_down = any(row.answer == CheckinAnswer.STEPPING_DOWN for _, row in checked)
     findings = staffing_findings(group) if stepped_down else []
     content = messages.checkin_message(group, recipient, checked, _months(settings), findings)
     return enqueue(session, "chat.update", {**FROM_REQUEST, **content}, depends_on=message_id)
