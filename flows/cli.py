@@ -1,11 +1,13 @@
 """`python -m flows check|audit|migrate|export`: the policy engine from a terminal, for staff and for scripts.
 
-Exit codes: 0 registrable (or all registrable), 1 something blocks, 2 the input cannot be read, 3 a bug.
+Exit codes: 0 registrable (or all registrable), 1 something blocks, 2 the input cannot be read, 3 a bug,
+141 the reader of our output went away (`| head`), as for a program stopped by SIGPIPE.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from typing import Sequence
 
@@ -18,6 +20,8 @@ from flows.policy.types import CheckResult, GroupProposal
 from flows.settings import get_settings
 
 EXIT_OK, EXIT_BLOCKED, EXIT_UNREADABLE, EXIT_BUG = 0, 1, 2, 3
+# 128 + SIGPIPE: what a shell reports for `grep … | head` when grep is stopped by the closed pipe.
+EXIT_PIPE_CLOSED = 141
 
 
 class InputError(Exception):
@@ -129,7 +133,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             stream.reconfigure(errors="backslashreplace")
     args = build_parser().parse_args(argv)
     try:
-        return args.run(args)
+        code = args.run(args)
+        # Flushed here, not at exit: a closed pipe must show up inside this try.
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        return _pipe_closed()
     except (InputError, ProposalError) as e:
         print(f"Error: {' '.join(str(e).split())}", file=sys.stderr)
         return EXIT_UNREADABLE
@@ -141,3 +150,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"Error: unexpected {type(e).__name__}: {' '.join(str(e).split())}. Please report this.",
               file=sys.stderr)
         return EXIT_BUG
+
+
+def _pipe_closed() -> int:
+    """The reader stopped reading (`| head -1`): nothing is wrong, say nothing."""
+    # What is still buffered would fail again at exit and print "Exception ignored"; it goes nowhere instead.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no real file descriptor (stdout replaced in process)
+        pass
+    return EXIT_PIPE_CLOSED

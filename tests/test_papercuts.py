@@ -1,0 +1,37 @@
+"""What a newcomer trips over first: the commands the README gives, run as a person runs them."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+HEADER = "kind,name,description,agreement_url,moderators,expected_members,out_of_hours,emergency_contact,moderation_plan"
+
+
+def flows_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL"))}
+    env["PYTHONPATH"] = str(ROOT)
+    env.update(extra)
+    return env
+
+
+def test_audit_piped_into_head_stops_quietly(tmp_path):
+    rows = [f'informal_social,Amaze mums {n},,,"Claire Smith (staff); Dev (volunteer)",,,,' for n in range(5000)]
+    big = tmp_path / "big.csv"
+    big.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+    audit = subprocess.Popen([sys.executable, "-m", "flows", "audit", str(big)], cwd=tmp_path, env=flows_env(),
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        first = audit.stdout.readline()
+        audit.stdout.close()  # what `| head -1` does after its line
+        stderr = audit.stderr.read().decode()
+        audit.wait(timeout=60)
+    finally:
+        if audit.poll() is None:
+            audit.kill()
+            audit.wait()
+    assert first.split() == [b"Row", b"Name", b"Kind", b"Registrable", b"Blocking", b"Advice"]
+    assert stderr == ""
+    assert audit.returncode in (0, 141)
