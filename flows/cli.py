@@ -9,13 +9,14 @@ import argparse
 import json
 import os
 import sys
+import textwrap
 from typing import Sequence
 
 from pydantic import ValidationError
 
 from flows import export
 from flows.policy.engine import check
-from flows.policy.parse import ProposalError, proposal_from_json, proposals_from_csv
+from flows.policy.parse import KNOWN_KINDS, KNOWN_ROLES, ProposalError, proposal_from_json, proposals_from_csv
 from flows.policy.types import CheckResult, GroupProposal
 from flows.settings import get_settings
 
@@ -109,6 +110,32 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _listed(words: str) -> str:
+    return textwrap.fill(words, width=88, subsequent_indent=" " * 20)
+
+
+AUDIT_FORMAT = f"""\
+The CSV file (UTF-8, comma-separated, a header row, one group a row; examples/groups.csv is one) has these
+nine columns, in any order; empty cells mean "not given":
+
+  kind              one of: {_listed(KNOWN_KINDS)}
+  name              the group's WhatsApp name
+  description       the Group Info description (a cell in double quotes may hold line breaks)
+  agreement_url     the link to the group agreement
+  moderators        "Name (role); Name (role)", e.g. "Sam Jones (staff); Ali (volunteer)";
+                    roles: {_listed(KNOWN_ROLES)}
+  expected_members  a whole number, e.g. 40
+  out_of_hours      who covers outside working hours (M5)
+  emergency_contact the senior manager to call in an emergency (M5)
+  moderation_plan   the written moderation plan, for large groups (M4)
+
+and optionally a tenth, quiet_hours. Other columns are ignored. Rows are numbered as in a spreadsheet (the
+header is row 1).
+
+Exit codes: 0 every group registrable, 1 at least one blocked, 2 the file cannot be read (one line says why).
+"""
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m flows", description="Check WhatsApp groups against the WhatsApp Group Policy.")
@@ -116,7 +143,9 @@ def build_parser() -> argparse.ArgumentParser:
     check_cmd = commands.add_parser("check", help="check one proposed group given as JSON")
     check_cmd.add_argument("file", metavar="FILE", help="a JSON file, or - to read standard input")
     check_cmd.set_defaults(run=cmd_check)
-    audit_cmd = commands.add_parser("audit", help="check every group in a CSV file")
+    audit_cmd = commands.add_parser(
+        "audit", help="check every group in a CSV file", description="Check every group in a CSV file.",
+        epilog=AUDIT_FORMAT, formatter_class=argparse.RawDescriptionHelpFormatter)
     audit_cmd.add_argument("file", metavar="FILE.csv", help="a CSV file, or - to read standard input")
     audit_cmd.add_argument("--json", action="store_true", help="print JSON instead of a table")
     audit_cmd.set_defaults(run=cmd_audit)

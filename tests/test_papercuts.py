@@ -35,3 +35,22 @@ def test_audit_piped_into_head_stops_quietly(tmp_path):
     assert first.split() == [b"Row", b"Name", b"Kind", b"Registrable", b"Blocking", b"Advice"]
     assert stderr == ""
     assert audit.returncode in (0, 141)
+
+
+def test_the_example_csv_audits_without_a_read_error(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "flows", "audit", str(ROOT / "examples" / "groups.csv")],
+                          cwd=tmp_path, env=flows_env(), capture_output=True, text=True, timeout=60)
+    assert done.returncode in (0, 1), done.stderr
+    assert "Checked 3 groups: 2 registrable, 1 blocked." in done.stdout
+
+
+def test_audit_help_names_every_column_and_how_moderators_are_written(tmp_path):
+    from flows.policy.parse import CSV_COLUMNS, CSV_OPTIONAL_COLUMNS
+
+    done = subprocess.run([sys.executable, "-m", "flows", "audit", "--help"], cwd=tmp_path, env=flows_env(),
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0
+    listed = {line.split()[0] for line in done.stdout.splitlines() if line.startswith("  ") and line.split()}
+    assert set(CSV_COLUMNS) <= listed
+    assert all(column in done.stdout for column in CSV_OPTIONAL_COLUMNS)
+    assert '"Name (role); Name (role)"' in done.stdout and "examples/groups.csv" in done.stdout
