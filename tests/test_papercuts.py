@@ -54,3 +54,30 @@ def test_audit_help_names_every_column_and_how_moderators_are_written(tmp_path):
     assert set(CSV_COLUMNS) <= listed
     assert all(column in done.stdout for column in CSV_OPTIONAL_COLUMNS)
     assert '"Name (role); Name (role)"' in done.stdout and "examples/groups.csv" in done.stdout
+
+
+def configuration_table() -> set[str]:
+    """The setting names in the first column of the README's Configuration table."""
+    import re
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    names = set()
+    for line in section.splitlines():
+        if line.startswith("| `"):
+            names.update(re.findall(r"`([A-Z][A-Z0-9_]*)`", line.split("|")[1]))
+    return names
+
+
+def test_every_setting_is_in_the_readme_configuration_table():
+    from flows.settings import Settings
+
+    missing = sorted(name.upper() for name in Settings.model_fields if name.upper() not in configuration_table())
+    assert missing == [], f"add these to README.md's Configuration table: {', '.join(missing)}"
+
+
+def test_env_example_names_the_channels_the_workflows_need():
+    from dotenv import dotenv_values
+
+    example = dotenv_values(ROOT / ".env.example")
+    assert {"SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "APPROVALS_CHANNEL", "MANAGERS_CHANNEL", "ADMIN_CHANNEL"} <= set(example)
