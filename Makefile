@@ -22,5 +22,7 @@ migrate: install
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# One manifest for HTTP mode, one for Socket Mode (README.md, Quick start).
 check-manifest:
 	../shared/tools/check-manifest manifest.yml
+	../shared/tools/check-manifest manifest.socket-mode.yml

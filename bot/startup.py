@@ -10,7 +10,8 @@ Group Policy Assistant cannot start: these settings are missing: {missing}.
 
 Put them in the environment or in a .env file beside README.md (see .env.example). To get them:
   1. Go to https://api.slack.com/apps, choose "Create New App" > "From an app manifest", pick your workspace
-     and paste the contents of manifest.yml. Install the app to the workspace.
+     and paste the contents of manifest.socket-mode.yml (Socket Mode, no public URL needed; then see 4) or of
+     manifest.yml (HTTP: replace YOUR-HOST in it first). Install the app to the workspace.
   2. SLACK_BOT_TOKEN: "OAuth & Permissions" > "Bot User OAuth Token" (starts with xoxb-).
   3. SLACK_SIGNING_SECRET: "Basic Information" > "App Credentials" > "Signing Secret".
   4. For Socket Mode (no public URL needed), also SLACK_APP_TOKEN: "Basic Information" > "App-Level Tokens" >

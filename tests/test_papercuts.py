@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 HEADER = "kind,name,description,agreement_url,moderators,expected_members,out_of_hours,emergency_contact,moderation_plan"
 
@@ -81,3 +83,43 @@ def test_env_example_names_the_channels_the_workflows_need():
 
     example = dotenv_values(ROOT / ".env.example")
     assert {"SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "APPROVALS_CHANNEL", "MANAGERS_CHANNEL", "ADMIN_CHANNEL"} <= set(example)
+
+
+# CI has ../shared/ beside the clone; elsewhere CHECK_MANIFEST may name the checker.
+CHECK_MANIFEST = Path(os.environ.get("CHECK_MANIFEST") or ROOT.parent / "shared" / "tools" / "check-manifest")
+MANIFESTS = ("manifest.yml", "manifest.socket-mode.yml")
+
+
+def without_mode(manifest: dict) -> dict:
+    """The manifest less what only one way of reaching the app needs: request URLs and the Socket Mode switch."""
+    import copy
+
+    rest = copy.deepcopy(manifest)
+    for command in rest["features"]["slash_commands"]:
+        command.pop("url", None)
+    for section in ("event_subscriptions", "interactivity"):
+        rest["settings"][section].pop("request_url", None)
+    rest["settings"].pop("socket_mode_enabled")
+    return rest
+
+
+def test_the_http_and_socket_mode_manifests_differ_only_in_how_slack_reaches_the_app():
+    import yaml
+
+    http, socket_mode = (yaml.safe_load((ROOT / name).read_text(encoding="utf-8")) for name in MANIFESTS)
+    assert http["settings"]["socket_mode_enabled"] is False
+    assert socket_mode["settings"]["socket_mode_enabled"] is True
+    urls = [c["url"] for c in http["features"]["slash_commands"]] + [
+        http["settings"][s]["request_url"] for s in ("event_subscriptions", "interactivity")]
+    assert set(urls) == {"https://YOUR-HOST/slack/events"}  # the path bot/wsgi.py serves Slack on
+    assert without_mode(http) == without_mode(socket_mode)
+
+
+@pytest.mark.parametrize("name", MANIFESTS)
+def test_each_manifest_passes_slacks_manifest_schema(name):
+    if not CHECK_MANIFEST.is_file():
+        pytest.skip(f"Slack's manifest checker is not beside the clone ({CHECK_MANIFEST})")
+    pytest.importorskip("jsonschema", reason="the checker's jsonschema is not installed (pip install -e '.[test]')")
+    done = subprocess.run([sys.executable, str(CHECK_MANIFEST), str(ROOT / name)], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr
