@@ -13,6 +13,7 @@ $(BIN)/.installed: pyproject.toml
 
 install: $(BIN)/.installed
 
+# The app and the clock (the Procfile's web: or worker:, and clock:); Ctrl-C stops both.
 run: install
 	$(BIN)/python -m bot
 

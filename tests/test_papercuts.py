@@ -85,6 +85,56 @@ def test_env_example_names_the_channels_the_workflows_need():
     assert {"SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "APPROVALS_CHANNEL", "MANAGERS_CHANNEL", "ADMIN_CHANNEL"} <= set(example)
 
 
+def test_make_run_starts_the_app_and_the_clock_and_ctrl_c_stops_both(tmp_path, fake_slack):
+    import signal
+    import socket
+    import threading
+    import time
+    import urllib.request
+
+    from tests.conftest import SIGNING_SECRET
+    from tests.test_running import clean_env, free_port
+
+    port = free_port()
+    env = clean_env(PORT=str(port), WEB_CONCURRENCY="1", DATABASE_URL=f"sqlite:///{tmp_path / 'app.db'}",
+                    SLACK_BOT_TOKEN="xoxb-test", SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=fake_slack.url,
+                    CLOCK_INTERVAL_SECONDS="0.2")
+    # What `make run` runs, in a session of its own so Ctrl-C can go to the whole group as a terminal sends it.
+    run = subprocess.Popen([sys.executable, "-m", "bot"], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    output: list[str] = []
+    reader = threading.Thread(target=lambda: output.extend(run.stdout), daemon=True)
+    reader.start()
+    try:
+        deadline = time.monotonic() + 60
+        served = False
+        while time.monotonic() < deadline and run.poll() is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
+                    served = response.status == 200
+            except OSError:
+                pass
+            if served and any("clock started" in line for line in output):
+                break
+            time.sleep(0.2)
+        assert served, "".join(output)
+        assert any("clock started" in line for line in output), "".join(output)
+        os.killpg(run.pid, signal.SIGINT)
+        run.wait(timeout=30)
+    finally:
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
+            run.wait()
+    reader.join(timeout=10)
+    time.sleep(0.5)
+    with pytest.raises(ProcessLookupError):
+        os.killpg(run.pid, 0)  # nothing of the group is left running
+    with socket.socket() as probe:
+        assert probe.connect_ex(("127.0.0.1", port)) != 0
+    assert "Traceback" not in "".join(output)
+
+
+
 # CI has ../shared/ beside the clone; elsewhere CHECK_MANIFEST may name the checker.
 CHECK_MANIFEST = Path(os.environ.get("CHECK_MANIFEST") or ROOT.parent / "shared" / "tools" / "check-manifest")
 MANIFESTS = ("manifest.yml", "manifest.socket-mode.yml")
