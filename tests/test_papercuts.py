@@ -173,3 +173,31 @@ def test_each_manifest_passes_slacks_manifest_schema(name):
     done = subprocess.run([sys.executable, str(CHECK_MANIFEST), str(ROOT / name)], capture_output=True, text=True,
                           timeout=60)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_a_new_migration_is_generated_against_the_newest_schema_without_a_database_of_ones_own(tmp_path):
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import Column, Integer, Table
+
+    from flows.db import Base
+    from flows.db.migrate import alembic_config, revision
+
+    (head,) = ScriptDirectory.from_config(alembic_config()).get_heads()
+    probe = Table("papercut_probe", Base.metadata, Column("id", Integer, primary_key=True))
+    try:
+        written = revision("add the papercut probe", into=tmp_path)
+    finally:
+        Base.metadata.remove(probe)
+    assert [p.name for p in tmp_path.iterdir()] == [written.name]
+    assert written.name.endswith("_add_the_papercut_probe.py") and written.name[:4].isdigit()
+    text = written.read_text()
+    # Compared with a database at the newest migration: only the change is in it, not the whole schema again.
+    assert "op.create_table('papercut_probe'" in text and "'groups'" not in text
+    assert f"down_revision = {head!r}" in text
+
+
+def test_the_migration_command_as_the_readme_gives_it_needs_a_message(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "flows.db.migrate"], cwd=tmp_path, env=flows_env(),
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "Usage" in done.stderr and "Traceback" not in done.stderr
+    assert list(tmp_path.iterdir()) == []
