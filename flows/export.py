@@ -77,8 +77,15 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     from flows.settings import get_settings
 
+    url = get_settings().database_url
+    missing = _missing_sqlite_file(url)
+    if missing:
+        # Opening it would create an empty database and report "Wrote 0 files" as if all were well.
+        print(f"Error: there is no database at {missing}. Set DATABASE_URL to the app's database "
+              "(see README.md, Configuration).", file=sys.stderr)
+        return EXIT_FAILED
     try:
-        written = export(get_settings().database_url, out, start, end)
+        written = export(url, out, start, end)
     except OSError as error:
         print(f"Error: cannot write into {out}: {error.strerror or error}.", file=sys.stderr)
         return EXIT_FAILED
@@ -90,6 +97,13 @@ def run(args: argparse.Namespace) -> int:
     for name, rows in written:
         print(f"  {name}: {rows} row{'s' if rows != 1 else ''}")
     return EXIT_OK
+
+
+def _missing_sqlite_file(url: str) -> Path | None:
+    from flows.settings import sqlite_file
+
+    path = sqlite_file(url)
+    return path if path is not None and not path.exists() else None
 
 
 def parse_day(value: str | None, option: str) -> date | None:

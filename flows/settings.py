@@ -5,7 +5,10 @@ lists its own.
 """
 from __future__ import annotations
 
+import os
+import re
 from functools import lru_cache
+from pathlib import Path
 from typing import Annotated
 
 from pydantic import Field, SecretStr, field_validator
@@ -15,8 +18,28 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 CommaList = Annotated[list[str], NoDecode]
 
 
+def _project_root() -> Path:
+    """The folder holding pyproject.toml (and README.md, .env): whatever folder a command is run from, the same
+    .env and the same database. Installed without it (a wheel), the current folder, as before."""
+    checkout = Path(__file__).resolve().parent.parent
+    return checkout if (checkout / "pyproject.toml").is_file() else Path.cwd()
+
+
+PROJECT_ROOT = _project_root()
+# sqlite:///relative.db, sqlite:////absolute.db (not sqlite:// in memory, not :memory: or file: URIs).
+_SQLITE_FILE = re.compile(r"^(?P<scheme>sqlite(?:\+\w+)?):///(?P<path>(?!:memory:|file:)[^?]+)(?P<query>\?.*)?$")
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file a SQLite DATABASE_URL names, or None for other databases."""
+    match = _SQLITE_FILE.match(url)
+    return Path(match["path"]) if match else None
+# GROUP_POLICY_ENV_FILE names another file (tests give os.devnull, so a developer's own .env cannot leak in).
+ENV_FILE = os.environ.get("GROUP_POLICY_ENV_FILE") or PROJECT_ROOT / ".env"
+
+
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    model_config = SettingsConfigDict(env_file=ENV_FILE, env_file_encoding="utf-8", extra="ignore")
 
     # --- Slack -------------------------------------------------------------------------------------------------
     slack_bot_token: SecretStr | None = None
@@ -29,6 +52,7 @@ class Settings(BaseSettings):
     slack_team_id: str | None = None
 
     # --- Storage and serving -----------------------------------------------------------------------------------
+    # A relative SQLite path is relative to PROJECT_ROOT, like the default, not to the folder a command runs in.
     database_url: str = "sqlite:///group-policy-assistant.db"
     port: int = 3000
     web_concurrency: int = 2
@@ -117,6 +141,14 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _sqlite_file_in_the_project(cls, value: str) -> str:
+        match = _SQLITE_FILE.match(value)
+        if not match or Path(match["path"]).is_absolute():
+            return value
+        return f"{match['scheme']}:///{PROJECT_ROOT / match['path']}{match['query'] or ''}"
 
     @property
     def protected_names(self) -> list[str]:

@@ -5,6 +5,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+# Before flows.settings is imported: a developer's own .env (tokens, channels) must not reach the tests or the
+# processes they start; every test says what it sets.
+os.environ["GROUP_POLICY_ENV_FILE"] = os.devnull
+
 import pytest
 from sqlalchemy import text
 

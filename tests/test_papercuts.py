@@ -15,6 +15,7 @@ HEADER = "kind,name,description,agreement_url,moderators,expected_members,out_of
 def flows_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL"))}
     env["PYTHONPATH"] = str(ROOT)
+    env["GROUP_POLICY_ENV_FILE"] = os.devnull
     env.update(extra)
     return env
 
@@ -201,3 +202,49 @@ def test_the_migration_command_as_the_readme_gives_it_needs_a_message(tmp_path):
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "Usage" in done.stderr and "Traceback" not in done.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_relative_database_path_means_the_projects_folder_whatever_folder_a_command_runs_in(tmp_path):
+    from flows.db import Database
+    from flows.db.migrate import upgrade
+    from tests.test_export import JANUARY, add_group
+
+    kept = tmp_path / "kept" / "app.db"
+    kept.parent.mkdir()
+    upgrade(f"sqlite:///{kept}")
+    db = Database(f"sqlite:///{kept}")
+    with db.transaction() as session:
+        add_group(session, "Amaze Hove Parent Carers", JANUARY)
+    db.dispose()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    relative = os.path.relpath(kept, ROOT)  # as a .env beside README.md would say it
+    done = subprocess.run([sys.executable, "-m", "flows", "export", "--out", "out"], cwd=elsewhere,
+                          env=flows_env(DATABASE_URL=f"sqlite:///{relative}"), capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "groups.csv: 1 row" in done.stdout
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["out"]  # no empty database made here
+
+
+def test_the_default_database_and_env_file_are_the_projects(tmp_path, monkeypatch):
+    from flows import settings
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    assert settings.Settings(_env_file=None).database_url == f"sqlite:///{ROOT / 'group-policy-assistant.db'}"
+    assert settings.PROJECT_ROOT == ROOT
+    env = {k: v for k, v in flows_env().items() if k != "GROUP_POLICY_ENV_FILE"}
+    done = subprocess.run([sys.executable, "-c", "from flows.settings import ENV_FILE; print(ENV_FILE)"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == str(ROOT / ".env"), done.stderr
+
+
+def test_export_from_a_database_that_is_not_there_says_where_it_looked(tmp_path):
+    missing = tmp_path / "no-such.db"
+    done = subprocess.run([sys.executable, "-m", "flows", "export", "--out", str(tmp_path / "out")], cwd=tmp_path,
+                          env=flows_env(DATABASE_URL=f"sqlite:///{missing}"), capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 1
+    assert f"there is no database at {missing}" in done.stderr and "Wrote" not in done.stdout
+    assert not missing.exists()
