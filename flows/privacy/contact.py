@@ -57,10 +57,11 @@ STRONG_STREET_TYPES = frozenset({"road", "rd", "street", "avenue", "ave", "lane"
                                  "mews", "grove", "close", "drive"})
 
 
-def fold(text: str) -> str:
-    """The text as a person meant it: NFKC (full-width forms, non-breaking spaces), invisible characters out."""
+def fold(text: str, invisible: str = "") -> str:
+    """The text as a person meant it: NFKC (full-width forms, non-breaking spaces), invisible characters (zero-width
+    spaces and joiners) taken out, or replaced by `invisible`."""
     folded = unicodedata.normalize("NFKC", text or "")
-    return "".join(c for c in folded if unicodedata.category(c) != "Cf")
+    return "".join(invisible if unicodedata.category(c) == "Cf" else c for c in folded)
 
 
 def has_email(text: str) -> bool:

@@ -132,10 +132,11 @@ class Guard:
         )
 
     def check(self, text: str | None, kind: FieldKind) -> Verdict:
-        folded = contact.fold(text or "")
         if kind is FieldKind.MEMBER_REFERENCE:
-            return self._member_reference(folded)
-        found = tuple(f for f in LOOKS_FOR[kind] if self._finds(f, folded, kind))
+            return self._member_reference(contact.fold(text or ""))
+        # An invisible character may hide inside a word ("Sa\u200brah") or stand between two ("Sarah\u200bJones").
+        variants = {contact.fold(text or ""), contact.fold(text or "", invisible=" ")}
+        found = tuple(f for f in LOOKS_FOR[kind] if any(self._finds(f, v, kind) for v in variants))
         return _verdict(kind, found)
 
     def errors(self, fields: dict[str, tuple[str | None, FieldKind]]) -> dict[str, str]:
@@ -168,18 +169,23 @@ class Guard:
         found = tuple(f for f in LOOKS_FOR[kind] if self._finds(f, value, kind))
         if found:
             return _verdict(kind, found)
-        if len(value) > REFERENCE_MAX or not all(self._reference_part(t) for t in _parts(value)):
+        if len(value) > REFERENCE_MAX or not (self._reference(value) or all(
+            self._reference_part(t) or all(self._reference_part(p) for p in t.split("/") if p) for t in _parts(value)
+        )):
             return _verdict(kind, (Found.NOT_A_REFERENCE,))
         return Verdict(kind)
 
+    def _reference(self, value: str) -> bool:
+        return bool(re.fullmatch(self.reference_pattern, value))
+
     def _reference_part(self, token: str) -> bool:
-        if token.lower() in CONNECTORS:
-            return True
-        if re.fullmatch(self.reference_pattern, token):
+        if token.lower() in CONNECTORS or self._reference(token):
             return True
         letters = token.replace(".", "")
         if not (INITIALS.fullmatch(token) and 1 <= len(letters) <= 3):
             return False
+        if "." not in token and not letters.isupper():
+            return False  # "mum", "the": undotted initials are capitals
         # Undotted letters that spell a first name ("ANN", "JO") are a name, not initials.
         return "." in token or letters.lower() not in names.first_names() | names.EVERYDAY_NAMES
 
@@ -187,8 +193,8 @@ class Guard:
 # Initials: "J.S.", "JS", "j.s", one to three letters, full stops optional.
 INITIALS = re.compile(r"(?:[^\W\d_]\.?){1,3}")
 # What may stand between initials and references: "J.S. / CL-12345", "JS (CL-12345)", "J.S. and A.B.".
-CONNECTORS = frozenset({"and", "&", "ref", "ref.", "no", "no.", "cl"})
-SPLIT = re.compile(r"[\s,;/()&]+")
+CONNECTORS = frozenset({"and", "&", "ref", "ref.", "no", "no.", "cl", "/"})
+SPLIT = re.compile(r"[\s,;()&]+")
 
 
 def _parts(value: str) -> list[str]:

@@ -24,10 +24,9 @@ NOT_SURNAMES = frozenset({"mcdonald's", "mcdonalds", "macmillan"})
 
 # Names that are everyday words as well: a name only when written as one.
 EVERYDAY_NAMES = frozenset(
-    """will mark grace hope joy faith rose ruby holly ivy lily iris amber jade pearl crystal sky storm heather
-    jack bill pat sue max guy ray frank rob don art bob sandy chase hunter dean penny carol sunny miles robin
-    rowan fern violet drew gene grant cliff brook destiny harmony honey ginger star angel liberty dale hazel
-    jean glen summer dawn kai reggie""".split()
+    """will mark grace hope joy faith rose amber crystal sky storm jack bill pat sue max guy ray frank rob don art
+    sandy chase hunter penny carol sunny miles robin rowan fern violet drew gene grant cliff brook destiny harmony
+    honey ginger star angel liberty dale summer dawn""".split()
 )
 # Months, seasons and feasts that are names too: only after a title ("Mrs May").
 CALENDAR_NAMES = frozenset({"may", "april", "june", "august", "autumn", "eve", "noel", "christmas", "easter"})
@@ -88,7 +87,8 @@ def has_person_name(text: str, not_names: Iterable[str] = ()) -> bool:
         starts_sentence = i == 0 or bool(SENTENCE_END.search(text[: start]))
         following = words[i + 1][0] if i + 1 < len(words) and (i + 1) not in places else ""
         surname_next = bool(following) and _capitalised(following) and _bare(following) not in FUNCTION_WORDS
-        if _capitalised(word) and (not starts_sentence or surname_next):
+        possessive = bare != word.lower()
+        if _capitalised(word) and (not starts_sentence or surname_next or possessive):
             return True
     return False
 
