@@ -25,12 +25,13 @@ DATE_OR_TIME = re.compile(
 # UK numbers have 10 or 11 digits (9 or 10 without the leading 0); an international one at least 8.
 NATIONAL_DIGITS, INTERNATIONAL_DIGITS, REAL_DIGITS = 9, 8, 4
 
-EMAIL = re.compile(r"[\w.%+'’-]+\s*@\s*[\w-]+(?:\s*\.\s*[\w-]+)+")
+# Each starts only where a run of the characters starts, so that a long run is read once, not once a character.
+EMAIL = re.compile(r"(?<![\w.%+'’-])[\w.%+'’-]+\s*@\s*[\w-]+(?:\s*\.\s*[\w-]+)+")
 BRACKETED_AT = re.compile(r"\s*[(\[{<]\s*at\s*[)\]}>]\s*", re.IGNORECASE)
 BRACKETED_DOT = re.compile(r"\s*[(\[{<]\s*dot\s*[)\]}>]\s*", re.IGNORECASE)
 TLDS = r"(?:com|org|net|uk|co|ac|gov|nhs|edu|io|me|info|biz|email|mail)"
 SPELLED_EMAIL = re.compile(
-    rf"\b[\w.+-]+\s+(?:at|@)\s+[\w-]+(?:\s*(?:\.|\bdot\b)\s*[\w-]+)*?\s*(?:\.|\bdot\b)\s*{TLDS}\b", re.IGNORECASE
+    rf"(?<![\w.+-])[\w.+-]+\s+(?:at|@)\s+[\w-]+(?:\s*(?:\.|\bdot\b)\s*[\w-]+)*?\s*(?:\.|\bdot\b)\s*{TLDS}\b", re.IGNORECASE
 )
 
 # A full UK postcode (outward and inward code). The inward code never uses C, I, K, M, O or V, so "Y6 3pm" is not
