@@ -6,7 +6,8 @@
 The message never quotes the text: refused text is stored nowhere, logged nowhere, sent nowhere, not even inside
 an error. Callers keep the refused value out of drafts, audit details and log lines too.
 
-Field kinds, and what each refuses (see FIELDS_GUARDED for where each is used):
+Field kinds, what each refuses, and where each is used (the callers keep a GUARDED_FIELDS table of their own:
+flows/reports/service.py, flows/wizard/service.py; flows/removals/service.py checks its three fields in place):
 - MEMBER_REFERENCE: who was removed. Only initials ("J.S.", "JS", "J S", one to three letters, several people's
   joined by "and", "/" or ",") or a Charity Log reference (the setting charity_log_reference_pattern, default
   "CL-12345", "CL12345" or digits). Anything else is refused, a name or a number in disguise first.
@@ -23,6 +24,8 @@ Field kinds, and what each refuses (see FIELDS_GUARDED for where each is used):
 - CONTACT: the report's "who runs it, and how to reach them". It is contact details by design: it is marked
   personal, never exported, shown only to the person approaching the group and erased when the case ends. Only an
   NHS number is refused there.
+Not free text, so not guarded here: the agreement link (an https page on the organisation's sites, D3) and the
+expected number of members (a whole number). flows/export.py puts every cell it writes through the guard too.
 """
 from __future__ import annotations
 
@@ -86,25 +89,6 @@ INSTEAD = {
     FieldKind.GROUP_NAME: "Type the group's name without contact details.",
     FieldKind.CONTACT: "Give who runs it and how to reach them, but never an NHS number.",
 }
-# Where each kind is used (the form field, as the adapters name them).
-FIELDS_GUARDED = {
-    "removal: member_ref": FieldKind.MEMBER_REFERENCE,
-    "removal: notes": FieldKind.NOTE,
-    "removal rejection: reason": FieldKind.NOTE,
-    "report: name": FieldKind.GROUP_NAME,
-    "report: how_found": FieldKind.NOTE,
-    "report: notes": FieldKind.NOTE,
-    "report: contact": FieldKind.CONTACT,
-    "report no action: reason": FieldKind.NOTE,
-    "new group: name": FieldKind.GROUP_NAME,
-    "new group: description": FieldKind.PUBLISHED,
-    "new group: offline_moderators": FieldKind.STAFF_TEXT,
-    "new group: out_of_hours": FieldKind.STAFF_TEXT,
-    "new group: moderation_plan": FieldKind.STAFF_TEXT,
-    "new group: quiet_hours": FieldKind.NOTE,
-}
-
-
 @dataclass(frozen=True)
 class Verdict:
     kind: FieldKind
