@@ -132,12 +132,11 @@ def export(
     import flows.db.models  # noqa: F401  (every table on Base.metadata)
     from flows.db import Base
     from flows.db.session import make_engine
-
-    engine = make_engine(url)
-    written = []
     from flows.settings import get_settings
 
     guard = Guard.from_settings(settings or get_settings())
+    engine = make_engine(url)
+    written = []
     try:
         present = inspect(engine)
         for spec in EXPORTS:
@@ -177,6 +176,9 @@ def _safe_cell(guard: Guard, spec: Export, column: str, value: object) -> str:
         return RECORDED if value else ""
     if column == "details" and isinstance(value, dict):
         value = {key: kept for key, kept in value.items() if _is_code(guard, kept)}
+    if column == "advice" and isinstance(value, list):
+        # Which rules advised, not the findings' wording (which may quote what was typed).
+        value = [item.get("rule") if isinstance(item, dict) else item for item in value]
     text = _cell(value)
     if not isinstance(value, (str, list, dict)):
         return text  # numbers, flags, dates and times

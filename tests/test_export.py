@@ -200,5 +200,6 @@ def test_an_export_carries_no_phone_email_name_address_or_nhs_number_from_any_fr
     # What trustees need stays: that the arrangements are recorded, who the senior manager is, the group itself.
     assert (group["out_of_hours"], group["moderation_plan"]) == ("recorded", "recorded")
     assert group["emergency_contact_user_id"] == MANAGER and group["kind"] == "parent_carers"
+    assert group["advice"] == '["M4"]'  # which rules advised, not the wording
     details = [json_details for json_details in (e["details"] for e in read(tmp_path / "audit_entries.csv"))]
     assert '"kind": "parent_carers"' in details[1] and '"moderators": 1' in details[1]
