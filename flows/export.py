@@ -3,20 +3,27 @@ the audit trail and (where their tables exist) removal decisions and unofficial-
 trustees and auditors.
 
 One UTF-8 file per table, with a header; dates and times in ISO 8601 (UTC). The range keeps rows created (or,
-for the audit trail, events that happened) on those days, UK time, both ends included. Personal data is kept
-to what the record needs: no phone numbers (the app stores none) and none of the free text in which people may
-describe a family or give contact details.
+for the audit trail, events that happened) on those days, UK time, both ends included.
+
+No personal data leaves in an export. Free text in which people may describe a family or give contact details is
+left out (notes, how a group was found, who runs it, reasons) or reduced to what trustees need (an out-of-hours
+arrangement or a moderation plan is "recorded"; the audit trail's details keep ids, states, dates and codes, not
+sentences). Every cell that is written goes through the personal-data guard (flows/privacy) as the kind of text
+it is, and a cell it refuses is written as WITHHELD: rows recorded before the guard existed cannot leak either.
 """
 from __future__ import annotations
 
 import argparse
 import csv
 import json
+import re
 import sys
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+from flows.privacy import FieldKind, Guard
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 LOCAL = ZoneInfo("Europe/London")
@@ -29,23 +36,38 @@ class Export:
     dated_by: str
     # Columns never exported: free text that may hold personal details, and the app's own bookkeeping.
     leave_out: tuple[str, ...] = ()
+    # Free text written only as whether there is any ("recorded" or empty).
+    presence_only: tuple[str, ...] = ()
 
 
 EXPORTS = (
-    Export("groups", "created_at", leave_out=("draft_id",)),
+    Export("groups", "created_at", leave_out=("draft_id",), presence_only=("out_of_hours", "moderation_plan")),
     Export("moderators", "added_at"),
     Export("moderator_confirmations", "requested_at", leave_out=("request_message_id",)),
     Export("agreement_circulations", "reminded_at", leave_out=("reminder_message_id",)),
     Export("moderator_checkins", "asked_at", leave_out=("request_message_id",)),
     Export("moderator_vacancies", "opened_at"),
     Export("audit_entries", "at"),
-    Export("removal_decisions", "logged_at", leave_out=("notes", "submission_key")),
+    Export("removal_decisions", "logged_at", leave_out=("notes", "submission_key", "rejection_reason")),
     Export("unofficial_group_cases", "reported_at",
-           leave_out=("normalised_name", "managers_message_id")),
+           leave_out=("normalised_name", "managers_message_id", "resolution_reason")),
     Export("unofficial_group_reports", "reported_at", leave_out=("contact", "notes", "how_found", "submission_id")),
 )
 # Whatever a table grows, these are never written out.
-NEVER = ("phone", "mobile", "telephone", "email", "contact_details", "address")
+NEVER = ("phone", "mobile", "telephone", "email", "contact_details", "address", "reason", "notes")
+RECORDED = "recorded"
+WITHHELD = "[withheld: may hold personal details]"
+# What kind of text each exported column holds, for the guard; any other text column is checked as a note.
+COLUMN_KINDS = {
+    "member_ref": FieldKind.MEMBER_REFERENCE,
+    "description": FieldKind.PUBLISHED,
+    "emergency_contact": FieldKind.STAFF_TEXT,
+}
+NAME_KINDS = {"groups": FieldKind.GROUP_NAME, "moderators": FieldKind.STAFF_TEXT,
+              "unofficial_group_cases": FieldKind.GROUP_NAME, "unofficial_group_reports": FieldKind.GROUP_NAME}
+# An audit detail is kept when it is a number, a flag, or a code: one word with no spaces (states, kinds, dates,
+# ids, rule codes), that the guard lets through. Sentences (reasons, explanations, names) are left out.
+CODE = re.compile(r"[\w.:+/@-]{1,64}")
 
 
 class BadRange(Exception):
@@ -115,14 +137,18 @@ def parse_day(value: str | None, option: str) -> date | None:
         raise BadRange(f"{option} must be a date written as YYYY-MM-DD, for example 2026-01-31 (got {value!r}).") from None
 
 
-def export(url: str, out: Path, start: date | None = None, end: date | None = None) -> list[tuple[str, int]]:
+def export(
+    url: str, out: Path, start: date | None = None, end: date | None = None, settings=None
+) -> list[tuple[str, int]]:
     """Write one CSV per table that exists; return (file name, rows) for each."""
     from sqlalchemy import inspect, select
 
     import flows.db.models  # noqa: F401  (every table on Base.metadata)
     from flows.db import Base
     from flows.db.session import make_engine
+    from flows.settings import get_settings
 
+    guard = Guard.from_settings(settings or get_settings())
     engine = make_engine(url)
     written = []
     try:
@@ -145,7 +171,9 @@ def export(url: str, out: Path, start: date | None = None, end: date | None = No
                 writer.writerow([c.name for c in columns])
                 rows = 0
                 for row in connection.execute(query):
-                    writer.writerow([_cell(value) for value in row])
+                    writer.writerow([
+                        _safe_cell(guard, spec, column.name, value) for column, value in zip(columns, row)
+                    ])
                     rows += 1
             written.append((name, rows))
     finally:
@@ -155,6 +183,32 @@ def export(url: str, out: Path, start: date | None = None, end: date | None = No
 
 def _exported(column: str, spec: Export) -> bool:
     return column not in spec.leave_out and not any(word in column for word in NEVER)
+
+
+def _safe_cell(guard: Guard, spec: Export, column: str, value: object) -> str:
+    if column in spec.presence_only:
+        return RECORDED if value else ""
+    if column == "details" and isinstance(value, dict):
+        value = {key: kept for key, kept in value.items() if _is_code(guard, kept)}
+    if column == "advice" and isinstance(value, list):
+        # Which rules advised, not the findings' wording (which may quote what was typed).
+        value = [item.get("rule") if isinstance(item, dict) else item for item in value]
+    text = _cell(value)
+    if not isinstance(value, (str, list, dict)):
+        return text  # numbers, flags, dates and times
+    if column == "name":
+        kind = NAME_KINDS.get(spec.table, FieldKind.GROUP_NAME)
+    else:
+        kind = COLUMN_KINDS.get(column, FieldKind.NOTE)
+    return text if guard.check(text, kind).ok else WITHHELD
+
+
+def _is_code(guard: Guard, value: object) -> bool:
+    if value is None or isinstance(value, (bool, int, float)):
+        return True
+    if isinstance(value, list):
+        return all(_is_code(guard, item) for item in value)
+    return isinstance(value, str) and bool(CODE.fullmatch(value)) and guard.check(value, FieldKind.NOTE).ok
 
 
 def _start_of(day: date) -> datetime:

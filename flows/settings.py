@@ -121,6 +121,11 @@ class Settings(BaseSettings):
     equalities_policy_url: str = "https://www.amazesussex.org.uk/policies/equalities"
     privacy_statement_url: str = "https://www.amazesussex.org.uk/privacy"
 
+    # --- Personal data (R1, S4) --------------------------------------------------------------------------------------
+    # What a Charity Log reference looks like (a regular expression for the whole reference): with the default,
+    # "CL-12345", "CL12345", "CL/12345" or the digits alone. A removal's member is these or initials, nothing more.
+    charity_log_reference_pattern: str = r"(?:[A-Za-z]{1,6}[-/#]?)?\d[\d/-]*"
+
     # --- Group size (M4) ---------------------------------------------------------------------------------------------
     # Above this many members per moderator the app asks for more moderators or a written plan (advice).
     members_per_moderator: int = 40

@@ -117,3 +117,89 @@ def test_a_date_it_cannot_read_is_a_clear_error(db, tmp_path):
         assert done.returncode == 2
         assert said in done.stderr and "Traceback" not in done.stderr
     assert not (tmp_path / "out").exists()
+
+
+# --- no personal data leaves in an export -------------------------------------------------------------------------
+PHONE, SLASHED, EMAIL, WIDE_EMAIL = "07700 900123", "07700/900/456", "jo.bloggs@gmail.com", "sam＠hotmail.co.uk"
+PERSON, NHS, STREET = "Joanne Smith", "943 476 5919", "12 Acacia Road, BN1 1AA"
+LEAKS = (PHONE, SLASHED, EMAIL, WIDE_EMAIL, PERSON, NHS, STREET)
+# Where names are the record itself (moderators are not members): only contact details are looked for there.
+NAMES_ALLOWED = {("moderators.csv", "name"), ("groups.csv", "emergency_contact")}
+
+
+def fill_with_personal_details(db) -> None:
+    """Phone numbers, emails, a member's name, an address and an NHS number in every free text the export reaches,
+    as rows written before the guard existed (or by hand) could hold them."""
+    every = f"{PERSON} on {PHONE} or {SLASHED}, {EMAIL}, {WIDE_EMAIL}, {STREET}, NHS {NHS}"
+    with db.transaction() as session:
+        group = Group(
+            kind="parent_carers", name=f"Amaze Hove {PHONE}", official=True, description=f"Admins: {every}",
+            agreement_url="https://www.amazesussex.org.uk/a", out_of_hours=f"Sam covers, ring {PHONE}, {EMAIL}",
+            emergency_contact=f"Sam Senior {PHONE}", emergency_contact_user_id=MANAGER,
+            quiet_hours=f"after 8pm, ask {PERSON}", moderation_plan=f"Two moderators; {every}",
+            advice=[{"rule": "M4", "message": every}], created_by=STAFF, created_at=JANUARY,
+        )
+        group.moderators += [
+            Moderator(name=f"Alex Morgan {EMAIL}", role="staff", slack_user_id=STAFF, is_lead=True, added_by=STAFF,
+                      added_at=JANUARY, organisation=f"Mind, {PHONE}"),
+        ]
+        session.add(group)
+        session.flush()
+        session.add(RemovalDecision(
+            group_id=group.id, member_ref=PERSON, kind="permanent", breaches=["language"], tried_first=[],
+            notes=every, status="rejected", logged_by=STAFF, logged_at=JANUARY, submission_key="leak-1",
+            rejection_reason=every, decided_by=MANAGER, decided_at=JANUARY,
+        ))
+        case = UnofficialGroupCase(name=f"Mums chat {EMAIL}", normalised_name="mums chat", matched_names=[],
+                                   reported_by=VOLUNTEER, reported_at=JANUARY, state="no_action",
+                                   resolved_by=MANAGER, resolved_at=JANUARY, resolution_reason=every)
+        session.add(case)
+        session.flush()
+        session.add(UnofficialGroupReport(case_id=case.id, reporter_id=VOLUNTEER, reported_at=JANUARY,
+                                          name=f"Mums chat {EMAIL}", matched_names=[], where_seen="facebook",
+                                          how_found=every, contact=every, notes=every))
+        for action, details in (
+            ("unofficial_group.no_action", {"reason": every, "report_id": 1}),
+            ("group.registered", {"name": f"Amaze Hove {PHONE}", "kind": "parent_carers", "moderators": 1}),
+            ("removal.reject_refused", {"refused": f"{PERSON} is not a manager", "group_id": group.id}),
+            ("custom.note", {"contact": PHONE, "email": EMAIL, "who": PERSON.lower(), "nhs": NHS.replace(" ", "")}),
+        ):
+            record(session, actor=STAFF, action=action, subject_type="group", subject_id=group.id, **details).at = (
+                JANUARY
+            )
+
+
+def test_an_export_carries_no_phone_email_name_address_or_nhs_number_from_any_free_text(db, tmp_path):
+    from flows.privacy import FieldKind, Guard
+    from flows.settings import Settings
+
+    fill_with_personal_details(db)
+    done = run(db.url, "--out", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+
+    guard = Guard.from_settings(Settings(_env_file=None))
+    files = sorted(tmp_path.glob("*.csv"))
+    assert {"groups.csv", "audit_entries.csv", "removal_decisions.csv", "unofficial_group_reports.csv"} <= {
+        f.name for f in files
+    }
+    refused = []
+    for path in files:
+        with open(path, encoding="utf-8", newline="") as file:
+            for row in csv.DictReader(file):
+                for column, cell in row.items():
+                    kind = FieldKind.STAFF_TEXT if (path.name, column) in NAMES_ALLOWED else FieldKind.NOTE
+                    verdict = guard.check(cell, kind)
+                    if not verdict.ok:
+                        refused.append((path.name, column, verdict.found))
+    assert refused == []
+    everything = "".join(path.read_text(encoding="utf-8") for path in files)
+    for leak in LEAKS + ("900123", "900/456", "gmail", "hotmail", "Acacia", "4765919", "Smith"):
+        assert leak not in everything
+
+    [group] = read(tmp_path / "groups.csv")
+    # What trustees need stays: that the arrangements are recorded, who the senior manager is, the group itself.
+    assert (group["out_of_hours"], group["moderation_plan"]) == ("recorded", "recorded")
+    assert group["emergency_contact_user_id"] == MANAGER and group["kind"] == "parent_carers"
+    assert group["advice"] == '["M4"]'  # which rules advised, not the wording
+    details = [json_details for json_details in (e["details"] for e in read(tmp_path / "audit_entries.csv"))]
+    assert '"kind": "parent_carers"' in details[1] and '"moderators": 1' in details[1]

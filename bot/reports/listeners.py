@@ -98,7 +98,8 @@ def register(app: App, services: Services) -> None:
             case_id, user_id, Action.NO_ACTION, reason=views.read_reason(view), on_change=notify.queue_change
         )
         if outcome.result is Result.NEEDS_REASON:
-            ack(response_action="errors", errors={"reason": "Please say why no action is needed."})
+            reason_error = outcome.reason_error or "Please say why no action is needed."
+            ack(response_action="errors", errors={"reason": reason_error})
             return
         if outcome.result is not Result.CHANGED:
             # The modal says why nothing changed; a refusal is already in the audit trail.

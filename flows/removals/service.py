@@ -26,7 +26,7 @@ from flows.groups.models import Group, Moderator
 from flows.policy.types import GroupKind, ModeratorRole
 from flows.removals.models import RemovalDecision, RemovalKind, Status
 from flows.policy.text import without_control_characters
-from flows.removals.personal_data import check_free_text, check_member_reference
+from flows.privacy import FieldKind, Guard
 from flows.settings import Settings
 
 # The group agreement's sections (A2), in its order: what a breach is measured against.
@@ -293,7 +293,8 @@ class RemovalService:
             errors["group"] = "Choose the group the person was removed from (one of the groups you moderate)."
         # Control characters (a pasted NUL) carry nothing a person meant, and PostgreSQL cannot store them.
         member_ref = without_control_characters(form.member_ref or "").strip()
-        member_problem = check_member_reference(member_ref)
+        guard = Guard.from_settings(self.settings)
+        member_problem = guard.check(member_ref, FieldKind.MEMBER_REFERENCE).message
         if member_problem:
             errors["member_ref"] = member_problem
         try:
@@ -313,7 +314,7 @@ class RemovalService:
             if review_problem:
                 errors["review_on"] = review_problem
         notes = without_control_characters(form.notes or "").strip()
-        notes_problem = check_free_text(notes, self.settings.protected_names)
+        notes_problem = guard.check(notes, FieldKind.NOTE).message
         if notes_problem:
             errors["notes"] = notes_problem
         elif len(notes) > NOTES_MAX:
@@ -417,7 +418,7 @@ class RemovalService:
         elif len(reason) > REASON_MAX:
             problem = f"Keep the reason to {REASON_MAX} characters."
         else:
-            problem = check_free_text(reason, self.settings.protected_names)
+            problem = Guard.from_settings(self.settings).check(reason, FieldKind.NOTE).message
         if problem:
             return StepResult(Outcome.INVALID, errors={"reason": problem})
         return self._sign_off(decision_id, user_id, Status.REJECTED, on_change, rejection_reason=reason)

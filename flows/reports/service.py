@@ -25,6 +25,7 @@ from flows.outbox import OutboxMessage, OutboxStatus, on_delivered
 # "amaze chat" are one group exactly when the naming rules would see one name.
 from flows.policy.matcher import NameMatch, match_protected_names, normalise_name
 from flows.policy.text import without_control_characters
+from flows.privacy import FieldKind, Guard
 from flows.reports.models import (
     OPEN_STATES,
     CaseState,
@@ -43,6 +44,11 @@ MANAGERS_POST = "managers_post"
 # A managers' message that could not be delivered is followed up once (posted elsewhere, or the reporter told):
 # the claim is a job run of this name, keyed by the message that failed.
 FOLLOW_UP_JOB = "reports-follow-up"
+# What the personal-data guard looks for in each field of a report (flows/privacy/guard.py). "Who runs it" is
+# contact details by design: kept only to approach the group, never exported, erased when the case ends.
+GUARDED_FIELDS = {
+    "name": FieldKind.GROUP_NAME, "how_found": FieldKind.NOTE, "notes": FieldKind.NOTE, "contact": FieldKind.CONTACT,
+}
 # Staff of Amaze or of a forum may act on reports; anyone can file one (U1).
 ACTING_ROLES = (Role.STAFF, Role.PCF_STAFF)
 
@@ -195,6 +201,8 @@ class ActOutcome:
     # Who runs the group, as reporters told us: for the person who has just taken the case on, nobody else.
     contacts: tuple[str, ...] = ()
     queued: tuple = ()
+    # Why the reason given cannot be recorded (NEEDS_REASON): it holds personal details.
+    reason_error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -243,7 +251,10 @@ class UnofficialGroupReports:
         for field in ("how_found", "contact", "notes"):
             if len(getattr(form, field) or "") > TEXT_LIMIT:
                 errors[field] = f"Please keep this under {TEXT_LIMIT} characters."
-        return errors
+        refused = Guard.from_settings(self.settings).errors({
+            field: (getattr(form, field), kind) for field, kind in GUARDED_FIELDS.items()
+        })
+        return {**refused, **errors}
 
     def file(
         self, reporter_id: str, form: ReportForm, submission_id: str | None = None, on_change: OnChange | None = None
@@ -357,6 +368,10 @@ class UnofficialGroupReports:
         reason = _clean(reason)
         if action is Action.NO_ACTION and not reason:
             return ActOutcome(Result.NEEDS_REASON, action)
+        if reason:
+            refused = Guard.from_settings(self.settings).check(reason, FieldKind.NOTE)
+            if not refused.ok:
+                return ActOutcome(Result.NEEDS_REASON, action, reason_error=refused.message)
         # Authority comes from who clicked, never from what the button carries.
         if not self.may_act(actor):
             return self._refuse(case_id, actor, action)

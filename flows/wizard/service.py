@@ -17,6 +17,7 @@ from flows.groups.models import Group, Moderator
 from flows.policy.engine import check
 from flows.policy.text import without_control_characters
 from flows.policy.types import CheckResult, Finding, GroupKind, GroupProposal, ModeratorEntry, ModeratorRole
+from flows.privacy import FieldKind, Guard
 from flows.settings import Settings
 from flows.wizard import drafts
 from flows.wizard.models import WizardDraft
@@ -47,6 +48,16 @@ TEXT_LIMITS = {
 # exists exactly when the group does.
 OnRegistered = Callable[[Session, Group, "WizardState"], list]
 LINK_PLACEHOLDER = "[LINK]"
+# What the personal-data guard looks for in each free-text field (flows/privacy/guard.py). Moderators are not
+# members: their names may be written where moderators are described, their contact details nowhere.
+GUARDED_FIELDS = {
+    "name": FieldKind.GROUP_NAME,
+    "description": FieldKind.PUBLISHED,
+    "offline_moderators": FieldKind.STAFF_TEXT,
+    "out_of_hours": FieldKind.STAFF_TEXT,
+    "moderation_plan": FieldKind.STAFF_TEXT,
+    "quiet_hours": FieldKind.NOTE,
+}
 
 
 class WizardError(Exception):
@@ -116,7 +127,7 @@ class NewGroupWizard:
     # --- lifecycle -------------------------------------------------------------------------------------------------
     def start(self, user_id: str, team_id: str | None, name: str | None = None) -> WizardState:
         name = clean_text(name)
-        data = {"name": name.strip()} if name and name.strip() else {}
+        data = {"name": name.strip()} if name and name.strip() and not self._refused({"name": name}) else {}
         draft = WizardDraft(id=str(uuid.uuid4()), user_id=user_id, team_id=team_id, step=Step.KIND, data=data)
         with self.db.transaction() as session:
             session.add(draft)
@@ -143,6 +154,10 @@ class NewGroupWizard:
         if state.group_id is not None:
             return self._already_registered(state)
         values = {key: clean_text(value) for key, value in (values or {}).items()}
+        refused = self._refused(values)
+        if refused:
+            # Refused text is kept nowhere, not even in the draft: the form still shows what was typed.
+            return self._save(state, step, refused)
         handler = {
             Step.KIND: self._submit_kind,
             Step.NAME: self._submit_name,
@@ -239,6 +254,13 @@ class NewGroupWizard:
         return state, [f for f in self.check(state).findings if f.field == "name"]
 
     # --- checking ------------------------------------------------------------------------------------------------
+    def _refused(self, values: dict) -> dict[str, str]:
+        """Form field -> why its text holds personal details the app does not keep."""
+        guard = Guard.from_settings(self.settings)
+        return guard.errors({
+            field: (str(values[field]), kind) for field, kind in GUARDED_FIELDS.items() if values.get(field)
+        })
+
     def check(self, state: WizardState) -> CheckResult:
         return check(state.proposal(), self.settings)
 

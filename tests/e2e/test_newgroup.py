@@ -300,3 +300,35 @@ def test_the_name_is_checked_as_it_is_typed(running_app):
 
     assert "(N2)" in type_name("ＡＭＡＺＥ mums")
     assert "meets the naming rules" in type_name("Hove mums social")
+
+
+@pytest.mark.e2e
+def test_contact_details_in_the_moderators_texts_are_refused_on_their_fields_and_kept_nowhere(running_app):
+    modal = start(running_app)
+    modal.submit(kind="parent_carers")
+    modal.submit(name="Amaze Lewes Parent Carers")
+    modal.submit(agreement_url=AGREEMENT)
+    response = modal.submit(
+        staff_moderators=[STAFF],
+        offline_moderators="Sam Patel, volunteer, sam.patel＠gmail.com",
+        out_of_hours="Val covers evenings; Val's mobile 07700/900/123",
+        emergency_contact=MANAGER,
+        moderation_plan="Two moderators a day, rota from 12 Acacia Road",
+    )
+    errors = response.json["errors"]
+    assert set(errors) == {"offline_moderators", "out_of_hours", "moderation_plan"}
+    assert "email address" in errors["offline_moderators"] and "phone number" in errors["out_of_hours"]
+    assert "postal address" in errors["moderation_plan"]
+    assert "Moderators' and staff names are fine" in errors["out_of_hours"]
+    with running_app.db.transaction() as session:
+        [draft] = session.scalars(select(WizardDraft)).all()
+        assert not any(text in str(draft.data) for text in ("gmail", "900", "Acacia"))
+    assert count(running_app.db, Group) == 0
+
+    # Moderators' names alone are what the field is for.
+    response = modal.submit(
+        staff_moderators=[STAFF], offline_moderators="Sam Patel, volunteer",
+        out_of_hours="Val covers evenings and calls Sam Senior through Slack.", emergency_contact=MANAGER,
+        moderation_plan="",
+    )
+    assert response.json["response_action"] == "update", response.json

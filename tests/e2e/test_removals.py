@@ -14,6 +14,7 @@ from bot.wsgi import create_wsgi_app
 from flows.audit.models import AuditEntry
 from flows.db import Base
 from flows.groups.models import Group, Moderator
+from flows.outbox import OutboxMessage
 from flows.removals.models import RemovalDecision
 from tests.conftest import (
     GUEST,
@@ -368,8 +369,10 @@ PERSONAL_DETAILS = [
     ("member_ref", "+44 (0)1273 234-567", "phone number"),
     ("member_ref", "jo.smith@example.com", "email address"),
     ("member_ref", "Joanne Smith", "name"),
+    ("member_ref", "ANN LEE", "person's name"),
     ("notes", "Joanne Smith kept posting; her number is 07700 900123", "phone number"),
-    ("notes", "Joanne Smith kept posting after warnings", "full name"),
+    ("notes", "Joanne Smith kept posting after warnings", "person's name"),
+    ("notes", "Rang her first on 07700/900/123 to talk it over", "phone number"),
 ]
 
 
@@ -391,9 +394,12 @@ def test_personal_details_are_refused_on_their_field_and_nothing_of_them_is_stor
     with app.db.transaction() as session:
         for table in Base.metadata.sorted_tables:
             for row in session.execute(select(table)).all():
-                assert "Smith" not in str(row) and "900123" not in str(row) and "example.com" not in str(row)
+                assert value not in str(row) and "Smith" not in str(row) and "example.com" not in str(row)
+                assert "900123" not in str(row) and "900/123" not in str(row)
         assert session.scalar(select(func.count()).select_from(RemovalDecision)) == 0
-    assert "Smith" not in caplog.text and "900123" not in caplog.text
+        assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+    assert value not in caplog.text and "Smith" not in caplog.text
+    assert "900123" not in caplog.text and "900/123" not in caplog.text
     assert app.fake.calls("chat.postMessage") == []
 
 

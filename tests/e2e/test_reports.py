@@ -3,6 +3,7 @@ Web API. Reports go to the reporter's manager or the managers' channel, and are 
 from __future__ import annotations
 
 import json
+import logging
 import threading
 
 import pytest
@@ -386,3 +387,46 @@ def test_a_volunteer_pressing_no_action_needed_is_told_only_staff_can_and_it_is_
     assert the_case(app.db).state == "reported"
     [entry] = audit(app.db, "unofficial_group.refused")
     assert (entry.actor, entry.details["attempted"]) == (VOLUNTEER, "no_action")
+
+
+def stored_anywhere(db, text: str) -> list[str]:
+    """The tables in which `text` appears in any row."""
+    from flows.db import Base
+
+    with db.transaction() as session:
+        return [
+            table.name for table in Base.metadata.sorted_tables
+            if any(text in str(row) for row in session.execute(select(table)).all())
+        ]
+
+
+@pytest.mark.e2e
+def test_a_report_whose_how_found_holds_an_email_is_refused_on_that_field_and_nothing_is_kept(app, caplog):
+    caplog.set_level(logging.DEBUG)
+    modal = open_form(app)
+    how_found = "A parent, jo.bloggs＠gmail.com, sent me the link"
+    response = modal.submit(name="Amaze Crawley Mums", where_seen="whatsapp", how_found=how_found)
+
+    assert response.json["response_action"] == "errors"
+    error = response.json["errors"]["how_found"]
+    assert set(response.json["errors"]) == {"how_found"}
+    assert "email address" in error and "Write initials like J.S." in error and "jo.bloggs" not in error
+    assert stored_anywhere(app.db, "jo.bloggs") == [] and stored_anywhere(app.db, "Amaze Crawley Mums") == []
+    assert "jo.bloggs" not in caplog.text
+    assert app.fake.calls("chat.postMessage") == []
+
+
+@pytest.mark.e2e
+def test_a_no_action_reason_naming_someone_is_refused_and_the_case_stays_open(app, caplog):
+    caplog.set_level(logging.DEBUG)
+    report(app, "Amaze-ing Mums")
+    channel, ts, blocks = posted_case(app)
+    opened_before = len(app.fake.calls("views.open"))
+    click(app, STAFF, buttons(blocks)["No action needed"], channel, ts)
+    reason_form = Modal.opened_by(app, STAFF, after=opened_before)
+
+    response = reason_form.submit(reason="Run by Mrs Okafor, ring her on 01273/234/567")
+    assert response.json["response_action"] == "errors"
+    assert "phone number" in response.json["errors"]["reason"] and "person's name" in response.json["errors"]["reason"]
+    assert the_case(app.db).state == "reported"
+    assert stored_anywhere(app.db, "Okafor") == [] and "Okafor" not in caplog.text
