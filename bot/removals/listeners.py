@@ -89,16 +89,18 @@ def register(app: App, services: Services) -> None:
         deliver(result)
 
     # --- R2: agreement and sign-off ----------------------------------------------------------------------------
+    # A 200 tells Slack the click is handled and Slack never sends it again: it leaves only once the decision is
+    # committed (milliseconds), so a worker that dies in between leaves Slack to show the person an error.
     @app.action(messages.AGREE_ACTION)
     def agree(ack, body, client):
-        ack()
         result = removals.agree(_value(body), body["user"]["id"], on_change=queue_messages)
+        ack()
         settle(client, body, result)
 
     @app.action(messages.APPROVE_ACTION)
     def approve(ack, body, client):
-        ack()
         result = removals.approve(_value(body), body["user"]["id"], on_change=queue_messages)
+        ack()
         settle(client, body, result)
 
     @app.action(messages.REJECT_ACTION)

@@ -49,18 +49,21 @@ def register(app: App, services: Services) -> None:
         _deliver(filed.case.id, filed.queued)
 
     def on_click(ack, body, action, client):
-        ack()
         user_id = body["user"]["id"]
         chosen = ACTIONS_BY_ID[action["action_id"]]
         case_id = _case_id(action.get("value"))
         channel = _channel_of(body)
-        if case_id is None:
-            _tell(client, channel, user_id, "I can't find that report any more, so nothing was changed.")
+        if case_id is None or chosen is Action.NO_ACTION:
+            ack()  # nothing is recorded by this click itself
+            if case_id is None:
+                _tell(client, channel, user_id, "I can't find that report any more, so nothing was changed.")
+            else:
+                _ask_reason(client, body, case_id, user_id, channel)
             return
-        if chosen is Action.NO_ACTION:
-            _ask_reason(client, body, case_id, user_id, channel)
-            return
-        _after(client, reports.act(case_id, user_id, chosen, on_change=notify.queue_change), user_id, channel)
+        # Slack never resends a click it got a 200 for: the 200 leaves once the change is committed.
+        outcome = reports.act(case_id, user_id, chosen, on_change=notify.queue_change)
+        ack()
+        _after(client, outcome, user_id, channel)
 
     def _ask_reason(client: WebClient, body: dict, case_id: int, user_id: str, channel: str | None) -> None:
         case = reports.case(case_id)
