@@ -11,6 +11,9 @@ worker_class = "gthread"
 threads = 8
 timeout = 30
 accesslog = "-"
+# gunicorn 25+ opens a control socket at one path per user ($HOME/.gunicorn/gunicorn.ctl): a second instance on the
+# same machine (another app, a test, a deploy's overlap) removes the first one's. Nothing here uses it.
+control_socket_disable = True
 
 
 def on_starting(server):
