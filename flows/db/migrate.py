@@ -1,6 +1,7 @@
 """Schema changes go through Alembic migrations; this brings a database to the newest one."""
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -21,7 +22,7 @@ def alembic_config() -> Config:
 
 
 def upgrade(url: str, revision: str = "heads") -> None:
-    engine = make_engine(url)
+    engine = make_engine(url, create=True)
     try:
         with engine.begin() as connection:
             if connection.dialect.name == "postgresql":
@@ -35,11 +36,24 @@ def upgrade(url: str, revision: str = "heads") -> None:
 
 def revision(url: str, message: str) -> None:
     """Developers' helper: autogenerate a new migration from the models (python -m flows.db.migrate "msg")."""
-    engine = make_engine(url)
+    engine = make_engine(url, create=True)
     with engine.begin() as connection:
         config = alembic_config()
         config.attributes["connection"] = connection
         command.revision(config, message=message, autogenerate=True)
+
+
+@cache
+def head_revisions() -> frozenset[str]:
+    """Read once per process from the scripts shipped with the code. The newest revision(s) the migration scripts define: what a database must be at to be this app's."""
+    from alembic.script import ScriptDirectory
+
+    return frozenset(ScriptDirectory.from_config(alembic_config()).get_heads())
+
+
+def current_revisions(connection) -> frozenset[str]:
+    rows = connection.execute(text("SELECT version_num FROM alembic_version"))
+    return frozenset(row[0] for row in rows)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, select, text
 
 from bot.errors import DATABASE_UNAVAILABLE
 from flows.db import Database
@@ -343,3 +343,62 @@ def test_postgresql_stopped_mid_run_tells_people_and_recovers_by_itself(fake_sla
             db.dispose()
         subprocess.run([script, "stop", str(directory)], capture_output=True, timeout=120)
         shutil.rmtree(directory, ignore_errors=True)
+
+
+# --- SQLite: the file deleted under the running app ---------------------------------------------------------------
+def _health(app) -> int:
+    try:
+        with urllib.request.urlopen(f"{app.url}/healthz", timeout=5) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_a_database_deleted_under_the_running_app_takes_it_out_of_service_and_saves_nothing(tmp_path, fake_slack):
+    with sqlite_app(tmp_path, fake_slack) as (app, home):
+        group_id = add_group(app.db)
+        log_removal(app, STAFF, group_id)
+        sign_off = wait_post(fake_slack, APPROVALS, "removal_approve")
+        settle(app)
+        assert _health(app) == 200
+        for name in ("app.db", "app.db-wal", "app.db-shm"):
+            (home / name).unlink(missing_ok=True)  # the app's pooled connections are still open
+
+        # The platform's health check takes it out of service...
+        assert _health(app) == 503
+        # ...and whoever presses a button meanwhile is told nothing was saved, not that it was done.
+        calls = len(fake_slack.calls())
+        app.sender.interact(click_payload(sign_off, "removal_approve", MANAGER))
+        note = fake_slack.wait_for("chat.postEphemeral", lambda c: c.args.get("user") == MANAGER)
+        assert note.args["text"] == DATABASE_UNAVAILABLE
+        opens = len(fake_slack.calls("views.open"))
+        assert app.sender.command("/log-removal", user_id=STAFF_2).status == 200
+        fake_slack.wait_for("views.open", lambda c: len(fake_slack.calls("views.open")) > opens)
+        view_id = fake_slack.calls("views.open")[opens].response["view"]["id"]
+        fake_slack.wait_for("views.update", lambda c: c.args.get("view_id") == view_id
+                            and DATABASE_UNAVAILABLE in json.dumps(c.args["view"]))
+        settle(fake_slack)
+        assert [c for c in fake_slack.calls()[calls:] if c.method == "chat.update"] == []
+        # No empty database took the deleted one's place, to be migrated and served as if nothing had happened.
+        assert not (home / "app.db").exists()
+        upgrade(f"sqlite:///{home / 'app.db'}")  # an empty database again, for the harness to wind down on
+
+
+def test_health_fails_when_the_schema_is_not_the_one_this_code_was_written_for(running_app):
+    assert _health(running_app) == 200
+    with running_app.db.transaction() as session:
+        head = session.scalar(text("SELECT version_num FROM alembic_version"))
+        session.execute(text("UPDATE alembic_version SET version_num = '0001_register'"))
+    try:
+        assert _health(running_app) == 503
+        with running_app.db.transaction() as session:
+            session.execute(text("ALTER TABLE alembic_version RENAME TO alembic_version_away"))
+        try:
+            assert _health(running_app) == 503
+        finally:
+            with running_app.db.transaction() as session:
+                session.execute(text("ALTER TABLE alembic_version_away RENAME TO alembic_version"))
+    finally:
+        with running_app.db.transaction() as session:
+            session.execute(text("UPDATE alembic_version SET version_num = :head"), {"head": head})
+    assert _health(running_app) == 200
