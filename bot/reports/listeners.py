@@ -12,6 +12,7 @@ from slack_sdk.errors import SlackApiError
 
 # `jobs` registers the clock's follow-up of managers' messages that could not be delivered.
 from bot.reports import jobs, messages, notify, views  # noqa: F401
+from bot.modals import channel_of, open_modal
 from bot.services import Services
 from flows.reports.service import Action, ActOutcome, CaseView, Result
 
@@ -26,10 +27,8 @@ def register(app: App, services: Services) -> None:
     def open_form(ack, command, client):
         # The trigger_id lives three seconds and works once: the modal opens before anything else.
         ack()
-        client.views_open(
-            trigger_id=command["trigger_id"],
-            view=views.report_form(settings, {"name": (command.get("text") or "").strip()}),
-        )
+        form = views.report_form(settings, {"name": (command.get("text") or "").strip()})
+        open_modal(client, command["trigger_id"], form, command["user_id"], channel_of(command))
 
     @app.view(views.CALLBACK_ID)
     def submit_report(ack, body, view, client):
@@ -71,12 +70,7 @@ def register(app: App, services: Services) -> None:
             _tell(client, channel, user_id, "I can't find that report any more, so nothing was changed.")
             return
         # The trigger_id lives three seconds: open the modal first, then check who clicked (which may ask Slack).
-        try:
-            opened = client.views_open(trigger_id=body["trigger_id"], view=views.no_action_view(case))
-            view_id = opened["view"]["id"]
-        except SlackApiError as error:
-            log.warning("could not open the reason form: %s", error.response.get("error"))
-            view_id = None
+        view_id = open_modal(client, body["trigger_id"], views.no_action_view(case), user_id, channel)
         outcome = reports.prepare(case_id, user_id, Action.NO_ACTION)  # records a refusal, form or no form
         if outcome.result is Result.READY:
             return

@@ -100,6 +100,8 @@ class FakeSlack:
             self.users: dict[str, dict[str, Any]] = {}
             self.usergroups: dict[str, dict[str, Any]] = {}
             self.delay_seconds = 0.0
+            self._slow: dict[str, float] = {}
+            self._late: dict[str, deque[float]] = defaultdict(deque)
 
     # -- configuration -----------------------------------------------------
 
@@ -194,6 +196,17 @@ class FakeSlack:
         with self._lock:
             self._status_faults[method].append(_StatusFault(status, dict(headers), body, times))
 
+    def slow_down(self, method: str, seconds: float) -> None:
+        """Every call of ``method`` waits ``seconds`` before it is handled (Slack on a bad day)."""
+        with self._lock:
+            self._slow[method] = seconds
+
+    def answer_late(self, method: str, seconds: float, times: int = 1) -> None:
+        """The next ``times`` calls of ``method`` are carried out at once (a post is in the channel), but the answer
+        leaves only ``seconds`` later: longer than the client waits, it never learns the call worked."""
+        with self._lock:
+            self._late[method].extend([seconds] * times)
+
     # -- inspection --------------------------------------------------------
 
     def calls(self, method: str | None = None) -> list[Call]:
@@ -232,8 +245,10 @@ class FakeSlack:
             self._lock.notify_all()
 
     def _handle(self, method: str, args: dict[str, Any], token: str | None) -> tuple[int, dict[str, str], dict]:
-        if self.delay_seconds:
-            time.sleep(self.delay_seconds)
+        with self._lock:
+            slow = self.delay_seconds + self._slow.get(method, 0.0)
+        if slow:
+            time.sleep(slow)
         call = Call(method=method, args=args, token=token, timestamp=time.time())
         with self._lock:
             fault = self._status_faults[method][0] if self._status_faults[method] else None
@@ -253,6 +268,10 @@ class FakeSlack:
             handler = getattr(self, "_api_" + method.replace(".", "_"), None)
             call.response = handler(args) if handler else {"ok": False, "error": "unknown_method"}
         self._record(call)
+        with self._lock:
+            late = self._late[method].popleft() if self._late[method] else 0.0
+        if late:
+            time.sleep(late)
         return call.status, headers, call.response
 
     def _next_ts(self) -> str:
