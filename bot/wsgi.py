@@ -1,4 +1,4 @@
-"""The WSGI application a production server runs (`gunicorn bot.wsgi:application`): Slack's request URL is
+"""The WSGI application behind the web process's front (bot/asgi.py, which gunicorn serves): Slack's request URL is
 /slack/events; /healthz answers the platform's health check."""
 from __future__ import annotations
 
