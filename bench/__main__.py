@@ -1,6 +1,6 @@
 """python -m bench [--quick] [--database sqlite|postgresql] [--delays 0,300] [--concurrency 1,8,32] [--requests N]
 
-Runs our app exactly as the Procfile's web: line does (gunicorn -c python:bot.gunicorn_conf bot.wsgi:application)
+Runs our app exactly as the Procfile's web: line does (gunicorn -c python:bot.gunicorn_conf bot.asgi:application)
 and, beside it on the same server stack, a bare Bolt app that only acknowledges (bench/bare_app.py). Both talk to
 the test harness's fake Slack Web API, answering after 0 ms or a Slack-like delay. For each request type, delay
 and concurrency it sends the same signed requests to both, alternating batches (ours, bare, bare, ours, ...) so
@@ -217,15 +217,15 @@ class Bench:
         args = self.args
         points = len(args.delays) * len(args.concurrency)
         _progress(f"[{size}] starting both servers (gunicorn, {args.workers} workers each)")
-        entry, env = "bot.wsgi:application", self.env
+        entry, env = "bot.asgi:application", self.env
         if args.listener_threads or args.no_home_refresh:
-            entry, env = "bench.variant_wsgi:application", dict(self.env)
+            entry, env = "bench.variant_wsgi:asgi_application", dict(self.env)
             if args.listener_threads:
                 env["BENCH_LISTENER_THREADS"] = str(args.listener_threads)
             if args.no_home_refresh:
                 env["BENCH_NO_HOME_REFRESH"] = "1"
         ours = start_gunicorn(self.processes, f"ours-{size}", "bot.gunicorn_conf", entry, env, self.workdir)
-        bare = start_gunicorn(self.processes, f"bare-{size}", "bench.bare_gunicorn_conf", "bench.bare_app:application",
+        bare = start_gunicorn(self.processes, f"bare-{size}", "bench.bare_gunicorn_conf", "bench.bare_app:asgi_application",
                               self.bare_env, self.workdir)
         try:
             needed = args.requests * points + WARMUP_REQUESTS

@@ -16,6 +16,8 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk import WebClient
 
+from bot.asgi import served
+
 SPEC_ENV = "BENCH_BARE_LISTENERS"
 # The kinds of listener Bolt offers; each takes a constraint (a string, a pattern or a dict of them).
 KINDS = ("command", "action", "view", "view_submission", "view_closed", "shortcut", "options", "event", "message",
@@ -128,3 +130,6 @@ class _BuiltOnFirstRequest:
 
 
 application = _BuiltOnFirstRequest()
+
+# As the web process serves it: behind bot.asgi's front, on gunicorn's asgi worker (bot/gunicorn_conf.py).
+asgi_application = served(application)

@@ -31,6 +31,10 @@ if NO_HOME_REFRESH:
 
     home.RefreshAfterInteraction._refresh = _no_refresh
 
+from bot.asgi import served
 from bot.wsgi import application
 
-__all__ = ["application"]
+__all__ = ["application", "asgi_application"]
+
+# As the web process serves it: behind bot.asgi's front, on gunicorn's asgi worker (bot/gunicorn_conf.py).
+asgi_application = served(application)

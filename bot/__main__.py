@@ -26,7 +26,7 @@ def run_socket_mode(settings) -> None:
 
 def run_http() -> None:
     # The same server and settings as the Procfile's web: line.
-    os.execvp(sys.executable, [sys.executable, "-m", "gunicorn", "-c", "python:bot.gunicorn_conf", "bot.wsgi:application"])
+    os.execvp(sys.executable, [sys.executable, "-m", "gunicorn", "-c", "python:bot.gunicorn_conf", "bot.asgi:application"])
 
 
 def run_with_clock(settings) -> None:

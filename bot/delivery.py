@@ -2,13 +2,18 @@
 
 The client used here has no retry handlers of its own: a retry inside the call would hold the claim and hide
 Retry-After from the outbox, which schedules the next try in the database instead.
+
+Slack's Web API has no idempotency key: a post whose answer never arrived (a timeout after Slack had posted it) would
+be posted twice by the next try, and only the second copy would ever be edited. So every post carries its outbox key
+in Slack's message metadata, and a try that follows an earlier one looks for that key in the channel's recent history
+first, and adopts the post it finds.
 """
 from __future__ import annotations
 
 import http.client
 import logging
 from collections.abc import Callable, Collection
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
@@ -18,7 +23,7 @@ from slack_sdk.web import SlackResponse
 from bot.background import AfterReply
 from flows.db import Database, utcnow
 from flows.outbox import Delivered, DeliveryPolicy, DeliveryReport, Outbox, OutboxMessage, RetryLater, Undeliverable
-from flows.outbox.worker import Outcome
+from flows.outbox.worker import Claim, Outcome
 
 log = logging.getLogger(__name__)
 
@@ -37,9 +42,17 @@ SETTING_NAMES = {
 }
 
 
+# The metadata event type that marks the app's own posts, and how far back (before the message was queued) and how
+# deep a retry looks for an earlier try's post.
+METADATA_EVENT = "gpa_outbox"
+LOOK_BACK = timedelta(minutes=2)
+HISTORY_PAGE, HISTORY_PAGES = 200, 5
+
+
 def delivery_client(settings) -> WebClient:
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-    return WebClient(token=token, base_url=settings.slack_api_url, timeout=10, retry_handlers=[])
+    timeout = getattr(settings, "slack_timeout_seconds", 10)
+    return WebClient(token=token, base_url=settings.slack_api_url, timeout=timeout, retry_handlers=[])
 
 
 def delivery_policy(settings=None, **overrides: Any) -> DeliveryPolicy:
@@ -99,7 +112,15 @@ class Deliverer:
             log.exception("delivering after a request failed; the clock will deliver")
             return DeliveryReport()
 
-    def send(self, method: str, args: dict[str, Any]) -> Outcome:
+    def send(self, claim: Claim) -> Outcome:
+        method, args = claim.method, claim.args
+        if method == "chat.postMessage":
+            args = {**args, "metadata": args.get("metadata") or _marker(claim)}
+            if claim.may_have_gone:
+                found = self._find_posted(claim)
+                if found is not None:
+                    log.info("outbox message %s was posted by an earlier try; adopting it", claim.id)
+                    return found
         try:
             response = self.client.api_call(method, json=args)
         except SlackApiError as error:
@@ -107,6 +128,49 @@ class Deliverer:
         except (OSError, http.client.HTTPException) as error:  # URLError, timeouts, refused and reset connections
             return RetryLater(f"network: {type(error).__name__}")
         return Delivered(channel=response.get("channel"), ts=response.get("ts") or response.get("message_ts"))
+
+
+    def _find_posted(self, claim: Claim) -> Delivered | None:
+        """The post an earlier try made, if it is in the channel; None when it is not (or cannot be looked for,
+        e.g. the history scope is missing: then it is sent again, as before)."""
+        try:
+            channel = self._channel_for(str(claim.args.get("channel") or ""))
+            oldest = (claim.created_at - LOOK_BACK).timestamp() if claim.created_at else 0
+            cursor = None
+            for _ in range(HISTORY_PAGES):
+                page = self.client.conversations_history(
+                    channel=channel, oldest=f"{oldest:.6f}", limit=HISTORY_PAGE, include_all_metadata=True,
+                    **({"cursor": cursor} if cursor else {}),
+                )
+                for message in page.get("messages") or []:
+                    if _is_ours(message.get("metadata"), claim):
+                        return Delivered(channel=channel, ts=message.get("ts"))
+                cursor = (page.get("response_metadata") or {}).get("next_cursor")
+                if not page.get("has_more") or not cursor:
+                    return None
+        except SlackApiError as error:
+            log.warning("could not look for outbox message %s in the channel: %s", claim.id,
+                        error.response.get("error"))
+        except (OSError, http.client.HTTPException) as error:
+            log.warning("could not look for outbox message %s in the channel: %s", claim.id, type(error).__name__)
+        return None
+
+    def _channel_for(self, channel: str) -> str:
+        # A post to a user id lands in the direct message with them: that is the history to read.
+        if channel[:1] in ("U", "W"):
+            return self.client.conversations_open(users=channel)["channel"]["id"]
+        return channel
+
+
+def _marker(claim: Claim) -> dict[str, Any]:
+    return {"event_type": METADATA_EVENT, "event_payload": {"outbox_id": claim.id, "key": claim.dedupe_key or ""}}
+
+
+def _is_ours(metadata: Any, claim: Claim) -> bool:
+    if not isinstance(metadata, dict) or metadata.get("event_type") != METADATA_EVENT:
+        return False
+    payload = metadata.get("event_payload") or {}
+    return payload.get("outbox_id") == claim.id and payload.get("key", "") == (claim.dedupe_key or "")
 
 
 def outcome_of_error(response: SlackResponse) -> Outcome:

@@ -6,11 +6,15 @@ _settings = get_settings()
 
 bind = f"0.0.0.0:{_settings.port}"
 workers = _settings.web_concurrency
-# Threads let a worker acknowledge one request while another waits on Slack or the database.
-worker_class = "gthread"
-threads = 8
+# gunicorn's own asyncio worker: requests are received on its event loop (a slow sender holds no thread) and run,
+# complete, on bot.asgi's threads. See bot/asgi.py for why, and README (Running in production).
+worker_class = "asgi"
+threads = 1  # the asgi worker has no thread setting of its own; bot.asgi.REQUEST_THREADS run the requests
 timeout = 30
 accesslog = "-"
+# gunicorn 25+ opens a control socket at one path per user ($HOME/.gunicorn/gunicorn.ctl): a second instance on the
+# same machine (another app, a test, a deploy's overlap) removes the first one's. Nothing here uses it.
+control_socket_disable = True
 
 
 def on_starting(server):

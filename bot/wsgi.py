@@ -1,4 +1,4 @@
-"""The WSGI application a production server runs (`gunicorn bot.wsgi:application`): Slack's request URL is
+"""The WSGI application behind the web process's front (bot/asgi.py, which gunicorn serves): Slack's request URL is
 /slack/events; /healthz answers the platform's health check."""
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ import time
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.request import payload_utils
-from sqlalchemy import text
 
 from bot.app import create_app
 from flows.db import Database
+from flows.db.migrate import current_revisions, head_revisions
 from flows.settings import Settings, get_settings
 
 SLACK_PATH = "/slack/events"
@@ -40,10 +40,15 @@ def create_wsgi_app(settings: Settings, db: Database | None = None):
 
 
 def _health(db: Database, start_response):
+    # Not just "a database answers": this app's records, at the schema this code was written for. A database
+    # deleted (or recreated empty) under the app must take it out of service, not have it acknowledge work.
     try:
         with db.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-        status, body = "200 OK", {"ok": True}
+            found = current_revisions(connection)
+        if found == head_revisions():
+            status, body = "200 OK", {"ok": True}
+        else:
+            status, body = "503 Service Unavailable", {"ok": False, "error": "schema_not_at_head"}
     except Exception as error:  # the health check reports any failure; it must never raise
         status, body = "503 Service Unavailable", {"ok": False, "error": type(error).__name__}
     payload = json.dumps(body).encode()

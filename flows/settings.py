@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     slack_app_token: SecretStr | None = None
     # The Web API base URL. Tests point it at a local fake of Slack.
     slack_api_url: str = "https://slack.com/api/"
+    # How long one Web API call may take before it counts as failed (a retry of a post first looks for it).
+    slack_timeout_seconds: float = 10.0
     # Requests from any other workspace are refused; empty accepts the one the bot token belongs to.
     slack_team_id: str | None = None
 
@@ -56,6 +58,10 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///group-policy-assistant.db"
     port: int = 3000
     web_concurrency: int = 2
+    # Slack's payloads are a few kB (a full modal's state is well under 100 kB): anything larger is refused unread.
+    max_request_bytes: int = 1024 * 1024
+    # A request's headers and body must have arrived within this; slower senders are cut off.
+    request_read_timeout_seconds: float = 10.0
     # Threads per worker that run Slack listeners (each acknowledges, then does its work).
     listener_threads: int = 32
 

@@ -18,13 +18,15 @@ def register(app: App, services: Services) -> None:
     moderation = services.moderation
     settings = services.settings
 
-    def handle(body: dict, act: Act) -> None:
+    def handle(body: dict, act: Act, ack) -> None:
         where = notify.Where(body["user"]["id"], _clicked_channel(body))
         value = body["actions"][0].get("value")
         answer = act(value, where.user_id, lambda session, answer: notify.after_answer(session, answer, settings, where))
         if answer.outcome is Outcome.NOT_FOUND:
             with services.db.transaction() as session:
                 answer.queued = [notify.whisper(session, where, answer.explanation)]
+        # Slack never resends a click it got a 200 for: the 200 leaves once the answer is committed.
+        ack()
         if answer.queued:
             services.delivery.flush_soon(*answer.queued)
 
@@ -39,10 +41,9 @@ def register(app: App, services: Services) -> None:
         app.action(action_id)(_listener(handle, act))
 
 
-def _listener(handle: Callable[[dict, Act], None], act: Act):
+def _listener(handle: Callable[..., None], act: Act):
     def listener(ack, body):
-        ack()
-        handle(body, act)
+        handle(body, act, ack)
 
     return listener
 

@@ -6,6 +6,7 @@ import logging
 from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
+from bot.modals import channel_of, loading_view, open_modal, says_so_if_the_database_fails
 from bot.moderation.notify import queue_confirmation_requests
 from bot.newgroup import messages, views
 from bot.services import Services
@@ -27,20 +28,22 @@ def register(app: App, services: Services) -> None:
 
     @app.command("/newgroup")
     def open_wizard(ack, command, client):
-        # The trigger_id lives three seconds and works once: the modal opens before anything slow.
+        # The trigger_id lives three seconds and works once: the modal opens before anything slow, the role
+        # look-ups included (several calls to Slack when the directory's copy has expired).
         ack()
         user_id = command["user_id"]
-        if not wizard.may_register(user_id):
-            client.views_open(
-                trigger_id=command["trigger_id"],
-                view=views.message_view(
+        view_id = open_modal(client, command["trigger_id"], loading_view(views.TITLE), user_id, channel_of(command))
+        if view_id is None:
+            return
+        with says_so_if_the_database_fails(client, view_id):
+            if wizard.may_register(user_id):
+                view = render(wizard.start(user_id, command.get("team_id"), name=command.get("text")))
+            else:
+                view = views.message_view(
                     "Only staff can set up an official WhatsApp group. If you need one, ask your manager or a "
                     "member of staff to run /newgroup."
-                ),
-            )
-            return
-        state = wizard.start(user_id, command.get("team_id"), name=command.get("text"))
-        client.views_open(trigger_id=command["trigger_id"], view=render(state))
+                )
+            client.views_update(view_id=view_id, view=view)
 
     @app.view(views.CALLBACK_ID)
     def submit_step(ack, body, view, client):

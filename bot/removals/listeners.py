@@ -4,19 +4,16 @@ a button only says which decision, never who may act on it."""
 from __future__ import annotations
 
 import logging
-from contextlib import contextmanager
 
 from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 # Imported for the jobs they register, which the clock runs: R4's review reminders, and the escalations of
 # decisions and reports that wait too long.
 import flows.escalations.jobs  # noqa: F401
 import flows.removals.reviews  # noqa: F401
-from bot import errors
+from bot.modals import channel_of, loading_view, open_modal, says_so_if_the_database_fails
 from bot.removals import messages, views
 from bot.removals.notify import queue_messages
 from bot.services import Services
@@ -35,11 +32,16 @@ def register(app: App, services: Services) -> None:
             services.delivery.flush_soon(*result.queued)
 
     # --- opening the log form ----------------------------------------------------------------------------------
-    def open_form(client: WebClient, trigger_id: str, user_id: str, group_id=None, correcting=None) -> None:
+    def open_form(client: WebClient, body: dict, user_id: str, group_id=None, correcting_id: str | None = None):
         # The trigger lives three seconds and works once: open at once, then fill in the person's groups.
-        opened = client.views_open(trigger_id=trigger_id, view=views.loading_view())
-        with _says_so_if_the_database_fails(client, opened["view"]["id"]):
-            _fill_form(client, opened["view"]["id"], user_id, group_id, correcting)
+        view_id = open_modal(client, body["trigger_id"], views.loading_view(), user_id, channel_of(body))
+        if view_id is None:
+            return
+        with says_so_if_the_database_fails(client, view_id):
+            correcting = removals.decision(correcting_id) if correcting_id is not None else None
+            if correcting is not None:
+                group_id = correcting.group_id
+            _fill_form(client, view_id, user_id, group_id, correcting)
 
     def _fill_form(client: WebClient, view_id: str, user_id: str, group_id, correcting) -> None:
         groups = removals.groups_for(user_id)
@@ -58,21 +60,17 @@ def register(app: App, services: Services) -> None:
     @app.command("/log-removal")
     def log_command(ack, command, client):
         ack()
-        open_form(client, command["trigger_id"], command["user_id"])
+        open_form(client, command, command["user_id"])
 
     @app.action(views.LOG_ACTION)
     def log_from_register(ack, body, client):
         ack()
-        open_form(client, body["trigger_id"], body["user"]["id"], group_id=body["actions"][0].get("value"))
+        open_form(client, body, body["user"]["id"], group_id=body["actions"][0].get("value"))
 
     @app.action(messages.CORRECT_ACTION)
     def log_correction(ack, body, client):
         ack()
-        earlier = removals.decision(body["actions"][0].get("value") or "")
-        open_form(
-            client, body["trigger_id"], body["user"]["id"],
-            group_id=earlier.group_id if earlier else None, correcting=earlier,
-        )
+        open_form(client, body, body["user"]["id"], correcting_id=body["actions"][0].get("value") or "")
 
     @app.view(views.LOG_CALLBACK_ID)
     def submit_log(ack, body, view, client):
@@ -89,29 +87,34 @@ def register(app: App, services: Services) -> None:
         deliver(result)
 
     # --- R2: agreement and sign-off ----------------------------------------------------------------------------
+    # A 200 tells Slack the click is handled and Slack never sends it again: it leaves only once the decision is
+    # committed (milliseconds), so a worker that dies in between leaves Slack to show the person an error.
     @app.action(messages.AGREE_ACTION)
     def agree(ack, body, client):
-        ack()
         result = removals.agree(_value(body), body["user"]["id"], on_change=queue_messages)
+        ack()
         settle(client, body, result)
 
     @app.action(messages.APPROVE_ACTION)
     def approve(ack, body, client):
-        ack()
         result = removals.approve(_value(body), body["user"]["id"], on_change=queue_messages)
+        ack()
         settle(client, body, result)
 
     @app.action(messages.REJECT_ACTION)
     def ask_reason(ack, body, client):
         ack()
-        opened = client.views_open(trigger_id=body["trigger_id"], view=views.message_view("Just a moment…"))
-        with _says_so_if_the_database_fails(client, opened["view"]["id"]):
+        user_id = body["user"]["id"]
+        view_id = open_modal(client, body["trigger_id"], loading_view("Reject the removal"), user_id, channel_of(body))
+        if view_id is None:
+            return
+        with says_so_if_the_database_fails(client, view_id):
             checked = removals.may_sign_off(_value(body), body["user"]["id"], "reject")
             if checked.outcome is Outcome.ALLOWED:
                 view = views.reason_form(checked.decision)
             else:
                 view = views.message_view(_answer(checked), title="Reject the removal")
-            client.views_update(view_id=opened["view"]["id"], view=view)
+            client.views_update(view_id=view_id, view=view)
 
     @app.view(views.REASON_CALLBACK_ID)
     def submit_reason(ack, body, view, client):
@@ -135,16 +138,6 @@ def register(app: App, services: Services) -> None:
             deliver(result)
         else:
             _whisper(client, body, _answer(result))
-
-
-@contextmanager
-def _says_so_if_the_database_fails(client: WebClient, view_id: str):
-    """A modal opened with "Just a moment…" must not stay that way when the records cannot be read."""
-    try:
-        yield
-    except (DBAPIError, PoolTimeoutError):
-        client.views_update(view_id=view_id, view=errors.message_view(errors.DATABASE_UNAVAILABLE))
-        raise
 
 
 def _whisper(client: WebClient, body: dict, text: str) -> None:

@@ -12,6 +12,7 @@ from slack_sdk.errors import SlackApiError
 
 # `jobs` registers the clock's follow-up of managers' messages that could not be delivered.
 from bot.reports import jobs, messages, notify, views  # noqa: F401
+from bot.modals import channel_of, open_modal
 from bot.services import Services
 from flows.reports.service import Action, ActOutcome, CaseView, Result
 
@@ -26,10 +27,8 @@ def register(app: App, services: Services) -> None:
     def open_form(ack, command, client):
         # The trigger_id lives three seconds and works once: the modal opens before anything else.
         ack()
-        client.views_open(
-            trigger_id=command["trigger_id"],
-            view=views.report_form(settings, {"name": (command.get("text") or "").strip()}),
-        )
+        form = views.report_form(settings, {"name": (command.get("text") or "").strip()})
+        open_modal(client, command["trigger_id"], form, command["user_id"], channel_of(command))
 
     @app.view(views.CALLBACK_ID)
     def submit_report(ack, body, view, client):
@@ -49,18 +48,21 @@ def register(app: App, services: Services) -> None:
         _deliver(filed.case.id, filed.queued)
 
     def on_click(ack, body, action, client):
-        ack()
         user_id = body["user"]["id"]
         chosen = ACTIONS_BY_ID[action["action_id"]]
         case_id = _case_id(action.get("value"))
         channel = _channel_of(body)
-        if case_id is None:
-            _tell(client, channel, user_id, "I can't find that report any more, so nothing was changed.")
+        if case_id is None or chosen is Action.NO_ACTION:
+            ack()  # nothing is recorded by this click itself
+            if case_id is None:
+                _tell(client, channel, user_id, "I can't find that report any more, so nothing was changed.")
+            else:
+                _ask_reason(client, body, case_id, user_id, channel)
             return
-        if chosen is Action.NO_ACTION:
-            _ask_reason(client, body, case_id, user_id, channel)
-            return
-        _after(client, reports.act(case_id, user_id, chosen, on_change=notify.queue_change), user_id, channel)
+        # Slack never resends a click it got a 200 for: the 200 leaves once the change is committed.
+        outcome = reports.act(case_id, user_id, chosen, on_change=notify.queue_change)
+        ack()
+        _after(client, outcome, user_id, channel)
 
     def _ask_reason(client: WebClient, body: dict, case_id: int, user_id: str, channel: str | None) -> None:
         case = reports.case(case_id)
@@ -68,12 +70,7 @@ def register(app: App, services: Services) -> None:
             _tell(client, channel, user_id, "I can't find that report any more, so nothing was changed.")
             return
         # The trigger_id lives three seconds: open the modal first, then check who clicked (which may ask Slack).
-        try:
-            opened = client.views_open(trigger_id=body["trigger_id"], view=views.no_action_view(case))
-            view_id = opened["view"]["id"]
-        except SlackApiError as error:
-            log.warning("could not open the reason form: %s", error.response.get("error"))
-            view_id = None
+        view_id = open_modal(client, body["trigger_id"], views.no_action_view(case), user_id, channel)
         outcome = reports.prepare(case_id, user_id, Action.NO_ACTION)  # records a refusal, form or no form
         if outcome.result is Result.READY:
             return

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -24,7 +25,7 @@ def alembic_config() -> Config:
 
 
 def upgrade(url: str, revision: str = "heads") -> None:
-    engine = make_engine(url)
+    engine = make_engine(url, create=True)
     try:
         with engine.begin() as connection:
             if connection.dialect.name == "postgresql":
@@ -67,6 +68,19 @@ def _next_id(message: str, folders: list[Path | None]) -> str:
     numbers = [int(f.name[:4]) for folder in folders if folder for f in folder.glob("[0-9][0-9][0-9][0-9]_*.py")]
     topic = "_".join(re.findall(r"[a-z0-9]+", message.lower()))[:40].rstrip("_") or "change"
     return f"{max(numbers, default=0) + 1:04d}_{topic}"
+
+
+@cache
+def head_revisions() -> frozenset[str]:
+    """Read once per process from the scripts shipped with the code. The newest revision(s) the migration scripts define: what a database must be at to be this app's."""
+    from alembic.script import ScriptDirectory
+
+    return frozenset(ScriptDirectory.from_config(alembic_config()).get_heads())
+
+
+def current_revisions(connection) -> frozenset[str]:
+    rows = connection.execute(text("SELECT version_num FROM alembic_version"))
+    return frozenset(row[0] for row in rows)
 
 
 if __name__ == "__main__":

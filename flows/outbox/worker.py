@@ -45,7 +45,6 @@ class Undeliverable:
 
 
 Outcome = Delivered | RetryLater | Undeliverable
-Send = Callable[[str, dict[str, Any]], Outcome]
 
 
 @dataclass(frozen=True)
@@ -86,6 +85,17 @@ class Claim:
     attempts: int  # including this one
     # Why it must not be sent (its dependency failed...); None when it can go.
     problem: str | None = None
+    dedupe_key: str | None = None
+    created_at: datetime | None = None
+
+    @property
+    def may_have_gone(self) -> bool:
+        """An earlier try may have been carried out without its answer arriving (a timeout, a dropped connection,
+        a worker that died mid-send): the sender should look for it before sending again."""
+        return self.attempts > 1
+
+
+Send = Callable[[Claim], Outcome]
 
 
 class Outbox:
@@ -169,7 +179,8 @@ class Outbox:
                 problem = message.last_error or "gave_up"
             elif message.depends_on_id is not None:
                 args, problem = _resolve(message.args, session.get(OutboxMessage, message.depends_on_id))
-            return Claim(message.id, token, message.method, args, message.attempts, problem)
+            return Claim(message.id, token, message.method, args, message.attempts, problem,
+                         dedupe_key=message.dedupe_key, created_at=message.created_at)
 
     def _deliver(self, claim: Claim, send: Send, report: DeliveryReport) -> bool:
         """True when the message is settled (sent or given up on); False when it is to be tried again later."""
@@ -177,7 +188,7 @@ class Outbox:
             outcome: Outcome = Undeliverable(claim.problem)
         else:
             try:
-                outcome = send(claim.method, claim.args)
+                outcome = send(claim)
             except Exception as error:  # a bug in a sender must not lose the message: it is retried, then flagged
                 log.exception("sending outbox message %s failed unexpectedly", claim.id)
                 outcome = RetryLater(f"unexpected {type(error).__name__}")

@@ -17,7 +17,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, select, text
 
 from bot.errors import DATABASE_UNAVAILABLE
 from flows.db import Database
@@ -169,6 +169,10 @@ def while_away_and_after(app, day: Day, away, back) -> None:
         assert app.sender.command("/newgroup", user_id=STAFF_2, response_url=fake.response_url("ng")).status == 200
         reply = fake.wait_for("response_url", lambda c: c.args.get("_name") == "ng")
         assert reply.args["text"] == DATABASE_UNAVAILABLE and reply.args.get("response_type") == "ephemeral"
+        # The wizard opened at once (its trigger would not wait for the database) and says it too.
+        wizard = fake.calls("views.open")[-1].response["view"]["id"]
+        fake.wait_for("views.update", lambda c: c.args.get("view_id") == wizard
+                      and DATABASE_UNAVAILABLE in json.dumps(c.args["view"]))
         # Forms: the message on the form, which keeps what was typed in it.
         for step in (day.moderators_step, day.register, day.log_removal, day.report):
             told_on_the_form(*step())
@@ -178,7 +182,8 @@ def while_away_and_after(app, day: Day, away, back) -> None:
         assert note.args["text"] == DATABASE_UNAVAILABLE
         assert note.args["channel"] == day.sign_off.response["channel"]
         settle(fake)
-        told = [c for c in fake.calls()[calls:] if c.method in ("chat.postMessage", "chat.update", "views.open")]
+        told = [c for c in fake.calls()[calls:] if c.method in ("chat.postMessage", "chat.update")
+                or (c.method == "views.open" and c.response.get("view", {}).get("id") != wizard)]
         assert told == [], [c.method for c in told]
         assert_nothing_leaked(fake)
     back()
@@ -343,3 +348,62 @@ def test_postgresql_stopped_mid_run_tells_people_and_recovers_by_itself(fake_sla
             db.dispose()
         subprocess.run([script, "stop", str(directory)], capture_output=True, timeout=120)
         shutil.rmtree(directory, ignore_errors=True)
+
+
+# --- SQLite: the file deleted under the running app ---------------------------------------------------------------
+def _health(app) -> int:
+    try:
+        with urllib.request.urlopen(f"{app.url}/healthz", timeout=5) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_a_database_deleted_under_the_running_app_takes_it_out_of_service_and_saves_nothing(tmp_path, fake_slack):
+    with sqlite_app(tmp_path, fake_slack) as (app, home):
+        group_id = add_group(app.db)
+        log_removal(app, STAFF, group_id)
+        sign_off = wait_post(fake_slack, APPROVALS, "removal_approve")
+        settle(app)
+        assert _health(app) == 200
+        for name in ("app.db", "app.db-wal", "app.db-shm"):
+            (home / name).unlink(missing_ok=True)  # the app's pooled connections are still open
+
+        # The platform's health check takes it out of service...
+        assert _health(app) == 503
+        # ...and whoever presses a button meanwhile is told nothing was saved, not that it was done.
+        calls = len(fake_slack.calls())
+        app.sender.interact(click_payload(sign_off, "removal_approve", MANAGER))
+        note = fake_slack.wait_for("chat.postEphemeral", lambda c: c.args.get("user") == MANAGER)
+        assert note.args["text"] == DATABASE_UNAVAILABLE
+        opens = len(fake_slack.calls("views.open"))
+        assert app.sender.command("/log-removal", user_id=STAFF_2).status == 200
+        fake_slack.wait_for("views.open", lambda c: len(fake_slack.calls("views.open")) > opens)
+        view_id = fake_slack.calls("views.open")[opens].response["view"]["id"]
+        fake_slack.wait_for("views.update", lambda c: c.args.get("view_id") == view_id
+                            and DATABASE_UNAVAILABLE in json.dumps(c.args["view"]))
+        settle(fake_slack)
+        assert [c for c in fake_slack.calls()[calls:] if c.method == "chat.update"] == []
+        # No empty database took the deleted one's place, to be migrated and served as if nothing had happened.
+        assert not (home / "app.db").exists()
+        upgrade(f"sqlite:///{home / 'app.db'}")  # an empty database again, for the harness to wind down on
+
+
+def test_health_fails_when_the_schema_is_not_the_one_this_code_was_written_for(running_app):
+    assert _health(running_app) == 200
+    with running_app.db.transaction() as session:
+        head = session.scalar(text("SELECT version_num FROM alembic_version"))
+        session.execute(text("UPDATE alembic_version SET version_num = '0001_register'"))
+    try:
+        assert _health(running_app) == 503
+        with running_app.db.transaction() as session:
+            session.execute(text("ALTER TABLE alembic_version RENAME TO alembic_version_away"))
+        try:
+            assert _health(running_app) == 503
+        finally:
+            with running_app.db.transaction() as session:
+                session.execute(text("ALTER TABLE alembic_version_away RENAME TO alembic_version"))
+    finally:
+        with running_app.db.transaction() as session:
+            session.execute(text("UPDATE alembic_version SET version_num = :head"), {"head": head})
+    assert _health(running_app) == 200

@@ -42,7 +42,10 @@ class Modal:
         app.fake.wait_for("views.open", lambda c: len(app.fake.calls("views.open")) > after)
         call = app.fake.calls("views.open")[after]
         assert call.response.get("ok"), call.response
-        return cls(app, user_id, call.args["view"], view_id=call.response["view"]["id"])
+        view_id, view = call.response["view"]["id"], call.args["view"]
+        if not view.get("callback_id"):  # "Just a moment…", replaced by the form once it is ready
+            view = app.fake.wait_for("views.update", lambda c: c.args.get("view_id") == view_id).args["view"]
+        return cls(app, user_id, view, view_id=view_id)
 
     def inputs(self) -> dict[str, dict]:
         return {b["block_id"]: b for b in self.view["blocks"] if b["type"] == "input"}

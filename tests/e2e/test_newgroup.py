@@ -200,8 +200,10 @@ def test_back_returns_to_the_previous_step_with_the_answers_kept(running_app):
     modal = start(running_app)
     modal.submit(kind="parent_carers")
     modal.submit(name="Amaze Worthing Parent Carers")
+    fake = running_app.fake
+    updates = len(fake.calls("views.update"))
     assert modal.click("newgroup_back").status == 200
-    update = running_app.fake.wait_for("views.update")
+    update = fake.wait_for("views.update", lambda c: fake.calls("views.update").index(c) >= updates)
     assert update.args["view"]["blocks"][-2]["block_id"] == "name"
     assert update.args["view"]["blocks"][-2]["element"]["initial_value"] == "Amaze Worthing Parent Carers"
 

@@ -100,6 +100,10 @@ class FakeSlack:
             self.users: dict[str, dict[str, Any]] = {}
             self.usergroups: dict[str, dict[str, Any]] = {}
             self.delay_seconds = 0.0
+            self._slow: dict[str, float] = {}
+            self._late: dict[str, deque[tuple[float, str | None]]] = defaultdict(deque)
+            # Each channel's messages as posted (and edited), oldest first: what conversations.history reads.
+            self.channels: dict[str, list[dict[str, Any]]] = defaultdict(list)
 
     # -- configuration -----------------------------------------------------
 
@@ -194,6 +198,23 @@ class FakeSlack:
         with self._lock:
             self._status_faults[method].append(_StatusFault(status, dict(headers), body, times))
 
+    def slow_down(self, method: str, seconds: float) -> None:
+        """Every call of ``method`` waits ``seconds`` before it is handled (Slack on a bad day)."""
+        with self._lock:
+            self._slow[method] = seconds
+
+    def answer_late(self, method: str, seconds: float, times: int = 1, channel: str | None = None) -> None:
+        """The next ``times`` calls of ``method`` (to ``channel``, if given) are carried out at once (a post is in
+        the channel), but the answer leaves only ``seconds`` later: longer than the client waits, it never learns
+        that the call worked."""
+        with self._lock:
+            self._late[method].extend([(seconds, channel)] * times)
+
+    def messages_in(self, channel: str) -> list[dict[str, Any]]:
+        """What a person sees in ``channel`` now, oldest first (posts as last edited)."""
+        with self._lock:
+            return [dict(m) for m in self.channels.get(channel, [])]
+
     # -- inspection --------------------------------------------------------
 
     def calls(self, method: str | None = None) -> list[Call]:
@@ -232,8 +253,10 @@ class FakeSlack:
             self._lock.notify_all()
 
     def _handle(self, method: str, args: dict[str, Any], token: str | None) -> tuple[int, dict[str, str], dict]:
-        if self.delay_seconds:
-            time.sleep(self.delay_seconds)
+        with self._lock:
+            slow = self.delay_seconds + self._slow.get(method, 0.0)
+        if slow:
+            time.sleep(slow)
         call = Call(method=method, args=args, token=token, timestamp=time.time())
         with self._lock:
             fault = self._status_faults[method][0] if self._status_faults[method] else None
@@ -253,6 +276,13 @@ class FakeSlack:
             handler = getattr(self, "_api_" + method.replace(".", "_"), None)
             call.response = handler(args) if handler else {"ok": False, "error": "unknown_method"}
         self._record(call)
+        late = 0.0
+        with self._lock:
+            waiting = self._late[method]
+            if waiting and waiting[0][1] in (None, args.get("channel")):
+                late = waiting.popleft()[0]
+        if late:
+            time.sleep(late)
         return call.status, headers, call.response
 
     def _next_ts(self) -> str:
@@ -302,7 +332,10 @@ class FakeSlack:
         if channel[0] in "UW":  # posting to a user id lands in the DM with them
             channel = "D" + channel
         ts = self._next_ts()
-        return {"ok": True, "channel": channel, "ts": ts, "message": self._message(args, ts)}
+        message = self._message(args, ts)
+        with self._lock:
+            self.channels[channel].append(message)
+        return {"ok": True, "channel": channel, "ts": ts, "message": message}
 
     def _api_chat_update(self, args: dict) -> dict:
         if not args.get("ts"):
@@ -310,8 +343,33 @@ class FakeSlack:
         problem = self._message_problem(args)
         if problem:
             return problem
+        message = self._message(args, args["ts"])
+        with self._lock:
+            posted = self.channels.get(args["channel"], [])
+            for n, earlier in enumerate(posted):
+                if earlier["ts"] == args["ts"]:
+                    # An edit replaces text and blocks; metadata stays unless the edit sets it.
+                    posted[n] = {**message, "metadata": args.get("metadata", earlier.get("metadata"))}
+                    if posted[n]["metadata"] is None:
+                        del posted[n]["metadata"]
+                    break
         return {"ok": True, "channel": args["channel"], "ts": args["ts"], "text": args.get("text", ""),
-                "message": self._message(args, args["ts"])}
+                "message": message}
+
+    def _api_conversations_history(self, args: dict) -> dict:
+        channel = args.get("channel")
+        if not channel:
+            return {"ok": False, "error": "channel_not_found"}
+        oldest = float(args.get("oldest") or 0)
+        limit = min(int(args.get("limit") or 100), 999)
+        with_metadata = _truthy(args.get("include_all_metadata"))
+        with self._lock:
+            found = [dict(m) for m in reversed(self.channels.get(channel, [])) if float(m["ts"]) > oldest]
+        if not with_metadata:
+            for m in found:
+                m.pop("metadata", None)
+        return {"ok": True, "messages": found[:limit], "has_more": len(found) > limit,
+                "response_metadata": {"next_cursor": ""}}
 
     def _api_chat_postEphemeral(self, args: dict) -> dict:
         if not args.get("user"):
