@@ -6,9 +6,11 @@ import logging
 from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
+from bot import refusals
 from bot.moderation.notify import queue_confirmation_requests
 from bot.newgroup import messages, views
 from bot.services import Services
+from flows.directory.service import RolesUnconfirmed
 from flows.outbox import enqueue
 from flows.wizard import drafts
 from flows.wizard.service import WizardError
@@ -30,7 +32,12 @@ def register(app: App, services: Services) -> None:
         # The trigger_id lives three seconds and works once: the modal opens before anything slow.
         ack()
         user_id = command["user_id"]
-        if not wizard.may_register(user_id):
+        try:
+            allowed = wizard.may_register(user_id)
+        except RolesUnconfirmed as error:
+            client.views_open(trigger_id=command["trigger_id"], view=views.message_view(refusals.word(error.reason)))
+            return
+        if not allowed:
             client.views_open(
                 trigger_id=command["trigger_id"],
                 view=views.message_view(

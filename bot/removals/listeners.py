@@ -16,10 +16,11 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 # decisions and reports that wait too long.
 import flows.escalations.jobs  # noqa: F401
 import flows.removals.reviews  # noqa: F401
-from bot import errors
+from bot import errors, refusals
 from bot.removals import messages, views
 from bot.removals.notify import queue_messages
 from bot.services import Services
+from flows.directory.service import RolesUnconfirmed
 from flows.removals.models import Status
 from flows.removals.service import Outcome, RemovalService, StepResult
 
@@ -145,6 +146,8 @@ def _says_so_if_the_database_fails(client: WebClient, view_id: str):
     except (DBAPIError, PoolTimeoutError):
         client.views_update(view_id=view_id, view=errors.message_view(errors.DATABASE_UNAVAILABLE))
         raise
+    except RolesUnconfirmed as error:  # recorded as a refusal where it was found; said here, on the form
+        client.views_update(view_id=view_id, view=errors.message_view(refusals.word(error.reason)))
 
 
 def _whisper(client: WebClient, body: dict, text: str) -> None:

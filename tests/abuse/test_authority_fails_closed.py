@@ -1,0 +1,154 @@
+"""Authority never comes from a failure: when Slack cannot say who someone is (users.info or a user group's members
+failing, nothing fresh kept), they are not taken for staff or a senior manager. They are told the app cannot
+confirm their role right now, nothing changes, and the refusal is in the audit trail."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot.refusals import WORDING
+from flows.audit.models import AuditEntry
+from flows.directory.models import DirectoryCacheEntry
+from flows.directory.service import Refusal
+from flows.removals.models import RemovalDecision
+from flows.wizard.models import WizardDraft
+from tests.abuse.support import (
+    APPROVALS,
+    MANAGER_2,
+    add_group,
+    click_payload,
+    log_removal,
+    row_counts,
+    settle,
+    wait_post,
+)
+from tests.conftest import GUEST, MANAGER, MANAGERS_GROUP, SIGNING_SECRET, RunningApp
+from tests.harness.signing import SlackSender
+from tests.harness.wsgi_server import WSGIServer
+
+UNCONFIRMED = WORDING[Refusal.ROLE_UNCONFIRMED]
+FAILURES = pytest.mark.parametrize("status", [500, 429], ids=["slack down", "rate limited"])
+
+
+def refused(db, action: str) -> list[tuple]:
+    with db.transaction() as session:
+        query = select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)
+        return [(e.actor, e.details.get("refused")) for e in session.scalars(query)]
+
+
+def statuses(db) -> list[str]:
+    with db.transaction() as session:
+        return list(session.scalars(select(RemovalDecision.status).order_by(RemovalDecision.id)))
+
+
+def told_privately(app, user_id: str, since: int) -> list[str]:
+    settle(app)
+    return [c.args["text"] for c in app.fake.calls()[since:]
+            if c.method == "chat.postEphemeral" and c.args.get("user") == user_id]
+
+
+def wait_told(app, user_id: str) -> str:
+    """The private note that their role cannot be confirmed (sent once Slack's rate limit has been waited out)."""
+    return app.fake.wait_for("chat.postEphemeral", lambda c: c.args.get("user") == user_id
+                             and UNCONFIRMED in c.args.get("text", "")).args["text"]
+
+
+def awaiting_sign_off(app) -> object:
+    """A permanent removal logged by a staff moderator, waiting for a senior manager; its sign-off message."""
+    log_removal(app, "U0STAFF1", add_group(app.db))
+    message = wait_post(app.fake, APPROVALS, "removal_approve")
+    settle(app)
+    return message
+
+
+@FAILURES
+def test_a_guest_in_the_staff_and_managers_groups_is_not_staff_while_slack_cannot_say_they_are_a_guest(app, status):
+    fake = app.fake
+    fake.add_usergroup(MANAGERS_GROUP, "senior-managers", [MANAGER, MANAGER_2, GUEST])
+    sign_off = awaiting_sign_off(app)
+    fake.respond_with_status("users.info", status, times=100, headers={"Retry-After": "0"} if status == 429 else None)
+    before = row_counts(app.db, records_only=True)
+
+    # /newgroup: no wizard, the reason in the window that opens.
+    opens = len(fake.calls("views.open"))
+    assert app.sender.command("/newgroup", "Amaze Hove", user_id=GUEST).status == 200
+    fake.wait_for("views.open", lambda c: len(fake.calls("views.open")) > opens)
+    assert "can't confirm your role" in str(fake.calls("views.open")[opens].args["view"])
+    # Approving a permanent removal: still waiting, the reason told only to them.
+    assert app.sender.interact(click_payload(sign_off, "removal_approve", GUEST)).status == 200
+    assert wait_told(app, GUEST) == UNCONFIRMED
+    settle(app)
+
+    assert statuses(app.db) == ["awaiting_sign_off"]
+    with app.db.transaction() as session:
+        assert session.scalars(select(WizardDraft)).all() == []
+    assert refused(app.db, "wizard.refused") == [(GUEST, "role_unconfirmed")]
+    assert refused(app.db, "removal.sign_off_refused") == [(GUEST, "role_unconfirmed")]
+    after = row_counts(app.db, records_only=True)
+    assert {k: v for k, v in after.items() if k != "audit_entries"} == {
+        k: v for k, v in before.items() if k != "audit_entries"
+    }
+
+
+@pytest.fixture
+def short_cache_app(our_settings, db, fake_slack):
+    """The app trusting a looked-up answer for two seconds (DIRECTORY_CACHE_SECONDS=2)."""
+    from bot.wsgi import create_wsgi_app
+
+    settings = our_settings.model_copy(update={"directory_cache_seconds": 2})
+    fake_slack.add_user(MANAGER_2, name="dana", real_name="Dana Director")
+    fake_slack.add_usergroup(MANAGERS_GROUP, "senior-managers", [MANAGER, MANAGER_2])
+    with WSGIServer(create_wsgi_app(settings, db)) as server:
+        running = RunningApp(url=server.url, sender=SlackSender(server.url, SIGNING_SECRET), fake=fake_slack, db=db,
+                             settings=settings)
+        yield running
+        settle(running, quiet_for=0.1)
+
+
+def age_every_answer(db, seconds: float) -> None:
+    """As if every looked-up answer had been fetched `seconds` ago."""
+    with db.transaction() as session:
+        for entry in session.scalars(select(DirectoryCacheEntry)):
+            entry.fetched_at -= timedelta(seconds=seconds)
+
+
+@FAILURES
+def test_a_senior_manager_taken_out_of_the_group_cannot_approve_on_an_answer_older_than_the_cache(
+    short_cache_app, status
+):
+    app, fake = short_cache_app, short_cache_app.fake
+    sign_off = awaiting_sign_off(app)
+    # Learnt while logging (who may see every group): MANAGER is a senior manager.
+    with app.db.transaction() as session:
+        assert MANAGER in session.get(DirectoryCacheEntry, f"usergroup:{MANAGERS_GROUP}").value["users"]
+    fake.add_usergroup(MANAGERS_GROUP, "senior-managers", [MANAGER_2])
+    fake.respond_with_status("usergroups.users.list", status, times=100,
+                             headers={"Retry-After": "0"} if status == 429 else None)
+    age_every_answer(app.db, 5)
+
+    assert app.sender.interact(click_payload(sign_off, "removal_approve", MANAGER)).status == 200
+
+    assert wait_told(app, MANAGER) == UNCONFIRMED
+    settle(app)
+    assert statuses(app.db) == ["awaiting_sign_off"]
+    assert refused(app.db, "removal.sign_off_refused") == [(MANAGER, "role_unconfirmed")]
+
+
+def test_a_senior_manager_whose_role_was_confirmed_within_the_cache_time_still_approves_while_slack_fails(app):
+    fake = app.fake
+    sign_off = awaiting_sign_off(app)
+    # Opening the rejection's reason form looks up MANAGER_2: a fresh answer, kept for DIRECTORY_CACHE_SECONDS.
+    opens = len(fake.calls("views.open"))
+    app.sender.interact(click_payload(sign_off, "removal_reject", MANAGER_2))
+    fake.wait_for("views.open", lambda c: len(fake.calls("views.open")) > opens)
+    settle(app)
+    fake.respond_with_status("users.info", 500, times=100)
+    fake.respond_with_status("usergroups.users.list", 500, times=100)
+    since = len(fake.calls())
+
+    assert app.sender.interact(click_payload(sign_off, "removal_approve", MANAGER_2)).status == 200
+    settle(app)
+    assert statuses(app.db) == ["approved"]
+    assert UNCONFIRMED not in told_privately(app, MANAGER_2, since)
