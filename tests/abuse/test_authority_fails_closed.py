@@ -17,6 +17,7 @@ from flows.wizard.models import WizardDraft
 from tests.abuse.support import (
     APPROVALS,
     MANAGER_2,
+    OTHER_TEAM,
     add_group,
     click_payload,
     log_removal,
@@ -25,7 +26,8 @@ from tests.abuse.support import (
     wait_post,
 )
 from tests.conftest import GUEST, MANAGER, MANAGERS_GROUP, SIGNING_SECRET, RunningApp
-from tests.harness.signing import SlackSender
+from tests.harness.fake_slack import TEAM_ID
+from tests.harness.signing import SlackSender, slash_command_body
 from tests.harness.wsgi_server import WSGIServer
 
 UNCONFIRMED = WORDING[Refusal.ROLE_UNCONFIRMED]
@@ -152,3 +154,39 @@ def test_a_senior_manager_whose_role_was_confirmed_within_the_cache_time_still_a
     settle(app)
     assert statuses(app.db) == ["approved"]
     assert UNCONFIRMED not in told_privately(app, MANAGER_2, since)
+
+
+# --- SLACK_TEAM_ID unset: the bot token's own workspace, from auth.test --------------------------------------------
+def newgroup_from(app, team_id: str):
+    body = slash_command_body("/newgroup", "Amaze Hove Parent Carers", user_id="U0STAFF1", team_id=team_id,
+                              response_url=app.fake.response_url())
+    return app.sender.send(body, "application/x-www-form-urlencoded")
+
+
+def test_with_no_team_id_configured_only_the_bot_tokens_own_workspace_is_served(running_app):
+    app = running_app
+    assert not app.settings.slack_team_id
+    before = row_counts(app.db, records_only=True)
+
+    refused_answer = newgroup_from(app, OTHER_TEAM)
+    settle(app)
+    assert refused_answer.status == 403 and "another workspace" in refused_answer.text
+    assert app.fake.calls("views.open") == []
+    assert row_counts(app.db, records_only=True) == before
+
+    assert newgroup_from(app, TEAM_ID).status == 200
+    app.fake.wait_for("views.open")
+    assert "What kind of WhatsApp group" in str(app.fake.calls("views.open")[0].args["view"])
+
+
+def test_with_no_team_id_configured_and_auth_test_failing_nothing_is_processed_and_slack_is_told_to_retry(running_app):
+    app = running_app
+    app.fake.respond_with_status("auth.test", 500, times=100)
+    before = row_counts(app.db)
+
+    for team_id in (OTHER_TEAM, TEAM_ID):
+        answer = newgroup_from(app, team_id)
+        assert answer.status == 503, answer.text
+    settle(app)
+    assert app.fake.calls("views.open") == []
+    assert row_counts(app.db) == before
