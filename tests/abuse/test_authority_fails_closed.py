@@ -3,6 +3,7 @@ failing, nothing fresh kept), they are not taken for staff or a senior manager. 
 confirm their role right now, nothing changes, and the refusal is in the audit trail."""
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -12,6 +13,7 @@ from bot.refusals import WORDING
 from flows.audit.models import AuditEntry
 from flows.directory.models import DirectoryCacheEntry
 from flows.directory.service import Refusal
+from flows.groups.models import Group
 from flows.removals.models import RemovalDecision
 from flows.wizard.models import WizardDraft
 from tests.abuse.support import (
@@ -25,6 +27,7 @@ from tests.abuse.support import (
     settle,
     wait_post,
 )
+from tests.e2e.modal import Modal
 from tests.conftest import GUEST, MANAGER, MANAGERS_GROUP, SIGNING_SECRET, RunningApp
 from tests.harness.fake_slack import TEAM_ID
 from tests.harness.signing import SlackSender, slash_command_body
@@ -190,3 +193,67 @@ def test_with_no_team_id_configured_and_auth_test_failing_nothing_is_processed_a
     settle(app)
     assert app.fake.calls("views.open") == []
     assert row_counts(app.db) == before
+
+
+# --- the wizard: the server decides which step a form is, and re-checks every step before registering ----------
+AGREEMENT_URL = "https://www.amazesussex.org.uk/groups/brighton-parents-agreement"
+GOOD_MODERATORS = dict(
+    staff_moderators=["U0STAFF1"], other_moderators=["U0VOLUN1"], out_of_hours="Val watches the evenings.",
+    emergency_contact=MANAGER, expected_members="40",
+)
+
+
+def wizard_at_moderators(app) -> Modal:
+    opens = len(app.fake.calls("views.open"))
+    assert app.sender.command("/newgroup", "", user_id="U0STAFF1").status == 200
+    modal = Modal.opened_by(app, "U0STAFF1", after=opens)
+    for answer in ({"kind": "parent_carers"}, {"name": "Amaze Brighton Parent Carers Chat"},
+                   {"agreement_url": AGREEMENT_URL}):
+        assert modal.submit(**answer).json["response_action"] == "update"
+    assert "staff_moderators" in modal.inputs()
+    return modal
+
+
+def groups(db) -> list[str]:
+    with db.transaction() as session:
+        return list(session.scalars(select(Group.name)))
+
+
+def test_a_refused_moderators_step_resubmitted_as_the_final_step_registers_nothing(app):
+    modal = wizard_at_moderators(app)
+    refused_answer = modal.submit(
+        staff_moderators=["U0VOLUN1"], other_moderators=[], out_of_hours="x" * 2500, emergency_contact="U0STAFF2",
+        expected_members="40",
+    )
+    assert set(refused_answer.json["errors"]) >= {"staff_moderators", "out_of_hours", "emergency_contact"}
+
+    metadata = json.loads(modal.view["private_metadata"])
+    modal.view = {**modal.view, "private_metadata": json.dumps({**metadata, "step": "review"})}
+    forged = modal.submit()
+
+    assert groups(app.db) == []
+    assert forged.json["response_action"] == "update"
+    assert "out of date" in modal.text() and "staff_moderators" in modal.inputs()
+    with app.db.transaction() as session:
+        assert session.scalars(select(WizardDraft.step)).all() == ["moderators"]
+
+
+def test_a_staff_moderator_who_left_the_staff_group_before_the_final_step_sends_the_wizard_back_to_moderators(app):
+    modal = wizard_at_moderators(app)
+    assert modal.submit(**GOOD_MODERATORS).json["response_action"] == "update"
+    assert "review" in modal.view["private_metadata"]
+    app.fake.add_usergroup("S0STAFF", "staff", ["U0STAFF2", MANAGER])
+    age_every_answer(app.db, app.settings.directory_cache_seconds + 1)
+
+    modal.submit()
+
+    assert groups(app.db) == []
+    assert "staff_moderators" in modal.inputs()
+    assert "not in the staff user group" in str(modal.view)
+
+
+def test_the_final_step_with_every_step_still_good_registers_the_group(app):
+    modal = wizard_at_moderators(app)
+    modal.submit(**GOOD_MODERATORS)
+    assert modal.submit().json["response_action"] == "update"
+    assert groups(app.db) == ["Amaze Brighton Parent Carers Chat"]
