@@ -4,7 +4,7 @@ confirm their role right now, nothing changes, and the refusal is in the audit t
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -22,9 +22,12 @@ from tests.abuse.support import (
     OTHER_TEAM,
     add_group,
     click_payload,
+    inputs,
     log_removal,
+    opened_view,
     row_counts,
     settle,
+    submission,
     wait_post,
 )
 from tests.e2e.modal import Modal
@@ -41,6 +44,10 @@ def refused(db, action: str) -> list[tuple]:
     with db.transaction() as session:
         query = select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)
         return [(e.actor, e.details.get("refused")) for e in session.scalars(query)]
+
+
+def records_but_the_audit_trail(db) -> dict[str, int]:
+    return {table: rows for table, rows in row_counts(db, records_only=True).items() if table != "audit_entries"}
 
 
 def statuses(db) -> list[str]:
@@ -74,7 +81,7 @@ def test_a_guest_in_the_staff_and_managers_groups_is_not_staff_while_slack_canno
     fake.add_usergroup(MANAGERS_GROUP, "senior-managers", [MANAGER, MANAGER_2, GUEST])
     sign_off = awaiting_sign_off(app)
     fake.respond_with_status("users.info", status, times=100, headers={"Retry-After": "0"} if status == 429 else None)
-    before = row_counts(app.db, records_only=True)
+    before = records_but_the_audit_trail(app.db)
 
     # /newgroup: no wizard, the reason in the window that opens.
     opens = len(fake.calls("views.open"))
@@ -91,10 +98,7 @@ def test_a_guest_in_the_staff_and_managers_groups_is_not_staff_while_slack_canno
         assert session.scalars(select(WizardDraft)).all() == []
     assert refused(app.db, "wizard.refused") == [(GUEST, "role_unconfirmed")]
     assert refused(app.db, "removal.sign_off_refused") == [(GUEST, "role_unconfirmed")]
-    after = row_counts(app.db, records_only=True)
-    assert {k: v for k, v in after.items() if k != "audit_entries"} == {
-        k: v for k, v in before.items() if k != "audit_entries"
-    }
+    assert records_but_the_audit_trail(app.db) == before
 
 
 @pytest.fixture
@@ -257,3 +261,65 @@ def test_the_final_step_with_every_step_still_good_registers_the_group(app):
     modal.submit(**GOOD_MODERATORS)
     assert modal.submit().json["response_action"] == "update"
     assert groups(app.db) == ["Amaze Brighton Parent Carers Chat"]
+
+
+# --- removals: a review date that comes, and only one's own groups -----------------------------------------------
+def removal_form(app, user_id: str) -> tuple[str, dict]:
+    opens = len(app.fake.calls("views.open"))
+    assert app.sender.command("/log-removal", user_id=user_id, response_url=app.fake.response_url()).status == 200
+    return opened_view(app.fake, opens)
+
+
+def options(view: dict, block_id: str) -> list[str]:
+    element = inputs(view)[block_id]["element"] if block_id in inputs(view) else {}
+    return [o["text"]["text"] for o in element.get("options", [])]
+
+
+def removal_values(group_id: int, **values) -> dict:
+    return {"group": str(group_id), "member_ref": "J.S.", "kind": "permanent", "breaches": ["bullying"],
+            "tried_first": ["warned"], "notes": "Repeated name-calling after a warning.", **values}
+
+
+@pytest.mark.parametrize("review_on", ["9999-12-31", (date.today() + timedelta(days=91)).isoformat()],
+                         ids=["year 9999", "91 days"])
+def test_a_temporary_removal_with_a_review_date_beyond_the_limit_is_refused_on_the_review_date(app, review_on):
+    group_id = add_group(app.db)
+    view_id, view = removal_form(app, "U0STAFF1")
+    before = row_counts(app.db, records_only=True)
+
+    answer = app.sender.interact(submission(view, "U0STAFF1", view_id, **removal_values(
+        group_id, kind="temporary", review_on=review_on)))
+
+    assert answer.json["response_action"] == "errors"
+    assert set(answer.json["errors"]) == {"review_on"}
+    assert "within 90 days" in answer.json["errors"]["review_on"]
+    assert row_counts(app.db, records_only=True) == before
+
+
+def test_a_temporary_removal_reviewed_on_the_last_day_allowed_is_logged(app):
+    group_id = add_group(app.db)
+    log_removal(app, "U0STAFF1", group_id, kind="temporary",
+                review_on=(date.today() + timedelta(days=app.settings.removal_review_max_days)).isoformat())
+    assert statuses(app.db) == ["recorded"]
+
+
+def test_staff_see_and_log_removals_only_for_the_groups_they_moderate_and_senior_managers_for_all(app):
+    ours = add_group(app.db)
+    theirs = add_group(app.db, name="Amaze Hastings Parent Carers",
+                       moderators=[("Priya Shah", "staff", "U0PCF001", True)])
+    log_removal(app, "U0PCF001", theirs, member_ref="K.L.")
+    settle(app)
+
+    view_id, view = removal_form(app, "U0STAFF2")
+    assert options(view, "group") == ["Amaze Brighton Parent Carers"]
+    assert "K.L." not in json.dumps(view)
+    before = records_but_the_audit_trail(app.db)
+    crafted = app.sender.interact(submission(view, "U0STAFF2", view_id, **removal_values(theirs)))
+    assert crafted.json["response_action"] == "errors" and set(crafted.json["errors"]) == {"group"}
+    assert records_but_the_audit_trail(app.db) == before
+    assert refused(app.db, "removal.log_refused") == [("U0STAFF2", "not_their_group")]
+
+    _, managers_view = removal_form(app, MANAGER)
+    assert options(managers_view, "group") == ["Amaze Brighton Parent Carers", "Amaze Hastings Parent Carers"]
+    assert "K.L." in json.dumps(managers_view)
+    assert ours != theirs
