@@ -152,6 +152,8 @@ def test_a_senior_manager_whose_role_was_confirmed_within_the_cache_time_still_a
     opens = len(fake.calls("views.open"))
     app.sender.interact(click_payload(sign_off, "removal_reject", MANAGER_2))
     fake.wait_for("views.open", lambda c: len(fake.calls("views.open")) > opens)
+    reason_form = fake.calls("views.open")[opens].response["view"]["id"]
+    fake.wait_for("views.update", lambda c: c.args.get("view_id") == reason_form)
     settle(app)
     fake.respond_with_status("users.info", 500, times=100)
     fake.respond_with_status("usergroups.users.list", 500, times=100)
