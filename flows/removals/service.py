@@ -184,14 +184,15 @@ class RemovalService:
     def groups_for(self, user_id: str) -> list[GroupChoice]:
         """Official groups with moderators that this person may log a removal for (and see the decisions of): a
         senior manager for any, a moderator with a platform account for their own groups."""
-        own = self._groups(user_id, every=False)
         try:
             every = self.directory.has_role(user_id, Role.SENIOR_MANAGER)
         except RolesUnconfirmed:
+            # An unknown is never the wider view; their own groups need no role, so only without any is it told.
+            own = self._groups(user_id, every=False)
             if not own:
                 raise
-            every = False  # an unknown is never the wider view; their own groups need no role
-        return self._groups(user_id, every=True) if every else own
+            return own
+        return self._groups(user_id, every=every)
 
     def _groups(self, user_id: str, every: bool) -> list[GroupChoice]:
         with self.db.transaction() as session:
@@ -263,9 +264,11 @@ class RemovalService:
 
         group_id = values["group_id"]
         moderators = self._moderators(group_id)
-        staff_moderators = self._staff_moderators(moderators)
+        staff_moderators = self._staff_moderators(moderators, unknown=True)
         kind = values["kind"]
-        own_agreement = user_id in staff_moderators
+        own_agreement = user_id in self._staff_moderators(
+            [m for m in moderators if m.slack_user_id == user_id], unknown=False
+        )
         if kind is RemovalKind.TEMPORARY:
             status = Status.RECORDED
         else:
@@ -536,19 +539,19 @@ class RemovalService:
             query = select(Moderator).where(Moderator.group_id == group_id, ACTIVE).order_by(Moderator.id)
             return list(session.scalars(query))
 
-    def _staff_moderators(self, moderators: list[Moderator]) -> list[str]:
-        """The Slack users among them who are employed moderators and still staff (guests never are)."""
+    def _staff_moderators(self, moderators: list[Moderator], unknown: bool) -> list[str]:
+        """The Slack users among them who are employed moderators and still staff (guests never are). Those whose
+        role cannot be told now count as `unknown` says: asked to agree (their click is checked again), but never
+        taken for a staff agreement."""
         employed = {ModeratorRole.STAFF.value, ModeratorRole.PCF_STAFF.value}
         candidates = dict.fromkeys(m.slack_user_id for m in moderators if m.slack_user_id and m.role in employed)
-        return [u for u in candidates if self._still_staff(u)]
+        return [u for u in candidates if self._still_staff(u, unknown)]
 
-    def _still_staff(self, user_id: str) -> bool:
-        # For whom to ask and whether a log is its own staff agreement: someone whose role cannot be told now is
-        # not asked, and their own log waits for another staff moderator's agreement.
+    def _still_staff(self, user_id: str, unknown: bool) -> bool:
         try:
             return self.directory.has_role(user_id, Role.STAFF, Role.PCF_STAFF)
         except RolesUnconfirmed:
-            return False
+            return unknown
 
     @staticmethod
     def _view(session: Session, row: RemovalDecision) -> DecisionView:
