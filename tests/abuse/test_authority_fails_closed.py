@@ -15,10 +15,12 @@ from flows.directory.models import DirectoryCacheEntry
 from flows.directory.service import Refusal
 from flows.groups.models import Group
 from flows.removals.models import RemovalDecision
+from flows.reports.models import UnofficialGroupCase
 from flows.wizard.models import WizardDraft
 from tests.abuse.support import (
     APPROVALS,
     MANAGER_2,
+    MANAGERS_CHANNEL,
     OTHER_TEAM,
     add_group,
     click_payload,
@@ -325,3 +327,39 @@ def test_staff_see_and_log_removals_only_for_the_groups_they_moderate_and_senior
     assert options(managers_view, "group") == ["Amaze Brighton Parent Carers", "Amaze Hastings Parent Carers"]
     assert "K.L." in json.dumps(managers_view)
     assert ours != theirs
+
+
+def test_taking_on_an_unofficial_group_report_is_refused_while_slack_cannot_say_who_clicked(app):
+    fake = app.fake
+    opens = len(fake.calls("views.open"))
+    assert app.sender.command("/report-unofficial-group", user_id="U0STAFF1").status == 200
+    view_id, view = opened_view(fake, opens)
+    app.sender.interact(submission(view, "U0STAFF1", view_id, name="Amaze Mums Hove", where_seen="whatsapp",
+                                   how_found="Saw it on Facebook."))
+    message = wait_post(fake, MANAGERS_CHANNEL, "report_approach")
+    settle(app)
+    fake.respond_with_status("users.info", 500, times=100)
+
+    assert app.sender.interact(click_payload(message, "report_approach", "U0STAFF2")).status == 200
+
+    assert wait_told(app, "U0STAFF2") == UNCONFIRMED
+    settle(app)
+    with app.db.transaction() as session:
+        case = session.scalars(select(UnofficialGroupCase)).one()
+        assert (case.state, case.owner_id) == ("reported", None)
+    assert refused(app.db, "unofficial_group.act_refused") == [("U0STAFF2", "role_unconfirmed")]
+
+
+def test_a_picked_staff_moderator_whom_slack_cannot_confirm_is_not_taken_for_staff(app):
+    modal = wizard_at_moderators(app)
+    app.fake.respond_with_status("users.info", 500, times=100)
+
+    answer = modal.submit(**{**GOOD_MODERATORS, "staff_moderators": ["U0STAFF2"], "other_moderators": []})
+
+    assert answer.json["response_action"] == "errors"
+    assert list(answer.json["errors"].values()) == [UNCONFIRMED]
+    assert groups(app.db) == []
+    with app.db.transaction() as session:
+        [draft] = session.scalars(select(WizardDraft)).all()
+        assert draft.step == "moderators" and "moderators" not in draft.data
+    assert refused(app.db, "wizard.moderators_refused") == [("U0STAFF1", "role_unconfirmed")]
