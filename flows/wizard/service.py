@@ -198,7 +198,10 @@ class NewGroupWizard:
 
     def _submit_moderators(self, state: WizardState, values: dict) -> StepResult:
         errors = self._moderator_answers(state, values)
-        state.data["moderators_form"] = {k: values.get(k) for k in MODERATOR_FIELDS}
+        # Kept only as accepted by the step's own checks: a refused answer is never what registering re-checks.
+        state.data.pop("moderators_form", None)
+        if not errors:
+            state.data["moderators_form"] = {k: values.get(k) for k in MODERATOR_FIELDS}
         return self._checked(state, errors)
 
     def _moderator_answers(self, state: WizardState, values: dict) -> dict[str, str]:

@@ -162,6 +162,8 @@ def test_a_senior_manager_whose_role_was_confirmed_within_the_cache_time_still_a
     since = len(fake.calls())
 
     assert app.sender.interact(click_payload(sign_off, "removal_approve", MANAGER_2)).status == 200
+    # The sign-off message is closed once the decision is made.
+    fake.wait_for("chat.update", lambda c: c.args.get("ts") == sign_off.response["ts"])
     settle(app)
     assert statuses(app.db) == ["approved"]
     assert UNCONFIRMED not in told_privately(app, MANAGER_2, since)
