@@ -35,6 +35,7 @@ def make_client(settings: Settings) -> WebClient:
 def create_app(settings: Settings, db: Database | None = None) -> App:
     client = make_client(settings)
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
+    services = Services.build(settings, client, db)
     app = App(
         client=client,
         signing_secret=secret,
@@ -44,12 +45,11 @@ def create_app(settings: Settings, db: Database | None = None) -> App:
         process_before_response=False,
         raise_error_for_unhandled_request=False,
         # Before authorization, so that a request from another workspace costs no call to Slack.
-        before_authorize=only_our_team(settings),
+        before_authorize=only_our_team(settings, services.directory),
         # Bolt runs each listener, ack() included, on this pool: Bolt's default of 5 threads made acks queue
         # behind other clicks' work under load (see README, Performance).
         listener_executor=ThreadPoolExecutor(max_workers=settings.listener_threads, thread_name_prefix="listener"),
     )
-    services = Services.build(settings, client, db)
     newgroup.register(app, services)
     removals.register(app, services)
     reports.register(app, services)

@@ -42,6 +42,15 @@ class SlackDirectoryBackend:
             deleted=bool(user.get("deleted")),
         )
 
+    def own_team(self) -> str:
+        try:
+            team_id = self.client.auth_test().get("team_id")
+        except (SlackApiError, SlackClientError, OSError) as error:
+            raise DirectoryUnavailable(str(error)) from error
+        if not team_id:
+            raise DirectoryUnavailable("auth.test named no workspace")
+        return str(team_id)
+
     def _id_for_handle(self, handle: str) -> str | None:
         handle = handle.lstrip("@")
         for group in self.client.usergroups_list()["usergroups"]:

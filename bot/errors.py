@@ -16,7 +16,9 @@ from slack_sdk.models.views import View
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
+from bot import refusals
 from bot.blocks import escape, section
+from flows.directory.service import RolesUnconfirmed
 
 log = logging.getLogger(__name__)
 
@@ -81,12 +83,18 @@ def database_unavailable(error: BaseException | None) -> bool:
 
 
 def on_error(error, body, response, context, client, respond, logger):
-    unavailable = database_unavailable(error)
-    if unavailable:
+    unconfirmed = isinstance(error, RolesUnconfirmed)
+    # Both are outages elsewhere, told to the person as such; neither is the app's own fault.
+    unavailable = unconfirmed or database_unavailable(error)
+    if unconfirmed:
+        logger.warning("refused %s: %s", _kind(body), error)
+        text = refusals.word(error.reason)
+    elif unavailable:
         logger.warning("database unavailable while handling %s: %s", _kind(body), _reason(error))
+        text = DATABASE_UNAVAILABLE
     else:
         logger.error("unhandled error for %s", _kind(body), exc_info=error)
-    text = DATABASE_UNAVAILABLE if unavailable else SOMETHING_WENT_WRONG
+        text = SOMETHING_WENT_WRONG
     body = body if isinstance(body, dict) else {}
     if response is None and context.ack is not None and context.ack.response is not None:
         context[ACKNOWLEDGED] = context.ack.response

@@ -12,8 +12,9 @@ from slack_sdk.models.views import View
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
-from bot import errors
+from bot import errors, refusals
 from bot.blocks import section
+from flows.directory.service import RolesUnconfirmed
 
 log = logging.getLogger(__name__)
 
@@ -65,10 +66,13 @@ def channel_of(body: dict) -> str | None:
 
 
 @contextmanager
-def says_so_if_the_database_fails(client: WebClient, view_id: str):
-    """A modal opened with "Just a moment…" must not stay that way when the records cannot be read."""
+def says_so_if_it_cannot_go_on(client: WebClient, view_id: str):
+    """A modal opened with "Just a moment…" must not stay that way when the records cannot be read, or when who
+    the person is cannot be confirmed (that refusal was recorded where it was found; here it is said)."""
     try:
         yield
     except (DBAPIError, PoolTimeoutError):
         client.views_update(view_id=view_id, view=errors.message_view(errors.DATABASE_UNAVAILABLE))
         raise
+    except RolesUnconfirmed as error:
+        client.views_update(view_id=view_id, view=errors.message_view(refusals.word(error.reason)))

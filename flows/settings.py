@@ -73,8 +73,12 @@ class Settings(BaseSettings):
     staff_user_ids: CommaList = Field(default_factory=list)
     pcf_staff_user_ids: CommaList = Field(default_factory=list)
     senior_manager_user_ids: CommaList = Field(default_factory=list)
-    # How long a looked-up user group or user profile is trusted before Slack is asked again.
+    # How long a looked-up user group or user profile is trusted before Slack is asked again. Past it, when Slack
+    # cannot answer, nobody's role is confirmed: what needs a role is refused until Slack answers.
     directory_cache_seconds: int = 300
+    # The latest review date a temporary removal may have, in days from today (R4): a review that never comes
+    # would make it a permanent removal without R2's agreement and sign-off.
+    removal_review_max_days: int = Field(default=90, ge=1, le=3650)
 
     # --- Where decisions and reports go ---------------------------------------------------------------------------
     # Channel (ID) where senior managers sign off permanent removals (R2).

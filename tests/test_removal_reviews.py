@@ -26,7 +26,8 @@ REVIEW_ON = date(2026, 6, 10)  # British Summer Time: 09:00 in the UK is 08:00 U
 
 @pytest.fixture
 def removals(db, database_url):
-    settings = Settings(_env_file=None, database_url=database_url, staff_user_ids=[STAFF, STAFF_2, MANAGER])
+    settings = Settings(_env_file=None, database_url=database_url, staff_user_ids=[STAFF, STAFF_2, MANAGER],
+                        senior_manager_user_ids=[MANAGER])
     return RemovalService(db, settings, Directory(db, EveryoneByTheirId(), settings), clock=lambda: LOGGED)
 
 
@@ -130,7 +131,7 @@ def test_only_moderators_still_moderating_and_the_logger_are_reminded(
 ):
     with db.transaction() as session:
         session.execute(update(Moderator).where(Moderator.slack_user_id == STAFF_2).values(stepped_down_at=LOGGED))
-    log_temporary(removals, group_id, user=MANAGER)  # staff may log for any group
+    log_temporary(removals, group_id, user=MANAGER)  # a senior manager may log for any group
     tick(db, registry, fake_slack, settings, datetime(2026, 6, 10, 9, 0, tzinfo=UTC))
     assert reminded(fake_slack) == sorted([STAFF, VOLUNTEER, MANAGER])
 

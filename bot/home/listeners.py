@@ -20,6 +20,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.home import views
 from bot.services import Services
+from flows.directory.service import RolesUnconfirmed
 from flows.home import HomeService, RegisterFilter
 
 log = logging.getLogger(__name__)
@@ -30,7 +31,12 @@ def register(app: App, services: Services) -> None:
     homes = HomeService(services.db, services.settings, services.directory)
 
     def publish(client: WebClient, user_id: str, chosen: RegisterFilter | None = None) -> None:
-        home = homes.home_for(user_id, chosen)
+        try:
+            home = homes.home_for(user_id, chosen)
+        except RolesUnconfirmed as error:
+            # What the Home shows follows the person's roles: the one last published stands until they are known.
+            log.warning("Home of %s not refreshed: %s", user_id, error)
+            return
         try:
             client.views_publish(user_id=user_id, view=views.home_view(home, services.settings))
         except SlackApiError as error:

@@ -6,7 +6,7 @@ import logging
 from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
-from bot.modals import channel_of, loading_view, open_modal, says_so_if_the_database_fails
+from bot.modals import channel_of, loading_view, open_modal, says_so_if_it_cannot_go_on
 from bot.moderation.notify import queue_confirmation_requests
 from bot.newgroup import messages, views
 from bot.services import Services
@@ -35,7 +35,7 @@ def register(app: App, services: Services) -> None:
         view_id = open_modal(client, command["trigger_id"], loading_view(views.TITLE), user_id, channel_of(command))
         if view_id is None:
             return
-        with says_so_if_the_database_fails(client, view_id):
+        with says_so_if_it_cannot_go_on(client, view_id):
             if wizard.may_register(user_id):
                 view = render(wizard.start(user_id, command.get("team_id"), name=command.get("text")))
             else:

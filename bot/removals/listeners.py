@@ -13,10 +13,11 @@ from slack_sdk.errors import SlackApiError
 # decisions and reports that wait too long.
 import flows.escalations.jobs  # noqa: F401
 import flows.removals.reviews  # noqa: F401
-from bot.modals import channel_of, loading_view, open_modal, says_so_if_the_database_fails
+from bot.modals import channel_of, loading_view, open_modal, says_so_if_it_cannot_go_on
 from bot.removals import messages, views
 from bot.removals.notify import queue_messages
 from bot.services import Services
+from flows.directory.service import RolesUnconfirmed
 from flows.removals.models import Status
 from flows.removals.service import Outcome, RemovalService, StepResult
 
@@ -37,7 +38,7 @@ def register(app: App, services: Services) -> None:
         view_id = open_modal(client, body["trigger_id"], views.loading_view(), user_id, channel_of(body))
         if view_id is None:
             return
-        with says_so_if_the_database_fails(client, view_id):
+        with says_so_if_it_cannot_go_on(client, view_id):
             correcting = removals.decision(correcting_id) if correcting_id is not None else None
             if correcting is not None:
                 group_id = correcting.group_id
@@ -108,7 +109,7 @@ def register(app: App, services: Services) -> None:
         view_id = open_modal(client, body["trigger_id"], loading_view("Reject the removal"), user_id, channel_of(body))
         if view_id is None:
             return
-        with says_so_if_the_database_fails(client, view_id):
+        with says_so_if_it_cannot_go_on(client, view_id):
             checked = removals.may_sign_off(_value(body), body["user"]["id"], "reject")
             if checked.outcome is Outcome.ALLOWED:
                 view = views.reason_form(checked.decision)

@@ -2,6 +2,10 @@
 
 The platform (Slack today, Teams later) is reached through a `DirectoryBackend`; answers are cached briefly in the
 database so that every worker agrees and the platform is not asked on every click.
+
+Authority fails closed: an answer is trusted for `directory_cache_seconds`; when it is older (or there is none)
+and the platform cannot give a fresh one, a role is not confirmed and `RolesUnconfirmed` is raised, never "no
+role" turned into "yes" nor a guest taken for staff. Names are different: a stale or missing name harms nobody.
 """
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from typing import Protocol
 
 from sqlalchemy.exc import IntegrityError
 
+from flows.audit import service as audit
 from flows.db import Database, utcnow
 from flows.directory.models import DirectoryCacheEntry
 from flows.settings import Settings
@@ -40,10 +45,30 @@ class DirectoryUnavailable(Exception):
     """The platform could not be asked (down, rate-limited, not allowed)."""
 
 
+class Refusal(StrEnum):
+    """Why an action was refused for want of an answer about the person (the adapter words it)."""
+
+    ROLE_UNCONFIRMED = "role_unconfirmed"
+
+
+class RolesUnconfirmed(Exception):
+    """Whether the person holds a role cannot be told now: the platform is not answering and no fresh answer is
+    kept. Every permission check lets it through as a refusal; none turns it into a yes."""
+
+    reason = Refusal.ROLE_UNCONFIRMED
+
+    def __init__(self, user_id: str, lookup: str) -> None:
+        super().__init__(f"roles of {user_id} unconfirmed: {lookup} could not be looked up")
+        self.user_id = user_id
+        self.lookup = lookup
+
+
 class DirectoryBackend(Protocol):
     def usergroup_members(self, usergroup: str) -> list[str]: ...
 
     def person(self, user_id: str) -> Person: ...
+
+    def own_team(self) -> str: ...
 
 
 class Directory:
@@ -60,23 +85,78 @@ class Directory:
         self.clock = clock
 
     def person(self, user_id: str) -> Person:
-        cached = self._cached(f"user:{user_id}", lambda: self.backend.person(user_id).__dict__)
+        """For a name: a stale answer, or the user id itself, when the platform cannot be asked."""
+        cached = self._cached(f"user:{user_id}", lambda: self.backend.person(user_id).__dict__, stale_ok=True)
         if cached is None:
             return Person(user_id=user_id, name=f"<@{user_id}>")
         return Person(**cached)
 
     def roles_of(self, user_id: str) -> set[Role]:
-        person = self.person(user_id)
-        if person.is_guest or person.deleted:
+        """Every role the person holds. Raises RolesUnconfirmed when any of them cannot be told."""
+        if not self._may_hold_roles(user_id):
             return set()
-        roles = set()
-        for role, usergroup, fallback in self._role_sources():
-            if user_id in fallback or (usergroup and user_id in self._members(usergroup)):
-                roles.add(role)
-        return roles
+        return {role for role, usergroup, fallback in self._role_sources() if self._holds(user_id, usergroup, fallback)}
 
     def has_role(self, user_id: str, *roles: Role) -> bool:
-        return bool(self.roles_of(user_id) & set(roles))
+        """Whether the person holds any of these roles. One confirmed role is enough; when none is confirmed and
+        one of them could not be told, raises RolesUnconfirmed."""
+        if not self._may_hold_roles(user_id):
+            return False
+        unconfirmed = None
+        for role, usergroup, fallback in self._role_sources():
+            if role not in roles:
+                continue
+            try:
+                if self._holds(user_id, usergroup, fallback):
+                    return True
+            except RolesUnconfirmed as error:
+                unconfirmed = error
+        if unconfirmed is not None:
+            raise unconfirmed
+        return False
+
+    def _may_hold_roles(self, user_id: str) -> bool:
+        # Guests (and deleted accounts) hold no role, so whether someone is a guest must itself be confirmed.
+        profile = self._cached(f"user:{user_id}", lambda: self.backend.person(user_id).__dict__)
+        if profile is None:
+            raise RolesUnconfirmed(user_id, "profile")
+        person = Person(**profile)
+        return not (person.is_guest or person.deleted)
+
+    def _holds(self, user_id: str, usergroup: str | None, fallback: list[str]) -> bool:
+        if user_id in fallback:
+            return True
+        if not usergroup:
+            return False
+        members = self._cached(f"usergroup:{usergroup}", lambda: {"users": self.backend.usergroup_members(usergroup)})
+        if members is None:
+            raise RolesUnconfirmed(user_id, f"user group {usergroup}")
+        return user_id in set(members["users"])
+
+    def own_team(self) -> str:
+        """The workspace the app's own token belongs to. Kept without expiry: it is configuration, fixed for as
+        long as the token is, so it is asked once per deployment rather than on every request. Raises
+        DirectoryUnavailable when it has never been learnt and cannot be now."""
+        key = "own_team"
+        with self.db.transaction() as session:
+            entry = session.get(DirectoryCacheEntry, key)
+            if entry is not None and entry.value.get("team_id"):
+                return entry.value["team_id"]
+        team_id = self.backend.own_team()
+        self._store(key, {"team_id": team_id}, self.clock())
+        return team_id
+
+    def record_refusal(
+        self, actor: str, error: RolesUnconfirmed, action: str, subject_type: str = "person",
+        subject_id: object = None,
+    ) -> None:
+        """The refusal in the audit trail: who was refused what, and whose role could not be confirmed."""
+        with self.db.transaction() as session:
+            audit.record(
+                session, actor=actor, action=action, subject_type=subject_type,
+                subject_id=subject_id if subject_id is not None else actor, to_state=None,
+                refused=error.reason.value, unconfirmed=error.user_id, lookup=error.lookup,
+            )
 
     def role_configured(self, role: Role) -> bool:
         return any(usergroup or fallback for r, usergroup, fallback in self._role_sources() if r is role)
@@ -89,22 +169,18 @@ class Directory:
             (Role.SENIOR_MANAGER, s.senior_managers_usergroup, s.senior_manager_user_ids),
         ]
 
-    def _members(self, usergroup: str) -> set[str]:
-        cached = self._cached(f"usergroup:{usergroup}", lambda: {"users": self.backend.usergroup_members(usergroup)})
-        return set(cached["users"]) if cached else set()
-
-    def _cached(self, key: str, fetch: Callable[[], dict]) -> dict | None:
+    def _cached(self, key: str, fetch: Callable[[], dict], stale_ok: bool = False) -> dict | None:
+        """A fresh answer (kept, or asked for now); a stale one only with stale_ok; None when there is none."""
         now = self.clock()
         fresh_after = now - timedelta(seconds=self.settings.directory_cache_seconds)
         with self.db.transaction() as session:
             entry = session.get(DirectoryCacheEntry, key)
             if entry is not None and entry.fetched_at >= fresh_after:
                 return entry.value
-            stale = entry.value if entry is not None else None
+            stale = entry.value if entry is not None and stale_ok else None
         try:
             value = fetch()
         except DirectoryUnavailable:
-            # A stale answer beats none: roles rarely change, and refusing staff their work would be worse.
             log.warning("directory lookup %s failed; using %s", key, "a stale answer" if stale else "no answer")
             return stale
         self._store(key, value, now)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from flows.audit import service as audit
 from flows.db import Database, utcnow
-from flows.directory.service import Directory
+from flows.directory.service import Directory, RolesUnconfirmed
 from flows.groups.models import Group, Moderator
 from flows.moderation.models import (
     AgreementCirculation,
@@ -298,8 +298,16 @@ class ModerationService:
                 "not on Slack; nothing has changed.")
 
     def _still_staff(self, moderator: Moderator) -> bool:
+        """Asked only of the person acting; when their role cannot be told, that is their refusal (raised)."""
         role = directory_role(moderator)
-        return role is not None and bool(moderator.slack_user_id) and self.directory.has_role(moderator.slack_user_id, role)
+        if role is None or not moderator.slack_user_id:
+            return False
+        try:
+            return self.directory.has_role(moderator.slack_user_id, role)
+        except RolesUnconfirmed as error:
+            self.directory.record_refusal(moderator.slack_user_id, error, "moderation.refused", "moderator",
+                                          moderator.id)
+            raise
 
     @staticmethod
     def _refuse(session: Session, answer: Answer, why: str, subject_type: str, notify: Notify | None) -> Answer:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from flows.audit import service as audit
 from flows.db import Database, utcnow
-from flows.directory.service import Directory, Role
+from flows.directory.service import Directory, Role, RolesUnconfirmed
 from flows.groups.models import Group, Moderator
 from flows.policy.types import GroupKind, ModeratorRole
 from flows.removals.models import RemovalDecision, RemovalKind, Status
@@ -182,14 +182,24 @@ class RemovalService:
 
     # --- who may log, for which groups -------------------------------------------------------------------------
     def groups_for(self, user_id: str) -> list[GroupChoice]:
-        """Official groups with moderators that this person may log a removal for: staff for any, a moderator
-        for their own groups."""
-        is_staff = self.directory.has_role(user_id, Role.STAFF, Role.PCF_STAFF)
+        """Official groups with moderators that this person may log a removal for (and see the decisions of): a
+        senior manager for any, a moderator with a platform account for their own groups."""
+        try:
+            every = self.directory.has_role(user_id, Role.SENIOR_MANAGER)
+        except RolesUnconfirmed:
+            # An unknown is never the wider view; their own groups need no role, so only without any is it told.
+            own = self._groups(user_id, every=False)
+            if not own:
+                raise
+            return own
+        return self._groups(user_id, every=every)
+
+    def _groups(self, user_id: str, every: bool) -> list[GroupChoice]:
         with self.db.transaction() as session:
             query = select(Group).where(Group.official.is_(True)).where(
                 select(Moderator.id).where(Moderator.group_id == Group.id, ACTIVE).exists()
             )
-            if not is_staff:
+            if not every:
                 query = query.where(
                     select(Moderator.id)
                     .where(Moderator.group_id == Group.id, Moderator.slack_user_id == user_id, ACTIVE)
@@ -236,16 +246,29 @@ class RemovalService:
         if existing is not None:
             return StepResult(Outcome.ALREADY_DONE, existing)
 
-        allowed = {g.id: g for g in self.groups_for(user_id)}
+        try:
+            allowed = {g.id: g for g in self.groups_for(user_id)}
+        except RolesUnconfirmed as error:
+            self.directory.record_refusal(user_id, error, "removal.log_refused", "group", form.group_id)
+            raise
         errors, values = self._validate(form, allowed)
+        if "group" in errors and _int(form.group_id) is not None:
+            # A group named that is not theirs: a crafted form, or one left open after they stepped down.
+            with self.db.transaction() as session:
+                audit.record(
+                    session, actor=user_id, action="removal.log_refused", subject_type="group",
+                    subject_id=_int(form.group_id), to_state=None, refused="not_their_group",
+                )
         if errors:
             return StepResult(Outcome.INVALID, errors=errors)
 
         group_id = values["group_id"]
         moderators = self._moderators(group_id)
-        staff_moderators = self._staff_moderators(moderators)
+        staff_moderators = self._staff_moderators(moderators, unknown=True)
         kind = values["kind"]
-        own_agreement = user_id in staff_moderators
+        own_agreement = user_id in self._staff_moderators(
+            [m for m in moderators if m.slack_user_id == user_id], unknown=False
+        )
         if kind is RemovalKind.TEMPORARY:
             status = Status.RECORDED
         else:
@@ -343,8 +366,15 @@ class RemovalService:
             review_on = date.fromisoformat(value)
         except ValueError:
             return None, "Choose the review date from the calendar."
-        if review_on <= self.today():
+        today, limit = self.today(), self.settings.removal_review_max_days
+        if review_on <= today:
             return None, "The review date must be in the future: choose a day from tomorrow on."
+        if review_on > today + timedelta(days=limit):
+            # A review that never comes makes a temporary removal a permanent one without R2's agreement.
+            return None, (
+                f"The review date must be within {limit} days, by {day_text(today + timedelta(days=limit))}: "
+                "a temporary removal is looked at again soon. For a longer removal, choose permanent."
+            )
         return review_on, None
 
     # --- R2: a staff moderator's agreement ---------------------------------------------------------------------
@@ -379,7 +409,8 @@ class RemovalService:
     def _why_not_agree(self, decision: DecisionView, user_id: str) -> str | None:
         if decision.logged_by == user_id:
             return "You logged this removal, so another staff moderator of the group agrees to it."
-        if not self.is_staff_moderator(decision.group_id, user_id):
+        if not self._confirmed(decision, user_id, "removal.agree_refused", self.is_staff_moderator,
+                               decision.group_id, user_id):
             return (
                 f"Only a staff moderator of {decision.group_name} can agree to a permanent removal (R2). "
                 "Nothing has changed."
@@ -387,10 +418,19 @@ class RemovalService:
         return None
 
     def is_staff_moderator(self, group_id: int, user_id: str) -> bool:
-        """Registered as an employed moderator of the group, and still staff today."""
-        return user_id in self._staff_moderators(
-            [m for m in self._moderators(group_id) if m.slack_user_id == user_id]
-        )
+        """Registered as an employed moderator of the group, and still staff today (RolesUnconfirmed when that
+        cannot be told)."""
+        employed = {ModeratorRole.STAFF.value, ModeratorRole.PCF_STAFF.value}
+        registered = any(m.slack_user_id == user_id and m.role in employed for m in self._moderators(group_id))
+        return registered and self.directory.has_role(user_id, Role.STAFF, Role.PCF_STAFF)
+
+    def _confirmed(self, decision: DecisionView, user_id: str, action: str, check: Callable[..., bool], *args) -> bool:
+        """A role check on a decision: an unknown is recorded as a refusal and raised, never taken for a yes."""
+        try:
+            return check(*args)
+        except RolesUnconfirmed as error:
+            self.directory.record_refusal(user_id, error, action, SUBJECT, decision.id)
+            raise
 
     # --- R2: a senior manager's sign-off -----------------------------------------------------------------------
     def may_sign_off(self, decision_id: int | str, user_id: str, action: str) -> StepResult:
@@ -456,7 +496,8 @@ class RemovalService:
             return "You logged this removal, so another senior manager signs it off."
         if decision.agreed_by == user_id:
             return "You gave the staff agreement to this removal, so another senior manager signs it off."
-        if not self.directory.has_role(user_id, Role.SENIOR_MANAGER):
+        if not self._confirmed(decision, user_id, "removal.sign_off_refused", self.directory.has_role,
+                               user_id, Role.SENIOR_MANAGER):
             return "Only a senior manager can approve or reject a permanent removal (R2). Nothing has changed."
         return None
 
@@ -499,11 +540,19 @@ class RemovalService:
             query = select(Moderator).where(Moderator.group_id == group_id, ACTIVE).order_by(Moderator.id)
             return list(session.scalars(query))
 
-    def _staff_moderators(self, moderators: list[Moderator]) -> list[str]:
-        """The Slack users among them who are employed moderators and still staff (guests never are)."""
+    def _staff_moderators(self, moderators: list[Moderator], unknown: bool) -> list[str]:
+        """The Slack users among them who are employed moderators and still staff (guests never are). Those whose
+        role cannot be told now count as `unknown` says: asked to agree (their click is checked again), but never
+        taken for a staff agreement."""
         employed = {ModeratorRole.STAFF.value, ModeratorRole.PCF_STAFF.value}
         candidates = dict.fromkeys(m.slack_user_id for m in moderators if m.slack_user_id and m.role in employed)
-        return [u for u in candidates if self.directory.has_role(u, Role.STAFF, Role.PCF_STAFF)]
+        return [u for u in candidates if self._still_staff(u, unknown)]
+
+    def _still_staff(self, user_id: str, unknown: bool) -> bool:
+        try:
+            return self.directory.has_role(user_id, Role.STAFF, Role.PCF_STAFF)
+        except RolesUnconfirmed:
+            return unknown
 
     @staticmethod
     def _view(session: Session, row: RemovalDecision) -> DecisionView:
@@ -526,6 +575,10 @@ def outbox_key(decision_id: int, *parts: str) -> str:
     """The dedupe key of a message about a decision, e.g. outbox_key(12, "sign-off") for the senior managers'
     request: the adapter queues by it, and R4's reminders and the escalations find earlier messages by it."""
     return ":".join(["removal", str(decision_id), *parts])
+
+
+def day_text(value: date) -> str:
+    return f"{value:%A} {value.day} {value:%B %Y}"
 
 
 def _others(moderators: list[Moderator], user_id: str) -> list[str]:

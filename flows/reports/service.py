@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from flows.audit import service as audit
 from flows.db import Database, utcnow
-from flows.directory.service import Directory, Role
+from flows.directory.service import Directory, Role, RolesUnconfirmed
 from flows.outbox import OutboxMessage, OutboxStatus, on_delivered
 # The N2 matcher's own folding (case, punctuation, look-alikes, emoji), so that reports of "A.M.A.Z.E Chat" and
 # "amaze chat" are one group exactly when the naming rules would see one name.
@@ -346,12 +346,17 @@ class UnofficialGroupReports:
             return _view(case) if case is not None else None
 
     # --- tracking (U2) -----------------------------------------------------------------------------------------
-    def may_act(self, user_id: str) -> bool:
-        return self.directory.has_role(user_id, *ACTING_ROLES)
+    def may_act(self, user_id: str, case_id: object = None) -> bool:
+        """Raises RolesUnconfirmed (recorded as a refusal) when whether they may act cannot be told now."""
+        try:
+            return self.directory.has_role(user_id, *ACTING_ROLES)
+        except RolesUnconfirmed as error:
+            self.directory.record_refusal(user_id, error, "unofficial_group.act_refused", SUBJECT, case_id)
+            raise
 
     def prepare(self, case_id: int, actor: str, action: Action) -> ActOutcome:
         """Whether `actor` may take `action` now (used before asking for a reason); a refusal is recorded."""
-        if not self.may_act(actor):
+        if not self.may_act(actor, case_id):
             return self._refuse(case_id, actor, action)
         case = self.case(case_id)
         if case is None:
@@ -373,7 +378,7 @@ class UnofficialGroupReports:
             if not refused.ok:
                 return ActOutcome(Result.NEEDS_REASON, action, reason_error=refused.message)
         # Authority comes from who clicked, never from what the button carries.
-        if not self.may_act(actor):
+        if not self.may_act(actor, case_id):
             return self._refuse(case_id, actor, action)
         sources, target = TRANSITIONS[action]
         now = self.clock()

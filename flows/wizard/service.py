@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from flows.audit import service as audit
 from flows.db import Database
-from flows.directory.service import Directory, Role
+from flows.directory.service import Directory, Role, RolesUnconfirmed
 from flows.groups.models import Group, Moderator
 from flows.policy.engine import check
 from flows.policy.text import without_control_characters
@@ -44,6 +44,11 @@ TEXT_LIMITS = {
     "offline_moderators": 2000, "out_of_hours": 2000, "quiet_hours": 200, "expected_members": 10,
     "moderation_plan": 2000,
 }
+# What the moderators step asks, kept as given so that registering can check it again.
+MODERATOR_FIELDS = (
+    "staff_moderators", "other_moderators", "offline_moderators", "lead_moderator", "expected_members",
+    "out_of_hours", "emergency_contact", "quiet_hours", "moderation_plan",
+)
 # Called inside the registration's transaction, so that what it queues (e.g. the texts for the creator)
 # exists exactly when the group does.
 OnRegistered = Callable[[Session, Group, "WizardState"], list]
@@ -58,6 +63,9 @@ GUARDED_FIELDS = {
     "moderation_plan": FieldKind.STAFF_TEXT,
     "quiet_hours": FieldKind.NOTE,
 }
+OUT_OF_DATE_STEP = (
+    "This form is out of date: the set-up has moved on in another window. Here is where it stands now."
+)
 
 
 class WizardError(Exception):
@@ -122,7 +130,12 @@ class NewGroupWizard:
 
     # --- who may use it ----------------------------------------------------------------------------------------
     def may_register(self, user_id: str) -> bool:
-        return self.directory.has_role(user_id, Role.STAFF, Role.PCF_STAFF)
+        """Raises RolesUnconfirmed (recorded as a refusal) when whether they are staff cannot be told now."""
+        try:
+            return self.directory.has_role(user_id, Role.STAFF, Role.PCF_STAFF)
+        except RolesUnconfirmed as error:
+            self.directory.record_refusal(user_id, error, "wizard.refused")
+            raise
 
     # --- lifecycle -------------------------------------------------------------------------------------------------
     def start(self, user_id: str, team_id: str | None, name: str | None = None) -> WizardState:
@@ -153,6 +166,9 @@ class NewGroupWizard:
             state = self._state(self._draft(session, draft_id, user_id))
         if state.group_id is not None:
             return self._already_registered(state)
+        if step is not state.step:
+            # The draft's step lives here, not in the form: a form for another step is an old (or crafted) one.
+            return StepResult(state, {"step": OUT_OF_DATE_STEP})
         values = {key: clean_text(value) for key, value in (values or {}).items()}
         refused = self._refused(values)
         if refused:
@@ -165,8 +181,12 @@ class NewGroupWizard:
             Step.MODERATORS: self._submit_moderators,
             Step.REVIEW: lambda state, values: self._submit_review(state, on_registered),
         }[step]
-        state.step = step
-        return handler(state, values)
+        try:
+            return handler(state, values)
+        except RolesUnconfirmed as error:
+            # Nothing of the step is saved: the person tries again once the roles can be told.
+            self.directory.record_refusal(user_id, error, f"wizard.{step.value}_refused", "wizard", draft_id)
+            raise
 
     # --- steps ---------------------------------------------------------------------------------------------------
     def _submit_kind(self, state: WizardState, values: dict) -> StepResult:
@@ -192,6 +212,16 @@ class NewGroupWizard:
         return self._checked(state)
 
     def _submit_moderators(self, state: WizardState, values: dict) -> StepResult:
+        errors = self._moderator_answers(state, values)
+        # Kept only as accepted by the step's own checks: a refused answer is never what registering re-checks.
+        state.data.pop("moderators_form", None)
+        if not errors:
+            state.data["moderators_form"] = {k: values.get(k) for k in MODERATOR_FIELDS}
+        return self._checked(state, errors)
+
+    def _moderator_answers(self, state: WizardState, values: dict) -> dict[str, str]:
+        """The moderators step's own checks (the directory's roles, the emergency contact, lengths), with what was
+        given put into the draft's data; returns what is wrong, by form field."""
         kind = state.kind
         choice = ModeratorChoice(
             staff=list(values.get("staff_moderators") or []),
@@ -234,9 +264,14 @@ class NewGroupWizard:
             quiet_hours=_text(values.get("quiet_hours")),
             moderation_plan=_text(values.get("moderation_plan")),
         )
-        return self._checked(state, errors)
+        return errors
 
     def _submit_review(self, state: WizardState, on_registered: OnRegistered | None) -> StepResult:
+        if Step.MODERATORS in steps_for(state.kind):
+            # Re-run on what is stored: roles may have changed since, and the draft must hold what the step checked.
+            errors = self._moderator_answers(state, state.data.get("moderators_form") or {})
+            if errors:
+                return self._save(state, Step.MODERATORS, errors)
         result = self.check(state)
         for step in steps_for(state.kind):
             errors = _errors_for(step, result.findings)
