@@ -269,7 +269,20 @@ def _mentioning(session: Session, column, pattern: re.Pattern, needle: str, mode
 
 def _message_row(m: OutboxMessage) -> dict:
     args = m.args or {}
-    return _row(m, ("id", "created_at", "status", "sent_at"), to=args.get("channel"), text=args.get("text"))
+    channel = args.get("channel")
+    to = channel if isinstance(channel, str) else f"where message {m.depends_on_id} went (an edit of it)"
+    return _row(m, ("id", "created_at", "status", "sent_at"), to=to, text=args.get("text"),
+                content=" / ".join(_block_texts(args.get("blocks"))))
+
+
+def _block_texts(value: Any) -> list[str]:
+    """What a message's blocks say, as plain text, in order."""
+    if isinstance(value, list):
+        return [t for v in value for t in _block_texts(v)]
+    if isinstance(value, dict):
+        own = [value["text"]] if isinstance(value.get("text"), str) else []
+        return own + [t for k, v in value.items() if k != "text" or not isinstance(v, str) for t in _block_texts(v)]
+    return []
 
 
 def _messages(session: Session, person: Person, pattern: re.Pattern) -> Section:
@@ -482,7 +495,9 @@ def _erase_user_columns(session: Session, uid: str, p: str, result: Erasure) -> 
         for column in columns:
             _set(session, model, getattr(model, column) == uid, model.__tablename__, result, **{column: p})
     _pseudonymise_decisions(session, uid, p, result)
-    # Their own reports: the case stays (a group's name is not the reporter's data); what they wrote goes.
+    # Their own reports: the case stays (a group's name is not the reporter's data); what they wrote goes, also
+    # from the messages that showed it to the managers.
+    _erase_report_texts(session, uid, result)
     _set(session, UnofficialGroupReport, UnofficialGroupReport.reporter_id == uid, "unofficial_group_reports", result,
          reporter_id=p, how_found=ERASED_TEXT, contact=None, notes=None)
     drafts = session.execute(delete(WizardDraft).where(WizardDraft.user_id == uid, WizardDraft.group_id.is_(None))
@@ -507,6 +522,30 @@ def _erase_user_columns(session: Session, uid: str, p: str, result: Erasure) -> 
             # Not sent, and now never: there is nobody to send it to.
             values.update(status=OutboxStatus.FAILED.value, failed_at=utcnow(), last_error="recipient erased (P4)")
         _set(session, OutboxMessage, OutboxMessage.id == message.id, "outbox_messages", result, **values)
+
+
+def _erase_report_texts(session: Session, uid: str, result: Erasure) -> None:
+    reports = session.scalars(select(UnofficialGroupReport).where(UnofficialGroupReport.reporter_id == uid)).all()
+    cases = {r.case_id for r in reports}
+    # Messages show people's words with whitespace folded, escaped for Slack and cut short: match their start.
+    starts = {" ".join(t.split())[:30] for r in reports for t in (r.how_found, r.contact, r.notes) if t}
+    patterns = [re.compile(re.escape(_slack_escaped(t)) + r"[^\n]*") for t in starts if len(t) >= 8]
+    if not patterns:
+        return
+    rows = session.execute(select(OutboxMessage.id, OutboxMessage.args, OutboxMessage.reference).where(
+        cast(OutboxMessage.reference, Text).like("%unofficial_group_case%"))).all()
+    for message_id, args, reference in rows:
+        if (reference or {}).get("type") != "unofficial_group_case" or (reference or {}).get("id") not in cases:
+            continue
+        scrubbed = args
+        for pattern in patterns:
+            scrubbed = _replace(scrubbed, pattern, ERASED_TEXT)
+        if scrubbed != args:
+            _set(session, OutboxMessage, OutboxMessage.id == message_id, "outbox_messages", result, args=scrubbed)
+
+
+def _slack_escaped(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _pseudonymise_decisions(session: Session, uid: str, p: str, result: Erasure) -> None:
@@ -548,6 +587,8 @@ def _erase_in_text(session: Session, person: Person, pattern: re.Pattern, p: str
         (OutboxMessage, OutboxMessage.args, OutboxMessage.id),
         (WizardDraft, WizardDraft.data, WizardDraft.id),
         (AuditEntry, AuditEntry.details, AuditEntry.id),
+        # Keys that make a message go once name whom it went to.
+        (OutboxMessage, OutboxMessage.dedupe_key, OutboxMessage.id),
         (Group, Group.description, Group.id),
         (Group, Group.out_of_hours, Group.id),
         (Group, Group.moderation_plan, Group.id),
