@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from flows.audit import service as audit
 from flows.audit.models import AuditEntry
 from flows.db.erasure import erased
-from flows.outbox.models import OutboxMessage, OutboxStatus
+from flows.outbox.models import OutboxMessage
 from flows.removals.models import RemovalDecision, RemovalKind, Status
 from flows.reports.models import OPEN_STATES, UnofficialGroupCase, UnofficialGroupReport
 from flows.scheduler import JobRegistry, Run, jobs
@@ -94,10 +94,9 @@ def _finished_removals(session: Session, cutoff: datetime) -> int:
 
 
 def _delete_messages(session: Session, reference_type: str, ids: set[int]) -> None:
-    """The sent (or given up) messages about these records; a message still waiting is left to be sent."""
+    """The messages about these records. One still waiting after years has no one left to wait for it: it goes too."""
     rows = session.execute(select(OutboxMessage.id, OutboxMessage.reference).where(
         cast(OutboxMessage.reference, Text).like(f"%{reference_type}%"),
-        OutboxMessage.status != OutboxStatus.PENDING.value,
     )).all()
     doomed = [m for m, ref in rows if (ref or {}).get("type") == reference_type and (ref or {}).get("id") in ids]
     if not doomed:
