@@ -34,7 +34,11 @@ def _scrub_after_commit(session: Session) -> None:
     tables = session.info.pop(_KEY, None)
     if not tables:
         return
-    bind = session.get_bind()
+    try:
+        bind = session.get_bind()
+    except Exception:  # a session bound to nothing erased nothing on disk either
+        log.exception("no database to scrub after an erasure")
+        return
     scrub(getattr(bind, "engine", bind), tables)
 
 
