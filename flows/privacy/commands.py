@@ -28,7 +28,8 @@ What is kept, and why:
   reference becomes the pseudonym and the notes and rejection reason (free text about them) are removed.
 - The audit trail records that an erasure happened ("person.erased", the pseudonym, how many records changed),
   never what was erased. It is not findable by the person's id afterwards: that would itself be their data.
-- Names match whole words, case-insensitively; with a common name, add --group to erase one moderator.
+- Names match whole words, case-insensitively; with a common name, add --group to erase one moderator. For
+  someone on Slack, give their Slack user id: a name finds only the places where the name itself is written.
 Afterwards SQLite's write-ahead log is checkpointed and deleted content overwritten (PostgreSQL: the tables are
 vacuumed), so the erased text is not left on disk."""
 
