@@ -1,4 +1,4 @@
-"""`python -m flows subject-access …` and `python -m flows erase …`: the data protection lead's two commands (P4)."""
+"""`python -m flows subject-access …` and `python -m flows erase …`: the data protection lead's commands (P4)."""
 from __future__ import annotations
 
 import argparse
