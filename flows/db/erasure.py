@@ -6,8 +6,9 @@ it on for every connection); PostgreSQL keeps the old row version as a dead tupl
 personal data marks its session with `erased(session, table, ...)`; once that transaction has committed, the
 tables are scrubbed: a TRUNCATE checkpoint on SQLite, a VACUUM of those tables on PostgreSQL.
 
-The scrub is best effort and bounded: it never fails or delays a committed erasure for long (a click may be waiting
-on it). A checkpoint kept from finishing by a long reader is logged, and the daily retention job scrubs again.
+The scrub is best effort and bounded: it never fails a committed erasure, and waits for other connections only as
+long as the caller allows (a click may be waiting on it: half a second by default; the erase command and the daily
+retention job allow more). A scrub that could not finish is logged, and the daily retention job scrubs again.
 """
 from __future__ import annotations
 
@@ -18,20 +19,21 @@ from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
 
-_KEY = "erased_tables"
-# How long the checkpoint may wait for other connections to finish reading (milliseconds), and VACUUM in total.
-CHECKPOINT_WAIT_MS = 2000
-VACUUM_TIMEOUT_MS = 10000
+_KEY, _WAIT = "erased_tables", "erased_wait_seconds"
+# Inside a request: Slack waits 3 s for the acknowledgement that may follow the erasure.
+REQUEST_WAIT_SECONDS = 0.5
 
 
-def erased(session: Session, *tables: str) -> None:
-    """Personal data was erased from `tables` in this session's transaction: scrub them once it commits."""
+def erased(session: Session, *tables: str, wait_seconds: float = REQUEST_WAIT_SECONDS) -> None:
+    """Personal data was erased from `tables` in this session's transaction: scrub them once it commits, waiting
+    at most about `wait_seconds` for other connections."""
     session.info.setdefault(_KEY, set()).update(tables)
+    session.info[_WAIT] = max(session.info.get(_WAIT, 0.0), wait_seconds)
 
 
 @event.listens_for(Session, "after_commit")
 def _scrub_after_commit(session: Session) -> None:
-    tables = session.info.pop(_KEY, None)
+    tables, wait = session.info.pop(_KEY, None), session.info.pop(_WAIT, REQUEST_WAIT_SECONDS)
     if not tables:
         return
     try:
@@ -39,47 +41,53 @@ def _scrub_after_commit(session: Session) -> None:
     except Exception:  # a session bound to nothing erased nothing on disk either
         log.exception("no database to scrub after an erasure")
         return
-    scrub(getattr(bind, "engine", bind), tables)
+    scrub(getattr(bind, "engine", bind), tables, wait)
 
 
 @event.listens_for(Session, "after_rollback")
 def _forget_on_rollback(session: Session) -> None:
     # Nothing was erased after all.
     session.info.pop(_KEY, None)
+    session.info.pop(_WAIT, None)
 
 
-def scrub(engine: Engine, tables: set[str] | tuple[str, ...] = ()) -> bool:
+def scrub(engine: Engine, tables: set[str] | tuple[str, ...] = (), wait_seconds: float = REQUEST_WAIT_SECONDS) -> bool:
     """Make what was just erased unreadable from the database's files. True when it completed."""
+    wait_ms = max(1, int(wait_seconds * 1000))
     try:
         if engine.dialect.name == "sqlite":
-            return _checkpoint(engine)
+            return _checkpoint(engine, wait_ms)
         if engine.dialect.name == "postgresql":
-            return _vacuum(engine, tables)
-    except Exception:  # the erasure itself is committed; a failed scrub must not turn it into an error
-        log.exception("could not scrub %s after an erasure; the next retention run tries again", sorted(tables))
+            return _vacuum(engine, tables, wait_ms)
+    except Exception as error:  # the erasure itself is committed; a failed scrub must not turn it into an error
+        log.warning("could not scrub %s after an erasure (%s); the next retention run tries again",
+                    sorted(tables), type(error).__name__)
         return False
     return True
 
 
-def _checkpoint(engine: Engine) -> bool:
+def _checkpoint(engine: Engine, wait_ms: int) -> bool:
     with engine.connect() as connection:
-        connection.exec_driver_sql(f"PRAGMA busy_timeout={CHECKPOINT_WAIT_MS}")
+        # The connection goes back to the pool afterwards: it gets its own waiting time back.
+        usual = int(connection.exec_driver_sql("PRAGMA busy_timeout").scalar())
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={wait_ms}")
         try:
             busy, _log_frames, _done = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
         finally:
-            connection.exec_driver_sql("PRAGMA busy_timeout=30000")
+            connection.exec_driver_sql(f"PRAGMA busy_timeout={usual}")
     if busy:
         log.warning("the WAL checkpoint after an erasure was blocked by a reader; the retention job retries it")
     return not busy
 
 
-def _vacuum(engine: Engine, tables) -> bool:
+def _vacuum(engine: Engine, tables, wait_ms: int) -> bool:
     from flows.db.base import Base
 
     known = [t for t in sorted(tables) if t in Base.metadata.tables]  # names from code, never from input
     # VACUUM cannot run inside a transaction block.
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.exec_driver_sql(f"SET statement_timeout = {VACUUM_TIMEOUT_MS}")
+        # A VACUUM cut short by the timeout leaves the rest to autovacuum and the next retention run.
+        connection.exec_driver_sql(f"SET statement_timeout = {wait_ms}")
         try:
             for table in known:
                 connection.exec_driver_sql(f'VACUUM "{table}"')

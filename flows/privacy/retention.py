@@ -34,6 +34,8 @@ RETENTION_JOB = "privacy-retention"
 # Early morning UK time: nobody is waiting on the tables it touches.
 RETENTION_TIME = time(3, 0)
 ACTOR = "retention"
+# At night nobody waits on the clock's tick: the scrub may wait this long for other connections.
+PURGE_WAIT_SECONDS = 30.0
 
 
 def purge(session: Session, settings: Settings, now: datetime) -> dict[str, int]:
@@ -51,7 +53,7 @@ def purge(session: Session, settings: Settings, now: datetime) -> dict[str, int]
                      **{what.replace(" ", "_"): count for what, count in counts.items()})
     # Also when nothing was purged today: a scrub an earlier erasure could not finish is done now.
     erased(session, "unofficial_group_cases", "unofficial_group_reports", "removal_decisions", "outbox_messages",
-           "wizard_drafts", "audit_entries")
+           "wizard_drafts", "audit_entries", wait_seconds=PURGE_WAIT_SECONDS)
     return counts
 
 

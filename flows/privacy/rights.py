@@ -38,6 +38,8 @@ USER_ID = re.compile(r"^[UW][A-Z0-9]{2,31}$")
 ERASED_TEXT = "(erased at the person's request)"
 # Who the audit trail names for an erasure done from the command line.
 ERASER = "data-protection"
+# Nobody waits on the erase command but the person running it: the scrub may wait for other connections.
+ERASE_WAIT_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -445,7 +447,7 @@ def erase(session: Session, person: Person, now: datetime | None = None, actor: 
                  kind=person.kind, changed=sum(result.counts.values()))
     erased(session, "groups", "moderators", "moderator_confirmations", "moderator_checkins", "moderator_vacancies",
            "agreement_circulations", "removal_decisions", "unofficial_group_cases", "unofficial_group_reports",
-           "outbox_messages", "directory_cache", "wizard_drafts", "audit_entries")
+           "outbox_messages", "directory_cache", "wizard_drafts", "audit_entries", wait_seconds=ERASE_WAIT_SECONDS)
     return result
 
 
