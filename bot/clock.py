@@ -67,6 +67,7 @@ def main(argv: list[str] | None = None) -> None:
 
     # Importing the app imports every workflow, which registers their jobs and on_delivered hooks.
     import bot.app  # noqa: F401
+    import flows.privacy.retention  # noqa: F401  (P5's daily purge)
 
     settings = get_settings()
     if not settings.slack_bot_token:

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from flows import export
 from flows.policy.engine import check
 from flows.policy.parse import KNOWN_KINDS, KNOWN_ROLES, ProposalError, proposal_from_json, proposals_from_csv
+from flows.privacy import commands as privacy_commands
 from flows.policy.types import CheckResult, GroupProposal
 from flows.settings import get_settings
 
@@ -152,6 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     migrate_cmd = commands.add_parser("migrate", help="bring the database up to date")
     migrate_cmd.set_defaults(run=cmd_migrate)
     export.add_command(commands)
+    privacy_commands.add_commands(commands)
     return parser
 
 

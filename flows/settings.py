@@ -105,6 +105,16 @@ class Settings(BaseSettings):
     escalate_decisions_after_days: float = 3
     escalate_reports_after_days: float = 7
 
+    # --- Retention (P5): how long records are kept, in days, before the clock's daily purge -----------------------
+    # Unofficial-group reports, counted from the day their case was closed (renamed, closed down or no action).
+    retention_closed_reports_days: int = 730
+    # Removal decisions, from their outcome (signed off or rejected; a temporary removal from its review date).
+    retention_finished_removals_days: int = 1095
+    # /newgroup wizards never finished, from their last step.
+    retention_drafts_days: int = 30
+    # Audit entries keep who did what and when for good; their details are stripped after this.
+    retention_audit_details_days: int = 365
+
     # --- The organisation's names (N1, N2, U3) --------------------------------------------------------------------
     # Names that mark an Amaze group: the charity and its projects and services.
     organisation_names: CommaList = Field(default_factory=lambda: ["Amaze", "Amazing Futures"])

@@ -9,6 +9,9 @@ from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+# Registers the after-commit scrub of erased tables (flows/db/erasure.py) on every session.
+import flows.db.erasure  # noqa: F401,E402
+
 
 # What people typed must not reach the logs through a database error's message.
 HIDE_PARAMETERS = True
@@ -33,6 +36,8 @@ def make_engine(url: str, create: bool = False) -> Engine:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA busy_timeout=30000")
+            # Deleted content is overwritten, not left in free pages (P4: an erasure must reach the disk).
+            cursor.execute("PRAGMA secure_delete=ON")
             cursor.close()
 
         if opening:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from flows.audit import service as audit
 from flows.db import Database, utcnow
+from flows.db.erasure import erased
 from flows.directory.service import Directory, Role, RolesUnconfirmed
 from flows.outbox import OutboxMessage, OutboxStatus, on_delivered
 # The N2 matcher's own folding (case, punctuation, look-alikes, emoji), so that reports of "A.M.A.Z.E Chat" and
@@ -415,6 +416,8 @@ class UnofficialGroupReports:
                         .values(contact=None)
                         .execution_options(synchronize_session=False)
                     )
+                    # The copies in the outbox (erased by on_change) and in the database's files go too.
+                    erased(session, "unofficial_group_reports", "outbox_messages")
                 session.expire_all()
                 view = _view(session.get(UnofficialGroupCase, case_id))
                 queued: list = []
