@@ -72,6 +72,7 @@ class NameMatch:
 class _Pattern:
     name: str
     words: tuple[str, ...]  # the name's words as skeletons
+    plain_words: tuple[str, ...]  # and as typed, accents off, when they line up with the skeletons
     joined: str
     stem: str | None
 
@@ -93,6 +94,10 @@ class _Prepared:
     parts: tuple[_Unit, ...]  # camelCase parts in order, across words: "AmazingFutures" -> amazing, futures
     # For each word, its parts' end offsets within the word: a match inside a word ends at one of them or not.
     part_ends: tuple[frozenset[int], ...]
+    # Where the words and parts of each length are (as skeleton or as typed), so that a long description is
+    # compared only with the few words long enough to be a slip from a name's word.
+    words_by_length: dict[int, tuple[int, ...]]
+    parts_by_length: dict[int, tuple[int, ...]]
 
 
 def _normalise_name(name: str) -> str:
@@ -110,9 +115,10 @@ def _pattern(name: str) -> _Pattern:
     words = tuple(w.replace(JOIN, "") for w in skeleton(name).text.split(SPACE))
     words = tuple(w for w in words if w)
     joined = "".join(words)
+    plain = tuple(_plain_letters(w) for w in name.split())
     # A silent 'e' drops before -ing/-ed: "amaze" -> "amazing". Short names would make stems like "pac".
     stem = joined[:-1] if len(joined) > 4 and joined.endswith("e") else None
-    return _Pattern(name, words, joined, stem)
+    return _Pattern(name, words, plain if len(plain) == len(words) else words, joined, stem)
 
 
 @lru_cache(maxsize=4096)
@@ -137,10 +143,12 @@ def _units(text: str) -> tuple[list[_Unit], list[_Unit], list[frozenset[int]]]:
             word_parts = _split_parts(sk, pos, end, letters)
             words.append(_unit(text, sk, letters))
             parts.extend(_unit(text, sk, p) for p in word_parts)
+            # Only camelCase ends: after punctuation a word goes on ("Amaze-ing" is "amazeing").
             ends, count = set(), 0
             for p in word_parts:
+                if count and sk.upper[p[0]]:
+                    ends.add(count)
                 count += len(p)
-                ends.add(count)
             part_ends.append(frozenset(ends))
         pos = end
     return words, parts, part_ends
@@ -169,12 +177,25 @@ def _unit(text: str, sk, chars: list[int]) -> _Unit:
 @lru_cache(maxsize=64)
 def _prepare(text: str) -> _Prepared:
     words, parts, part_ends = _units(text)
-    return _Prepared(text, tuple(words), tuple(parts), tuple(part_ends))
+    return _Prepared(text, tuple(words), tuple(parts), tuple(part_ends), _by_length(words), _by_length(parts))
+
+
+def _by_length(units: list[_Unit]) -> dict[int, tuple[int, ...]]:
+    found: dict[int, list[int]] = {}
+    for i, unit in enumerate(units):
+        for length in {len(unit.text), len(unit.plain)}:
+            found.setdefault(length, []).append(i)
+    return {length: tuple(at) for length, at in found.items()}
 
 
 @lru_cache(maxsize=8192)
 def _ordinary(plain: str, zipf: float = _ORDINARY_ZIPF) -> bool:
     return bool(plain) and zipf_frequency(plain, "en") >= zipf
+
+
+def _ordinary_piece(plain: str) -> bool:
+    # Letters and two-letter pieces ("PaC C", "Pa CC", "ESP CF") are the name cut up; "a" and "I" are words.
+    return (len(plain) > 2 or plain in ("a", "i")) and _ordinary(plain, _ORDINARY_PIECE_ZIPF)
 
 
 def _find_all(haystack: str, needle: str) -> Iterator[int]:
@@ -229,7 +250,7 @@ def _across_words(prep: _Prepared, pat: _Pattern) -> NameMatch | None:
         pieces = words[i:j]
         if all(len(w.text) == 1 for w in pieces) or tuple(w.text for w in pieces) == pat.words:
             return _found(prep, pat, "exact", pieces[0], pieces[-1])
-        if all(_ordinary(w.plain, _ORDINARY_PIECE_ZIPF) for w in pieces):
+        if all(_ordinary_piece(w.plain) for w in pieces):
             weakest = weakest or _found(prep, pat, "contains", pieces[0], pieces[-1])
         else:
             return _found(prep, pat, "near", pieces[0], pieces[-1])
@@ -251,24 +272,52 @@ def near_word(candidate: str, word: str) -> bool:
 
 
 def _near_one_word(prep: _Prepared, pat: _Pattern) -> NameMatch | None:
-    for unit in (*prep.words, *prep.parts):
-        if abs(len(unit.text) - len(pat.joined)) > 1 or _ordinary(unit.plain):
-            continue
-        if near_word(unit.text, pat.joined):
-            return _found(prep, pat, "near", unit, unit)
+    for units, by_length in ((prep.words, prep.words_by_length), (prep.parts, prep.parts_by_length)):
+        for i in sorted(_candidates(by_length, pat.joined, pat.plain_words[0])):
+            if _near_unit(units[i], pat):
+                return _found(prep, pat, "near", units[i], units[i])
     return None
 
 
-def _slips(units: tuple[_Unit, ...], words: tuple[str, ...]) -> list[dict[int, int]]:
-    """For each of the name's words, the units that spell it (0) or are one slip from it (1), by position."""
-    found: list[dict[int, int]] = [{} for _ in words]
-    for i, unit in enumerate(units):
-        for w, word in enumerate(words):
+def _near_unit(unit: _Unit, pat: _Pattern) -> bool:
+    return _one_slip(unit, pat.joined, pat.plain_words[0]) and not _ordinary(unit.plain)
+
+
+def _candidates(by_length: dict[int, tuple[int, ...]], *words: str) -> set[int]:
+    return {i for word in words for length in range(len(word) - 1, len(word) + 2) for i in by_length.get(length, ())}
+
+
+def _slips(units: tuple[_Unit, ...], by_length: dict[int, tuple[int, ...]], pat: _Pattern,
+           may_miss: int) -> list[dict[int, int]] | None:
+    """For each of the name's words, the units that spell it (0) or are one slip from it (1), by position;
+    None as soon as more than may_miss of its words are nowhere."""
+    found: list[dict[int, int]] = []
+    for word, plain in zip(pat.words, pat.plain_words):
+        at = {}
+        for i in _candidates(by_length, word, plain):
+            unit = units[i]
             if unit.text == word:
-                found[w][i] = 0
-            elif abs(len(unit.text) - len(word)) <= 1 and near_word(unit.text, word):
-                found[w][i] = 1
+                at[i] = 0
+            elif _one_slip(unit, word, plain):
+                at[i] = 1
+        if not at:
+            may_miss -= 1
+            if may_miss < 0:
+                return None
+        found.append(at)
     return found
+
+
+def _one_slip(unit: _Unit, word: str, plain: str) -> bool:
+    return _slip(unit.text, unit.plain, word, plain)
+
+
+# The same few words come back in every name and description ("parents", "social"): pure, so cached.
+@lru_cache(maxsize=65536)
+def _slip(text: str, text_plain: str, word: str, plain: str) -> bool:
+    # As typed too: the skeleton reads "rn" as "m", which makes "Parnet" two slips from "parent".
+    return (abs(len(text) - len(word)) <= 1 and near_word(text, word)) or \
+        (abs(len(text_plain) - len(plain)) <= 1 and near_word(text_plain, plain))
 
 
 def _window_off(slips: list[dict[int, int]], start: int, words: list[int]) -> int | None:
@@ -284,9 +333,9 @@ def _window_off(slips: list[dict[int, int]], start: int, words: list[int]) -> in
 
 def _near_long_form(prep: _Prepared, pat: _Pattern) -> NameMatch | None:
     k = len(pat.words)
-    for units in (prep.parts, prep.words):
-        slips = _slips(units, pat.words)
-        if sum(1 for s in slips if s) < k - 1:
+    for units, by_length in ((prep.parts, prep.parts_by_length), (prep.words, prep.words_by_length)):
+        slips = _slips(units, by_length, pat, may_miss=1 if k >= 4 else 0)
+        if slips is None:
             continue
         every = list(range(k))
         for i in range(len(units) - k + 1):
@@ -294,11 +343,13 @@ def _near_long_form(prep: _Prepared, pat: _Pattern) -> NameMatch | None:
             if off is not None and 0 < off <= min(_MAX_WORDS_OFF, k - 1):
                 return _found(prep, pat, "near", units[i], units[i + k - 1])
         # One word left out of a long form of four or more ("East Sussex Parent Forum"); never the last, which
-        # says what it is: "East Sussex parent carer coffee" is not the forum.
+        # says what it is: "East Sussex parent carer coffee" is not the forum. A first word not left out but
+        # replaced names something else: "West Sussex Parent Carer Forum" is another forum.
         if k >= 4:
             for left_out in range(k - 1):
                 kept = every[:left_out] + every[left_out + 1:]
-                for i in range(len(units) - k + 2):
+                starts = range(min(1, len(units) - k + 2)) if left_out == 0 else range(len(units) - k + 2)
+                for i in starts:
                     off = _window_off(slips, i, kept)
                     if off is not None and off + 1 <= _MAX_WORDS_OFF:
                         return _found(prep, pat, "near", units[i], units[i + k - 2])
@@ -316,35 +367,40 @@ def _stronger(a: NameMatch | None, b: NameMatch | None) -> NameMatch | None:
     return a
 
 
-def _match_one(prep: _Prepared, pat: _Pattern) -> NameMatch | None:
+def _match_one(prep: _Prepared, pat: _Pattern, near_misses: bool) -> NameMatch | None:
     if not pat.joined:
         return None
     found = _stronger(_inside_words(prep, pat), _across_words(prep, pat))
-    if found is not None and found.strength != "contains":
+    if not near_misses and found is not None and found.strength == "near":
+        found = None
+    if not near_misses or (found is not None and found.strength != "contains"):
         return found
     near = _near_one_word(prep, pat) if len(pat.words) == 1 else _near_long_form(prep, pat)
     return _stronger(found, near)
 
 
-def _matches(text: str, names: Iterable[str]) -> dict[str, NameMatch]:
+def _matches(text: str, names: Iterable[str], near_misses: bool) -> dict[str, NameMatch]:
     prep = _prepare(text)
     found = {}
     for name in dict.fromkeys(names):
-        match = _match_one(prep, _pattern(name))
+        match = _match_one(prep, _pattern(name), near_misses)
         if match is not None:
             found[name] = match
     return found
 
 
-def match_protected_names(text: str, names: Iterable[str]) -> list[NameMatch]:
-    """Each protected name found in text, once, with its strongest match; in the order the names were given."""
+def match_protected_names(text: str, names: Iterable[str], *, near_misses: bool = True) -> list[NameMatch]:
+    """Each protected name found in text, once, with its strongest match; in the order the names were given.
+
+    Without near_misses only "exact" and "contains" are looked for: enough for a rule that needs the name
+    itself (N1, D1), and much faster on a long description."""
     if not text:
         return []
     names = list(dict.fromkeys(names))
-    found = _matches(text, names)
+    found = _matches(text, names, near_misses)
     if has_bidi_controls(text):
         # Read as displayed too: a right-to-left override shows "\u202eezamA" as "Amaze".
         shown = {name: NameMatch(m.name, m.strength, m.matched_text) for name, m in
-                 _matches(displayed(text), names).items()}
+                 _matches(displayed(text), names, near_misses).items()}
         found = {name: _stronger(found.get(name), shown.get(name)) for name in names if name in found or name in shown}
     return [found[name] for name in names if name in found]

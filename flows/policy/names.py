@@ -43,7 +43,7 @@ def n1_official_name(kind: GroupKind, name: str, settings: Settings) -> list[Fin
     if not kind.official or not name.strip():
         return []
     names = own_names(kind, settings)
-    if any(m.exact for m in match_protected_names(name, names)):
+    if any(m.exact for m in match_protected_names(name, names, near_misses=False)):
         return []
     if kind.pcf:
         fix = f"Put {quoted_list(names[:2])} in the name, for example '{names[0]} members chat'."
@@ -53,7 +53,7 @@ def n1_official_name(kind: GroupKind, name: str, settings: Settings) -> list[Fin
                if names else "Put the organisation's name in the group name.")
         who = "an Amaze"
     other = settings.organisation_names if kind.pcf else settings.forum_names
-    if any(m.exact for m in match_protected_names(name, other)):
+    if any(m.exact for m in match_protected_names(name, other, near_misses=False)):
         fix += " If this is really a group of the other organisation, choose that kind of group instead."
     return [block("N1", f"The name does not show that this is {who} group.", fix)]
 

@@ -27,6 +27,8 @@ _DROPPED = frozenset({"Cf", "Cs", "Co", "Cn", "Mn", "Me"})
 _REGIONAL_INDICATORS = range(0x1F1E6, 0x1F200)
 # Word break (space) and a break inside one word ("A.M.A.Z.E", "am-aze"): punctuation does not end a word.
 SPACE, JOIN = " ", "-"
+# A possessive ends the word: "Amaze's mums" uses the name, it is not "amazes".
+_APOSTROPHES = frozenset("'\u2019\u02bc")
 
 _checker = icu.SpoofChecker()
 
@@ -72,6 +74,8 @@ def _fold_char(ch: str) -> tuple[str, bool]:
     if cat in _DROPPED:
         return "", False
     if cat[0] in "ZC":  # spaces, line breaks, control characters
+        return SPACE, False
+    if ch in _APOSTROPHES:
         return SPACE, False
     if ch in _READ_AS_LETTERS:
         return _READ_AS_LETTERS[ch], False
