@@ -98,6 +98,7 @@ class _Prepared:
     # compared only with the few words long enough to be a slip from a name's word.
     words_by_length: dict[int, tuple[int, ...]]
     parts_by_length: dict[int, tuple[int, ...]]
+    letters: str  # every word run together: a name not in it is in no word and spelt over no words
 
 
 def _normalise_name(name: str) -> str:
@@ -138,6 +139,15 @@ def _units(text: str) -> tuple[list[_Unit], list[_Unit], list[frozenset[int]]]:
             continue
         end = sk.text.find(SPACE, pos)
         end = n if end == -1 else end
+        if JOIN not in sk.text[pos:end] and not any(sk.upper[pos + 1:end]):
+            # Most words: no punctuation, no capital after the first letter, so one part, the word itself.
+            start, stop = sk.index[pos], sk.index[end - 1] + 1
+            word = _Unit(sk.text[pos:end], start, stop, _plain_letters(text[start:stop]))
+            words.append(word)
+            parts.append(word)
+            part_ends.append(frozenset())
+            pos = end
+            continue
         letters = [i for i in range(pos, end) if sk.text[i] != JOIN]
         if letters:
             word_parts = _split_parts(sk, pos, end, letters)
@@ -177,7 +187,8 @@ def _unit(text: str, sk, chars: list[int]) -> _Unit:
 @lru_cache(maxsize=64)
 def _prepare(text: str) -> _Prepared:
     words, parts, part_ends = _units(text)
-    return _Prepared(text, tuple(words), tuple(parts), tuple(part_ends), _by_length(words), _by_length(parts))
+    return _Prepared(text, tuple(words), tuple(parts), tuple(part_ends), _by_length(words), _by_length(parts),
+                     "".join(w.text for w in words))
 
 
 def _by_length(units: list[_Unit]) -> dict[int, tuple[int, ...]]:
@@ -371,7 +382,9 @@ def _stronger(a: NameMatch | None, b: NameMatch | None) -> NameMatch | None:
 def _match_one(prep: _Prepared, pat: _Pattern, near_misses: bool) -> NameMatch | None:
     if not pat.joined:
         return None
-    found = _stronger(_inside_words(prep, pat), _across_words(prep, pat))
+    found = None
+    if pat.joined in prep.letters or (pat.stem and pat.stem in prep.letters):
+        found = _stronger(_inside_words(prep, pat), _across_words(prep, pat))
     if not near_misses and found is not None and found.strength == "near":
         found = None
     if not near_misses or (found is not None and found.strength != "contains"):

@@ -120,7 +120,7 @@ def skeleton(text: str) -> Skeleton:
 
 
 def has_bidi_controls(text: str) -> bool:
-    return any(ch in BIDI_CONTROLS for ch in text)
+    return not BIDI_CONTROLS.isdisjoint(text)
 
 
 def displayed(text: str) -> str:
