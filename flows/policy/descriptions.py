@@ -68,7 +68,7 @@ def d1_official_group(text: str, names: Sequence[str]) -> list[Finding]:
     if _XX.search(prose.prose.replace("EMAILADDRESS", "")):
         return [block("D1", "The description still has 'XX' from the model text.",
                       "Replace XX with the group's name or who the group is for.", "description")]
-    if any(m.exact for m in match_protected_names(prose.prose, names)):
+    if any(m.exact for m in match_protected_names(prose.prose, names, near_misses=False)):
         return []
     others = f" {quoted_list(list(names[1:]))} also count{'s' if len(names) == 2 else ''}." if len(names) > 1 else ""
     return [block(

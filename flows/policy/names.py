@@ -1,11 +1,13 @@
-"""N1-N5: what a group's name must (and must not) say."""
+"""N1-N6: what a group's name must (and must not) say."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Iterable
 
 from flows.policy.findings import advice, block, quoted_list
 from flows.policy.matcher import match_protected_names
+from flows.policy.skeleton import BIDI_CONTROLS, character_name, hidden_characters
 from flows.policy.text import fold
 from flows.policy.types import Finding, GroupKind
 from flows.settings import Settings
@@ -41,7 +43,7 @@ def n1_official_name(kind: GroupKind, name: str, settings: Settings) -> list[Fin
     if not kind.official or not name.strip():
         return []
     names = own_names(kind, settings)
-    if any(m.exact for m in match_protected_names(name, names)):
+    if any(m.exact for m in match_protected_names(name, names, near_misses=False)):
         return []
     if kind.pcf:
         fix = f"Put {quoted_list(names[:2])} in the name, for example '{names[0]} members chat'."
@@ -51,7 +53,7 @@ def n1_official_name(kind: GroupKind, name: str, settings: Settings) -> list[Fin
                if names else "Put the organisation's name in the group name.")
         who = "an Amaze"
     other = settings.organisation_names if kind.pcf else settings.forum_names
-    if any(m.exact for m in match_protected_names(name, other)):
+    if any(m.exact for m in match_protected_names(name, other, near_misses=False)):
         fix += " If this is really a group of the other organisation, choose that kind of group instead."
     return [block("N1", f"The name does not show that this is {who} group.", fix)]
 
@@ -60,12 +62,9 @@ def n2_no_protected_name(kind: GroupKind, name: str, settings: Settings) -> list
     if kind.official:
         return []
     matches = match_protected_names(name, settings.protected_names)
-    exact = [m for m in matches if m.exact]
+    exact = [m for m in matches if m.uses_name]
     if exact:
-        used = "; ".join(
-            f"'{m.name}'" + (f" (written '{_shown(m.matched_text)}')" if m.matched_text.strip() != m.name else "")
-            for m in exact
-        )
+        used = "; ".join(_how_used(m) for m in exact)
         return [block(
             "N2",
             f"The name uses {used}. Groups that Amaze or the forums do not run must not use their names, "
@@ -81,6 +80,22 @@ def n2_no_protected_name(kind: GroupKind, name: str, settings: Settings) -> list
         )
         for m in matches
     ]
+
+
+def n6_no_hidden_characters(kind: GroupKind, name: str, settings: Settings) -> list[Finding]:
+    hidden = hidden_characters(name)
+    if not hidden:
+        return []
+    if any(ch in BIDI_CONTROLS for ch in hidden):
+        why = "They can make a name display as something other than what it says."
+    else:
+        why = "Nobody can see them, and they can hide a name inside another."
+    listed = ", ".join(character_name(ch) for ch in hidden[:3]) + (" …" if len(hidden) > 3 else "")
+    return [block(
+        "N6",
+        f"The name has characters that change how text is shown or are invisible ({listed}). {why}",
+        "Type the name again by hand rather than pasting it, using only letters, numbers, spaces and emoji.",
+    )]
 
 
 def n3_unofficial_marker(kind: GroupKind, name: str, settings: Settings) -> list[Finding]:
@@ -118,10 +133,21 @@ def n5_length(kind: GroupKind, name: str, settings: Settings) -> list[Finding]:
     return []
 
 
-NAME_RULES = (n5_length, n1_official_name, n2_no_protected_name, n3_unofficial_marker, n4_work_marker)
+NAME_RULES = (
+    n5_length, n6_no_hidden_characters, n1_official_name, n2_no_protected_name, n3_unofficial_marker, n4_work_marker,
+)
+
+
+def _how_used(match) -> str:
+    shown = _shown(match.matched_text)
+    if not match.exact:
+        return f"'{match.name}' (written '{shown}', close enough to be taken for it)"
+    return f"'{match.name}'" + (f" (written '{shown}')" if shown != match.name else "")
 
 
 def _shown(text: str, limit: int = 40) -> str:
-    """What was typed, quoted back: enough to recognise (a name padded with thousands of dots is not repeated)."""
+    """What was typed, quoted back: enough to recognise (a name padded with thousands of dots is not repeated).
+    Invisible characters stay out: a right-to-left override would turn the message around too."""
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -9,7 +9,9 @@ from flows.policy.names import (
     n3_unofficial_marker,
     n4_work_marker,
     n5_length,
+    n6_no_hidden_characters,
 )
+from flows.policy.engine import check_name
 from flows.policy.types import GroupKind, Severity
 
 K = GroupKind
@@ -100,3 +102,61 @@ def test_n5_name_must_exist_and_fit(settings):
     assert empty.rule == "N5" and empty.blocks and "Type a name" in empty.fix
     (long,) = n5_length(K.PARENT_CARERS, "a" * (settings.whatsapp_subject_limit + 3), settings)
     assert long.blocks and "by at least 3 characters" in long.fix
+
+
+@pytest.mark.parametrize("name", [
+    "\u202eezamA\u202c social",  # displays as "Amaze social"
+    "Hove \u2067mums\u2069 social", "Lewes\u200f walkers social", "Hove\u200b mums social", "Hove mums\u2060 social",
+    "Crawley \ufeffdads social", "Ho\u00adve mums social",
+])
+def test_n6_blocks_direction_controls_and_invisible_characters(name, settings):
+    (finding,) = n6_no_hidden_characters(K.INFORMAL_SOCIAL, name, settings)
+    assert (finding.rule, finding.field, finding.blocks) == ("N6", "name", True)
+    assert "Type the name again" in finding.fix
+
+
+def test_n6_names_the_character_and_why_it_matters(settings):
+    (finding,) = n6_no_hidden_characters(K.PARENT_CARERS, "Amaze \u202eHove", settings)
+    assert "right-to-left override" in finding.message and "display as something other" in finding.message
+
+
+@pytest.mark.parametrize("name", [
+    "Brighton dads \U0001f468\u200d\U0001f469\u200d\U0001f467 social",  # a family emoji is joined by ZWJs
+    "Scottish mums \U0001f3f4\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f social",  # a flag
+    "Rainbow families \U0001f3f3\ufe0f\u200d\U0001f308 social", "Café crème Hove social", "Hove mums social",
+])
+def test_n6_lets_emoji_and_accents_through(name, settings):
+    assert n6_no_hidden_characters(K.INFORMAL_SOCIAL, name, settings) == []
+
+
+def test_n6_runs_with_the_other_name_rules_for_every_kind(settings):
+    for kind in K:
+        assert "N6" in [f.rule for f in check_name(kind, "Amaze Hove \u202eslaicos", settings)]
+
+
+@pytest.mark.parametrize("name", ["\u202eezamA\u202c social", "Am\u200baze social"])
+def test_a_hidden_name_gets_n2_as_well_as_n6(name, settings):
+    found = [(f.rule, f.severity.value) for f in check_name(K.INFORMAL_SOCIAL, name, settings)]
+    assert ("N2", "block") in found and ("N6", "block") in found
+
+
+def test_n2_blocks_a_near_miss_and_says_it_is_close_enough(settings):
+    (finding,) = n2_no_protected_name(K.INFORMAL_SOCIAL, "Amzae mums social", settings)
+    assert finding.blocks and "'Amaze' (written 'Amzae', close enough to be taken for it)" in finding.message
+
+
+def test_n2_quotes_a_reordered_name_without_its_controls(settings):
+    (finding,) = n2_no_protected_name(K.INFORMAL_SOCIAL, "\u202eezamA\u202c social", settings)
+    assert "\u202e" not in finding.message and "'Amaze'" in finding.message
+
+
+def test_n2_leaves_ordinary_phrases_alone(settings):
+    for name in ("Corn maze walk social", "A maze of paths walkers social", "Wolf pack walkers social"):
+        assert not [f for f in n2_no_protected_name(K.INFORMAL_SOCIAL, name, settings) if f.blocks], name
+
+
+def test_n2_protects_the_names_a_deployment_configures(settings):
+    custom = settings.model_copy(update={"organisation_names": ["Sunflower Trust"], "forum_names": ["HPCF"]})
+    assert rules(n2_no_protected_name(K.INFORMAL_SOCIAL, "Sunflwer Trust social", custom)) == [("N2", "block")]
+    assert rules(n2_no_protected_name(K.INFORMAL_SOCIAL, "\u041dPCF social", custom)) == [("N2", "block")]
+    assert n2_no_protected_name(K.INFORMAL_SOCIAL, "Amaze social", custom) == []
