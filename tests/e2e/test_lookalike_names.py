@@ -60,8 +60,9 @@ def test_the_live_name_check_shows_the_look_alike_as_it_is_typed(running_app):
         view={**modal.view, "id": modal.view_id},
     )
     assert running_app.sender.interact(payload).status == 200
-    update = running_app.fake.wait_for(
-        "views.update", lambda c: len(running_app.fake.calls("views.update")) > updates_before)
+    running_app.fake.wait_for("views.update", lambda c: len(running_app.fake.calls("views.update")) > updates_before)
+    # The update that answers this keystroke, not the one that first put the wizard in the window.
+    update = running_app.fake.calls("views.update")[updates_before]
     shown = Modal(running_app, modal.user_id, update.args["view"]).text()
     assert "N2" in shown and "ESPCF" in shown
 
