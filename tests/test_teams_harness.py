@@ -281,6 +281,54 @@ def test_the_teams_sdk_client_talks_to_the_fake_connector(connector, authority):
     assert all(c.ok for c in connector.calls())
 
 
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_the_teams_sdk_app_checks_incoming_tokens_and_answers_through_the_fake_connector(connector, authority):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import httpx
+        from fastapi import FastAPI
+        from microsoft_teams.api.auth.cloud_environment import PUBLIC, with_overrides
+        from microsoft_teams.apps import App
+        from microsoft_teams.apps.http import FastAPIAdapter
+
+    connector.add_conversation("a:1chat", [member(USER, "AB")], conversation_type="personal")
+    web = FastAPI()
+    app = App(client_id=authority.app_id, token=authority.token_provider, http_server_adapter=FastAPIAdapter(app=web),
+              cloud=with_overrides(PUBLIC, openid_metadata_url=authority.openid_metadata_url))
+
+    @app.on_message
+    async def echo(ctx):
+        await ctx.send(f"you said {ctx.activity.text}")
+
+    def activity(text):
+        return {"type": "message", "id": "1", "text": text, "channelId": "msteams",
+                "serviceUrl": connector.service_url, "from": {"id": USER, "name": "AB"},
+                "recipient": {"id": "28:" + authority.app_id}, "channelData": {"tenant": {"id": "t"}},
+                "conversation": {"id": "a:1chat", "conversationType": "personal", "tenantId": "t"}}
+
+    async def post(text, token):
+        await app.initialize()
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=web), base_url="http://bot") as client:
+            return (await client.post("/api/messages", json=activity(text), headers=headers)).status_code
+
+    refused = authority.refused_bot_framework_tokens(connector.service_url)
+    statuses = asyncio.run(_in_turn(
+        post("one", authority.bot_framework_token(connector.service_url)),
+        post("two", None),
+        post("three", refused["another key, published kid"]),
+        post("four", refused["another serviceurl"]),
+    ))
+    assert statuses == [200, 401, 401, 401]
+    connector.wait_for("activities.send")
+    assert [a["text"] for a in connector.activities("a:1chat")] == ["you said one"]
+    assert all(c.ok for c in connector.calls())
+
+
+async def _in_turn(*steps):
+    return [await step for step in steps]
+
+
 # -- Microsoft Graph ----------------------------------------------------------------------------
 
 

@@ -151,6 +151,15 @@ class BotAuthority(FakeService):
             roles = ["GroupMember.Read.All", "User.Read.All"]
         return self.app_token(GRAPH_RESOURCE, roles=roles, **kwargs)
 
+    def token_provider(self, scope: str | list[str], tenant_id: str | None = None) -> str:
+        """Plays Entra for the Teams SDK: ``App(client_id=..., token=authority.token_provider)``.
+
+        The SDK asks for "<resource>/.default" (the Bot Connector, or Graph)."""
+        resource = (scope[0] if isinstance(scope, list) else scope).removesuffix("/.default")
+        if resource == GRAPH_RESOURCE:
+            return self.graph_token()
+        return self.app_token(resource)
+
     def verify_app_token(self, token: str | None, resource: str, app_id: str) -> dict[str, Any] | None:
         """The claims if ``token`` is one this authority issued for ``resource`` to ``app_id``, else None."""
         if not token:
