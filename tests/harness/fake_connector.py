@@ -139,7 +139,9 @@ class FakeConnector(FakeService):
         if body.get("isGroup") or len(members) != 1 or not members[0].get("id"):
             return self._bad("A bot can only create a 1:1 conversation with exactly one member.")
         user_id = members[0]["id"]
-        if user_id in self._not_installed:
+        with self._lock:
+            installed = user_id not in self._not_installed
+        if not installed:
             return self._bad("The bot is not installed for the user.", "Forbidden", 403)
         tenant = body.get("tenantId") or (body.get("channelData") or {}).get("tenant", {}).get("id")
         # Teams answers the same id each time for the same bot and person.
