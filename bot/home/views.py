@@ -221,7 +221,9 @@ def _my_groups(home: Home) -> list:
 
 
 def _group(state: GroupState) -> SectionBlock:
-    lines = [f"*{escape(state.name)}* · {state.kind.label}", f"{ICONS[state.status]} {escape(state.summary)}"]
+    # The summary of a blocked or complete group starts with its state; an incomplete one's says what is missing.
+    said = f"Incomplete: {state.summary}" if state.status is Status.INCOMPLETE else state.summary
+    lines = [f"*{escape(state.name)}* · {state.kind.label}", f"{ICONS[state.status]} {escape(said)}"]
     lines += [f":bell: {escape(item)}" for item in state.to_do]
     accessory = None
     if state.kind.needs_moderators and state.moderators:

@@ -213,7 +213,7 @@ def checkin_message(group: Group, recipient: Moderator, checked: Checked, months
 def blocked_text(group: Group, findings: list[Finding]) -> str:
     rules = " and ".join(f.rule for f in findings)
     lines = [f":no_entry: *{escape(group.name)} is blocked under {rules}* until it has moderators the policy allows:"]
-    lines += [f"• *{f.rule}*: {escape(f.as_dict()['message'])}" for f in findings]
+    lines += [f"• {escape(f.in_words())}" for f in findings]
     return "\n".join(lines)
 
 

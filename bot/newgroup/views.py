@@ -86,7 +86,9 @@ def step_view(
         if step is Step.NAME and live is not None:
             blocks.append(_live_name_check(live))
         if advice:
-            blocks += [DividerBlock(), section("*Advice so far* (not blocking)\n" + _advice_lines(advice))]
+            blocks += [
+                DividerBlock(), section("*Suggestions so far* (you can register without them)\n" + _advice_lines(advice)),
+            ]
     if number > 1:
         blocks.append(ActionsBlock(elements=[ButtonElement(text="Back", action_id=BACK_ACTION, value=state.draft_id)]))
     submit = "Register group" if step is Step.REVIEW else "Next"
@@ -158,9 +160,7 @@ def _name_blocks(state: WizardState, settings: Settings) -> list:
 def _live_name_check(findings: list[Finding]) -> SectionBlock:
     if not findings:
         return section(":white_check_mark: This name meets the naming rules.")
-    lines = [
-        f"{':no_entry:' if f.blocks else ':bulb:'} ({f.rule}) {escape(f.as_dict()['message'])}" for f in findings
-    ]
+    lines = [f"{':no_entry:' if f.blocks else ':bulb:'} {escape(f.in_words())}" for f in findings]
     return section("\n".join(lines)[:SECTION_LIMIT])
 
 
@@ -283,7 +283,9 @@ def _review_blocks(state: WizardState, kit: PasteKit | None, advice: list[Findin
         summary.append("No moderator is involved in an unofficial group (M7).")
     blocks = [section(part) for part in chunks("\n".join(summary))]
     if advice:
-        blocks.append(section("*Advice* (recorded with the group, not blocking)\n" + _advice_lines(advice)))
+        blocks.append(section(
+            "*Suggestions* (recorded with the group; you can register without them)\n" + _advice_lines(advice)
+        ))
     if kit and kind.official:
         blocks.append(DividerBlock())
         for title, text in kit.texts(agreement_title="Group agreement (A2)", welcome_title="Welcome message (S3)"):
@@ -296,7 +298,7 @@ def _review_blocks(state: WizardState, kit: PasteKit | None, advice: list[Findin
 
 
 def _advice_lines(advice: list[Finding]) -> str:
-    return bullet_list([f"({f.rule}) {escape(f.as_dict()['message'])}" for f in advice])[:SECTION_LIMIT - 100]
+    return bullet_list([escape(f.in_words()) for f in advice])[:SECTION_LIMIT - 100]
 
 
 def _initial_text(state: WizardState, block_id: str, form: dict, limit: int) -> str | None:

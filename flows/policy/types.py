@@ -79,6 +79,11 @@ class Severity(StrEnum):
     BLOCK = "block"
     ADVICE = "advice"
 
+    @property
+    def label(self) -> str:
+        """How a person is told how serious a finding is: in words, never only by an emoji."""
+        return "Must fix" if self is Severity.BLOCK else "Suggestion"
+
 
 @dataclass(frozen=True)
 class ModeratorEntry:
@@ -124,6 +129,10 @@ class Finding:
     def as_dict(self) -> dict[str, str]:
         text = f"{self.message} {self.fix}".strip() if self.fix else self.message
         return {"rule": self.rule, "severity": self.severity.value, "message": text, "field": self.field}
+
+    def in_words(self) -> str:
+        """'Must fix: <what is wrong and how to put it right> (N2)': the plain sentence first, the rule id after."""
+        return f"{self.severity.label}: {self.as_dict()['message']} ({self.rule})"
 
 
 @dataclass(frozen=True)

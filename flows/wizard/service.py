@@ -404,7 +404,7 @@ def _errors_for(step: Step, findings: tuple[Finding, ...] | list[Finding]) -> di
     errors: dict[str, list[str]] = {}
     for finding in findings:
         if finding.blocks and finding.field in fields:
-            errors.setdefault(fields[finding.field], []).append(f"({finding.rule}) {finding.as_dict()['message']}")
+            errors.setdefault(fields[finding.field], []).append(finding.in_words())
     return {form_field: "\n".join(messages) for form_field, messages in errors.items()}
 
 

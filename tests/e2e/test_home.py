@@ -292,7 +292,7 @@ def test_a_group_with_unconfirmed_moderators_says_how_many_have_confirmed(app):
 
     home = lead.open()
     [group] = [g for g in my_groups(home) if "Amaze Brighton Parent Carers Chat" in g]
-    assert "0 of 3 moderators have confirmed they read the policy and the group agreement" in group
+    assert ":warning: Incomplete: 0 of 3 moderators have confirmed they read the policy and the group agreement" in group
     # The lead confirms for Sam, who is not on Slack, from the Home.
     [(label, _, value)] = [b for b in buttons(home) if b[1] == CONFIRM_FOR_ACTION]
     assert label == "Confirm for Sam Patel"

@@ -334,3 +334,42 @@ def test_contact_details_in_the_moderators_texts_are_refused_on_their_fields_and
         moderation_plan="",
     )
     assert response.json["response_action"] == "update", response.json
+
+
+def live_check(app, modal: Modal, text: str) -> str:
+    """What the name step shows after the person pauses typing `text`."""
+    from tests.harness.signing import block_actions_payload
+
+    before = len(app.fake.calls("views.update"))
+    payload = block_actions_payload(
+        "value", text, user_id=modal.user_id, block_id="name", action_type="plain_text_input",
+        view={**modal.view, "id": modal.view_id},
+    )
+    assert app.sender.interact(payload).status == 200
+    app.fake.wait_for("views.update", lambda c: len(app.fake.calls("views.update")) > before)
+    shown = app.fake.calls("views.update")[before].args["view"]
+    return " ".join(b.get("text", {}).get("text", "") for b in shown["blocks"] if b["type"] == "section")
+
+
+@pytest.mark.e2e
+def test_what_must_be_fixed_is_said_in_words_with_the_rule_after_it(running_app):
+    app = running_app
+    modal = start(app)
+    modal.submit(kind="informal_social")
+    assert "Must fix: The name uses" in live_check(app, modal, "ＡＭＡＺＥ mums")
+    response = modal.submit(name="A.M.A.Z.E social")
+    error = response.json["errors"]["name"]
+    assert error.startswith("Must fix: The name uses") and error.endswith("(N2)")
+    assert count(app.db, Group) == 0
+
+
+@pytest.mark.e2e
+def test_a_suggestion_is_called_a_suggestion_in_the_name_check_and_in_the_steps_that_follow(running_app):
+    app = running_app
+    modal = start(app)
+    modal.submit(kind="work_staff")
+    shown = live_check(app, modal, "Amaze Brighton")
+    assert "Suggestion: The name does not make clear that this is a work group." in shown and "(N4)" in shown
+    assert modal.submit(name="Amaze Brighton").json["response_action"] == "update"
+    text = modal.text()
+    assert "Suggestions so far" in text and "Suggestion: The name does not make clear" in text
