@@ -76,7 +76,9 @@ def step_view(
     step = state.step
     number, total = step_number(state.kind, step)
     kind_label = f" · {state.kind.label}" if state.kind else ""
-    blocks = [context(f"Step {number} of {total}: *{step.value.capitalize()}*{escape(kind_label)}")]
+    where = f"Step {number} of {total}" if total else f"Step {number}"
+    then = "" if total else " · the kind decides the steps that follow"
+    blocks = [context(f"{where}: *{step.value.capitalize()}*{escape(kind_label)}{then}")]
     if banner:
         blocks.append(section(f":warning: {escape(banner)}"[:SECTION_LIMIT]))
     if step is Step.REVIEW:

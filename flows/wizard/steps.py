@@ -38,8 +38,10 @@ def previous_step(kind: GroupKind | None, step: Step) -> Step | None:
     return steps[index - 1] if index > 0 else None
 
 
-def step_number(kind: GroupKind | None, step: Step) -> tuple[int, int]:
+def step_number(kind: GroupKind | None, step: Step) -> tuple[int, int | None]:
+    """Where a step is, and of how many; None on the kind step, since how many follow is what the kind decides.
+    A count given before the kind is known would change under the person's feet once they chose it."""
+    if step is Step.KIND:
+        return 1, None
     steps = steps_for(kind)
-    # Before the kind is known the wizard cannot say how many steps follow; assume the longest path.
-    total = len(steps) if kind is not None else 5
-    return steps.index(step) + 1, total
+    return steps.index(step) + 1, len(steps)

@@ -373,3 +373,29 @@ def test_a_suggestion_is_called_a_suggestion_in_the_name_check_and_in_the_steps_
     assert modal.submit(name="Amaze Brighton").json["response_action"] == "update"
     text = modal.text()
     assert "Suggestions so far" in text and "Suggestion: The name does not make clear" in text
+
+
+def step_line(modal: Modal) -> str:
+    return modal.view["blocks"][0]["elements"][0]["text"]
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("kind, total", [("parent_carers", 5), ("work_staff", 4), ("informal_social", 3)])
+def test_the_step_count_once_given_stays_the_same_to_the_end(running_app, kind, total):
+    modal = start(running_app)
+    # The kind decides how many steps there are, so the first step promises no count it might have to take back.
+    assert step_line(modal).startswith("Step 1: *Kind*") and " of " not in step_line(modal)
+    modal.submit(kind=kind)
+    seen = [step_line(modal)]
+    answers = {
+        "parent_carers": [dict(name="Amaze Brighton Parent Carers Chat"), dict(agreement_url=AGREEMENT), dict(
+            staff_moderators=[STAFF], other_moderators=[VOLUNTEER], emergency_contact=MANAGER,
+            out_of_hours="Val watches the group in the evenings and phones Sam Senior if worried.")],
+        "work_staff": [dict(name="Amaze Brighton office team"), dict()],
+        "informal_social": [dict(name="Brighton Office Friends Social")],
+    }[kind]
+    for answer in answers:
+        assert modal.submit(**answer).json["response_action"] == "update", modal.text()
+        seen.append(step_line(modal))
+    assert [line.split(":")[0] for line in seen] == [f"Step {n} of {total}" for n in range(2, total + 1)]
+    assert seen[-1].startswith(f"Step {total} of {total}: *Review*")
