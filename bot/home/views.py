@@ -33,7 +33,7 @@ from bot.moderation.messages import (
     STEP_DOWN_ACTION,
     STILL_ABLE_ACTION,
 )
-from bot.removals.messages import AGREE_ACTION, APPROVE_ACTION, REJECT_ACTION
+from bot.removals.messages import AGREE_ACTION, APPROVE_ACTION, REJECT_ACTION, agree_confirm
 from bot.removals.views import log_removal_button
 from bot.reports.messages import ACTION_IDS as REPORT_ACTION_IDS
 from bot.reports.messages import BUTTON_LABELS as REPORT_BUTTON_LABELS
@@ -133,7 +133,10 @@ def _agree(d: RemovalToDecide) -> list:
     text = _removal_text(d, "Permanent removal to agree to (R2)") + "\nAs a staff moderator of the group, do you agree?"
     return [SectionBlock(
         text=MarkdownTextObject(text=_fit(text)),
-        accessory=ButtonElement(text="Agree", action_id=AGREE_ACTION, value=str(d.decision_id), style="primary"),
+        accessory=ButtonElement(
+            text="Agree", action_id=AGREE_ACTION, value=str(d.decision_id), style="primary",
+            confirm=agree_confirm(d.group_name, d.member_ref, d.kind, [BREACHES.get(c, c) for c in d.breaches]),
+        ),
     )]
 
 

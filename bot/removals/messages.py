@@ -3,12 +3,14 @@ decision for the person who logged it and for the group's moderators."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Sequence
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
     ButtonElement,
     ConfirmObject,
     HeaderBlock,
+    PlainTextObject,
 )
 
 from bot.blocks import context, escape, section
@@ -75,12 +77,41 @@ def agree_request(d: DecisionView) -> dict:
         ),
         section(summary(d)),
         ActionsBlock(block_id="removal_agree", elements=[
-            ButtonElement(text="Agree", action_id=AGREE_ACTION, value=str(d.id), style="primary"),
+            ButtonElement(text="Agree", action_id=AGREE_ACTION, value=str(d.id), style="primary",
+                          confirm=agree_confirm(d.group_name, d.member_ref, d.kind, d.breach_labels)),
         ]),
         context(
             "If you don't agree, talk to the moderator who logged it; nothing goes further without a staff moderator."
         ),
     ])
+
+
+# Slack refuses a confirm dialog whose text is longer than this.
+CONFIRM_TEXT_LIMIT = 300
+
+
+def _clipped(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: max(limit - 1, 0)] + "…"
+
+
+def agree_confirm(group_name: str, member_ref: str, kind: RemovalKind, breaches: Sequence[str]) -> ConfirmObject:
+    """What pressing Agree agrees to, said before it counts: the group, the member, the kind and the breaches."""
+    what = "permanent" if kind is RemovalKind.PERMANENT else "temporary"
+    member, group = _clipped(member_ref, 40), group_name
+    breached = "; ".join(breaches) or "not given"
+
+    def said(group: str, breached: str) -> str:
+        return (f"You agree to the {what} removal of {member} from {group}. Agreement breached: {breached}. "
+                "It then goes to a senior manager to sign off (R2).")
+
+    spare = CONFIRM_TEXT_LIMIT - len(said("", ""))
+    group = _clipped(group, min(len(group), max(spare // 2, spare - len(breached))))
+    breached = _clipped(breached, spare - len(group))
+    # Plain text: a group's name is the creator's words and must not turn into formatting or mentions.
+    return ConfirmObject(
+        title="Agree to this removal?", confirm="Agree", deny="Not yet",
+        text=PlainTextObject(text=said(group, breached)),
+    )
 
 
 def agree_done(d: DecisionView) -> dict:

@@ -342,6 +342,11 @@ def test_the_fullest_home_stays_within_slacks_100_blocks_and_3000_characters(set
         ),
     )
     published = views.home_view(home, settings)
+    [agree, *_] = [b["accessory"] for b in published["blocks"] if b.get("accessory", {}).get("text", {}).get(
+        "text") == "Agree"]
+    # The confirm dialog keeps within Slack's 300 characters and still says who, where and why.
+    said = agree["confirm"]["text"]["text"]
+    assert len(said) <= 300 and "CL-12345" in said and "A very long group name" in said and "Bullying" in said
     assert len(published["blocks"]) < 80  # everything at its cap, as bot/home/views.py counts it
     View(**published).to_dict()  # raises if any text, button or option is over Slack's limits
 

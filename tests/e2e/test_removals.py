@@ -15,7 +15,8 @@ from flows.audit.models import AuditEntry
 from flows.db import Base
 from flows.groups.models import Group, Moderator
 from flows.outbox import OutboxMessage
-from flows.removals.models import RemovalDecision
+from flows.removals.models import RemovalDecision, RemovalKind
+from flows.removals.service import BREACHES
 from tests.conftest import (
     GUEST,
     MANAGER,
@@ -221,6 +222,14 @@ def test_a_volunteers_permanent_removal_is_agreed_by_staff_signed_off_and_shared
     ask_alex = wait_post(app, STAFF, "removal_agree")
     ask_bea = wait_post(app, STAFF_2, "removal_agree")
     assert "J.S." in str(ask_alex.args["blocks"]) and GROUP_NAME in str(ask_alex.args["blocks"])
+    # Agree asks first, saying what is agreed to.
+    [agree] = [e for b in ask_alex.args["blocks"] if b["type"] == "actions" for e in b["elements"]
+               if e["action_id"] == "removal_agree"]
+    assert agree["confirm"]["text"]["text"] == (
+        f"You agree to the permanent removal of J.S. from {GROUP_NAME}. Agreement breached: Bullying. "
+        "It then goes to a senior manager to sign off (R2)."
+    )
+    assert (agree["confirm"]["confirm"]["text"], agree["confirm"]["deny"]["text"]) == ("Agree", "Not yet")
     assert posts_to(app, APPROVALS) == []
     assert [d.status for d in decisions(app.db)] == ["awaiting_agreement"]
 
@@ -521,3 +530,20 @@ def test_someone_who_moderates_no_group_is_told_so_plainly(app):
     response = app.sender.interact(payload)
     assert response.status == 200 and decisions(app.db) == []
 
+
+
+@pytest.mark.parametrize("group_name, breaches", [
+    ("Amaze " + "Brighton " * 22, ["Bullying"]),  # a 200-character name
+    (GROUP_NAME, list(BREACHES.values())),  # every breach ticked
+    ("Amaze " + "Brighton " * 22, list(BREACHES.values())),
+])
+def test_the_agree_dialog_fits_slacks_300_characters_and_keeps_the_member_and_the_kind(group_name, breaches):
+    from slack_sdk.models.blocks import ButtonElement
+
+    from bot.removals.messages import agree_confirm
+
+    confirm = agree_confirm(group_name, "CL-12345", RemovalKind.PERMANENT, breaches)
+    said = ButtonElement(text="Agree", action_id="a", confirm=confirm).to_dict()["confirm"]["text"]["text"]
+    assert len(said) <= 300
+    assert said.startswith("You agree to the permanent removal of CL-12345 from Amaze ")
+    assert "Agreement breached: " in said and said.endswith("to sign off (R2).")
