@@ -10,6 +10,7 @@ from bot.modals import channel_of, loading_view, open_modal, says_so_if_it_canno
 from bot.moderation.notify import queue_confirmation_requests
 from bot.newgroup import messages, views
 from bot.services import Services
+from flows import drafting
 from flows.outbox import enqueue
 from flows.wizard import drafts
 from flows.wizard.service import WizardError
@@ -58,7 +59,9 @@ def register(app: App, services: Services) -> None:
             ack(response_action="update", view=views.message_view("This form is out of date. Type /newgroup to start again."))
             return
         if result.group is not None:
-            ack(response_action="update", view=views.registered_view(result.group.name, result.state.kind))
+            kind = result.state.kind
+            conduct = drafting.conduct_notes(kind, result.group.name, settings)
+            ack(response_action="update", view=views.registered_view(result.group.name, kind, conduct))
             services.delivery.flush_soon(*result.queued)
             return
         fields = views.field_ids(view)

@@ -19,8 +19,10 @@ def paste_kit_messages(group: Group, kit: PasteKit) -> list[dict]:
             "then send the welcome message to everyone who joins, with the agreement's link."
         ),
         section("*Settings checklist*\n" + bullet_list([f"{escape(text)} ({rule})" for rule, text in kit.checklist])),
-        DividerBlock(),
     ]
+    if kit.conduct:
+        blocks.append(section("*Behaviour in the group*\n" + bullet_list([escape(note) for note in kit.conduct])))
+    blocks.append(DividerBlock())
     for title, text in kit.texts(
         description_title="Group description (Group Info)",
         welcome_title="Welcome message (send when the group starts and to each new member)",

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Sequence
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -21,6 +22,7 @@ from slack_sdk.models.views import View
 from slack_sdk.models.blocks.basic_components import DispatchActionConfig
 
 from bot.blocks import SECTION_LIMIT, bullet_list, chunks, context, escape, pasteable, section
+from flows.drafting import quiet_hours_line
 from flows.policy.types import Finding, GroupKind
 from flows.settings import Settings
 from flows.wizard.drafts import PasteKit
@@ -100,7 +102,7 @@ def step_view(
     ).to_dict()
 
 
-def registered_view(name: str, kind: GroupKind) -> dict:
+def registered_view(name: str, kind: GroupKind, conduct: Sequence[str] = ()) -> dict:
     follow_up = (
         "I've sent you a direct message with the description, welcome message, group agreement and the "
         "settings checklist, ready to paste."
@@ -109,8 +111,13 @@ def registered_view(name: str, kind: GroupKind) -> dict:
     )
     return View(
         type="modal", callback_id=f"{CALLBACK_ID}_done", title=TITLE, close="Done",
-        blocks=[section(f":white_check_mark: *{escape(name)}* is registered.\n{follow_up}")],
+        blocks=[section(f":white_check_mark: *{escape(name)}* is registered.\n{follow_up}")]
+        + ([conduct_section(conduct)] if conduct and not kind.official else []),
     ).to_dict()
+
+
+def conduct_section(conduct: Sequence[str]) -> SectionBlock:
+    return section(("*Behaviour in the group*\n" + bullet_list([escape(note) for note in conduct]))[:SECTION_LIMIT])
 
 
 def message_view(text: str) -> dict:
@@ -254,7 +261,7 @@ def _moderators_blocks(state: WizardState, settings: Settings) -> list:
                 block_id="emergency_contact", label="Senior manager to call in an emergency",
                 element=UserSelectElement(action_id=VALUE, initial_user=state.data.get("emergency_contact_user_id")),
             ),
-            text_input("quiet_hours", "Quiet hours", "Optional, e.g. “No messages after 8pm”."),
+            text_input("quiet_hours", "Quiet hours", _quiet_hours_hint(kind)),
         ]
     blocks += [
         text_input("expected_members", "Expected number of members", "Roughly; a whole number."),
@@ -264,6 +271,13 @@ def _moderators_blocks(state: WizardState, settings: Settings) -> list:
         ),
     ]
     return blocks
+
+
+def _quiet_hours_hint(kind: GroupKind) -> str:
+    if kind is GroupKind.YOUNG_PEOPLE:
+        return (f"Optional. Left empty, the description and the agreement say “{quiet_hours_line(kind, None)}” "
+                "What you write here goes into both instead.")
+    return "Optional, e.g. “No messages after 9pm”. It goes into the group agreement."
 
 
 def _review_blocks(state: WizardState, kit: PasteKit | None, advice: list[Finding]) -> list:
@@ -292,6 +306,8 @@ def _review_blocks(state: WizardState, kit: PasteKit | None, advice: list[Findin
         blocks.append(DividerBlock())
         for title, text in kit.texts(agreement_title="Group agreement (A2)", welcome_title="Welcome message (S3)"):
             blocks += pasteable(title, text)
+    if kit and kit.conduct:
+        blocks.append(conduct_section(kit.conduct))
     if kit and kit.checklist:
         checklist = "*Settings checklist*\n" + bullet_list([f"{escape(t)} ({r})" for r, t in kit.checklist])
         blocks.append(section(checklist[:SECTION_LIMIT]))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from flows.drafting.templates import join_names, organisation_shown, quiet_line, render
+from flows.drafting.templates import join_names, organisation_shown, quiet_hours_line, render
 from flows.policy.types import GroupKind
 from flows.settings import Settings
 
@@ -24,10 +24,10 @@ def draft_agreement(
     if kind is GroupKind.YOUNG_PEOPLE:
         return render("agreement_young.txt", **common,
                       admins=join_names(moderator_names, "or") or "a group leader",
-                      quiet_line=quiet_line(quiet_hours, "No messages after 8pm (people need their beauty sleep)."))
+                      quiet_line=quiet_hours_line(kind, quiet_hours))
     audience = (f"members of {org}, the parent carer forum" if kind is GroupKind.PCF_MEMBERS
                 else f"parent carers who are supported by {org}")
-    quiet = quiet_line(quiet_hours)
+    quiet = quiet_hours_line(kind, quiet_hours)
     return render(
         "agreement_adult.txt", **common, audience=audience, policy_url=settings.policy_url,
         admins=join_names(moderator_names) or "the people marked as admin in Group Info",

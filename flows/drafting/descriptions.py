@@ -3,14 +3,13 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from flows.drafting.templates import join_names, organisation_shown, quiet_line, render
+from flows.drafting.templates import join_names, organisation_shown, quiet_hours_line, render
 from flows.policy.findings import with_article
 from flows.policy.types import GroupKind
 from flows.settings import Settings
 
 # Left in a draft with no agreement link yet, so that D3 says plainly what to put there.
 LINK_PLACEHOLDER = "[LINK]"
-_YOUNG_QUIET_DEFAULT = "No messages after 8pm (people need their beauty sleep)."
 _MARKED = "They are marked on the participants list below (scroll down to see it)."
 
 
@@ -25,10 +24,11 @@ def draft_description(
     email = contact_email or settings.contact_email
     link = agreement_url.strip() if agreement_url and agreement_url.strip() else LINK_PLACEHOLDER
     names = join_names(moderator_names)
+    quiet = quiet_hours_line(kind, quiet_hours)
     if kind is GroupKind.YOUNG_PEOPLE:
         return render(
             "description_young.txt", org=org, a_org=with_article(org), agreement_url=link, email=email,
-            quiet_line=quiet_line(quiet_hours, _YOUNG_QUIET_DEFAULT),
+            quiet_line=quiet,
             admins=join_names(moderator_names, "or") or "the group admins",
             admins_marked="" if names else " " + _MARKED,
         )
@@ -36,12 +36,12 @@ def draft_description(
         admins_line = (f"The group admins are {names}. {_MARKED}" if names
                        else "The group admins are marked on the participants list below (scroll down to see it).")
         return render("description_adult.txt", org=org, a_org=with_article(org), agreement_url=link, email=email,
-                      quiet_line=quiet_line(quiet_hours), admins_line=admins_line)
+                      quiet_line=quiet, admins_line=admins_line)
     admins_line = f"The group admins are {names}." if names else ""
     if kind is GroupKind.PCF_STEERING:
         agreement_line = f" Our agreement is here: {agreement_url.strip()}" if link != LINK_PLACEHOLDER else ""
         return render("description_steering.txt", org=org, email=email, agreement_line=agreement_line,
-                      quiet_line=quiet_line(quiet_hours), admins_line=admins_line)
+                      quiet_line=quiet, admins_line=admins_line)
     members = "staff and volunteers" if kind is GroupKind.WORK_VOLUNTEERS else "staff"
-    return render("description_work.txt", org=org, members=members, quiet_line=quiet_line(quiet_hours),
+    return render("description_work.txt", org=org, members=members, quiet_line=quiet,
                   admins_line=admins_line)

@@ -48,3 +48,16 @@ def quiet_line(quiet_hours: str | None, default: str = "") -> str:
     text = quiet_hours.strip()
     return f"Quiet hours: {text}{'' if text[-1] in '.!?' else '.'}"
 
+
+
+# The policy's model for young people's groups: every text drafted for one says this hour unless the group gave its
+# own quiet hours.
+YOUNG_PEOPLE_QUIET_HOUR = "8pm"
+
+
+def quiet_hours_line(kind: GroupKind, quiet_hours: str | None) -> str:
+    """The one quiet-hours line every text of a group says: the group's own answer when it gave one; else, for a
+    young people's group, the policy's model line; else nothing."""
+    default = (f"No messages after {YOUNG_PEOPLE_QUIET_HOUR} (people need their beauty sleep)."
+               if kind is GroupKind.YOUNG_PEOPLE else "")
+    return quiet_line(quiet_hours, default)

@@ -8,11 +8,15 @@ from flows.drafting.templates import join_names, render
 from flows.policy.types import GroupKind
 from flows.settings import Settings
 
+_STANDARDS = ("The same standards of behaviour apply here as in the office or when volunteering: what would be "
+              "misconduct in person is misconduct here too.")
+_NOT_FOR = ("This group is not the way to call in sick or raise a safeguarding concern, and no one is expected to "
+            "read it outside their working or volunteering hours.")
 _WORK_LINES = {
     GroupKind.WORK_VOLUNTEERS: "Work messages only: never name the people we support (use initials or a Charity Log "
-                               "reference), and this group is not the way to report sickness or a safeguarding concern.",
+                               f"reference). {_STANDARDS} {_NOT_FOR}",
     GroupKind.PCF_STEERING: "In this chat we keep to the same standards as at our steering group meetings, and keep "
-                            "what is said here confidential.",
+                            f"what is said here confidential. {_NOT_FOR}",
 }
 _WORK_LINES[GroupKind.WORK_STAFF] = _WORK_LINES[GroupKind.WORK_VOLUNTEERS]
 

@@ -20,6 +20,8 @@ class PasteKit:
     welcome: str
     agreement: str
     checklist: list[tuple[str, str]]
+    # What the policy says about behaviour in this kind of group, for the people who run and join it.
+    conduct: tuple[str, ...] = ()
 
     def texts(
         self,
@@ -50,14 +52,18 @@ def description(state: WizardState, settings: Settings) -> str:
 def kit(state: WizardState, settings: Settings) -> PasteKit:
     kind = state.kind
     name = state.data.get("name", "")
+    conduct = tuple(drafting.conduct_notes(kind, name, settings))
     if not kind.official:
-        return PasteKit("", "", "", [(i.rule, i.text) for i in drafting.settings_checklist(kind)])
+        return PasteKit("", "", "", [(i.rule, i.text) for i in drafting.settings_checklist(kind)], conduct)
     moderators = _moderator_names(state)
     return PasteKit(
         description=state.data.get("description") or "",
         welcome=drafting.draft_welcome_message(
             kind, name, settings, agreement_url=state.data.get("agreement_url"), moderator_names=moderators
         ),
-        agreement=drafting.draft_agreement(kind, name, settings, moderators, settings.contact_email),
+        agreement=drafting.draft_agreement(
+            kind, name, settings, moderators, settings.contact_email, state.data.get("quiet_hours")
+        ),
         checklist=[(item.rule, item.text) for item in drafting.settings_checklist(kind)],
+        conduct=conduct,
     )

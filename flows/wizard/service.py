@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from flows import drafting
 from flows.audit import service as audit
 from flows.db import Database
 from flows.directory.service import Directory, Role, RolesUnconfirmed
@@ -212,12 +213,22 @@ class NewGroupWizard:
         return self._checked(state)
 
     def _submit_moderators(self, state: WizardState, values: dict) -> StepResult:
+        said_before = drafting.quiet_hours_line(state.kind, state.data.get("quiet_hours"))
         errors = self._moderator_answers(state, values)
+        self._swap_quiet_hours(state, said_before)
         # Kept only as accepted by the step's own checks: a refused answer is never what registering re-checks.
         state.data.pop("moderators_form", None)
         if not errors:
             state.data["moderators_form"] = {k: values.get(k) for k in MODERATOR_FIELDS}
         return self._checked(state, errors)
+
+    def _swap_quiet_hours(self, state: WizardState, said_before: str) -> None:
+        """The description is drafted before quiet hours are asked: like [LINK], the line it says is swapped for the
+        group's own answer, so the description and the agreement say the same hours."""
+        said_now = drafting.quiet_hours_line(state.kind, state.data.get("quiet_hours"))
+        description = state.data.get("description") or ""
+        if said_before and said_now and said_before != said_now and said_before in description:
+            state.data["description"] = description.replace(said_before, said_now)
 
     def _moderator_answers(self, state: WizardState, values: dict) -> dict[str, str]:
         """The moderators step's own checks (the directory's roles, the emergency contact, lengths), with what was

@@ -91,6 +91,9 @@ def test_parent_carers_group_walks_through_every_step_and_is_registered(running_
     sent = str(dm.args["blocks"])
     assert "Group description" in sent and "Welcome message" in sent and "Group agreement" in sent
     assert AGREEMENT in sent and "phone number" in sent
+    # Staff in a user group are reminded that they speak for the organisation there (and of M11).
+    assert "seen as representing Amaze, even when they are there in a personal capacity" in sent
+    assert "Join with a work phone number, not a personal one (M11)" in sent
     # M8: each moderator on Slack is asked to confirm they have read the policy and the agreement.
     ask = app.fake.wait_for("chat.postMessage", lambda c: c.args.get("channel") == VOLUNTEER)
     assert "I have read the policy and the group agreement" in str(ask.args["blocks"])
@@ -104,8 +107,11 @@ def test_informal_social_group_needs_only_a_name_and_involves_no_moderator(runni
     assert "M7" in modal.text()
     assert modal.submit(name="Brighton Office Friends Social").json["response_action"] == "update"
     assert "No moderator is involved" in modal.text()
+    bullying = "if a colleague bullies or harasses you in it, you can raise it with your manager or volunteer coordinator"
+    assert bullying in modal.text()
     assert modal.submit().json["response_action"] == "update"
-    assert "unofficial" in modal.text()
+    # No message follows for an unofficial group, so the registered view itself says it.
+    assert "unofficial" in modal.text() and bullying in modal.text() and "a senior manager" in modal.text()
 
     with app.db.transaction() as session:
         group = session.scalars(select(Group)).one()
@@ -399,3 +405,46 @@ def test_the_step_count_once_given_stays_the_same_to_the_end(running_app, kind, 
         seen.append(step_line(modal))
     assert [line.split(":")[0] for line in seen] == [f"Step {n} of {total}" for n in range(2, total + 1)]
     assert seen[-1].startswith(f"Step {total} of {total}: *Review*")
+
+
+@pytest.mark.e2e
+def test_a_work_groups_creator_and_members_are_told_work_standards_and_not_to_call_in_sick_here(running_app):
+    app = running_app
+    modal = start(app)
+    modal.submit(kind="work_staff")
+    modal.submit(name="Amaze Brighton office team")
+    modal.submit()  # the drafted description as it is
+    assert "same standards of behaviour apply in this group as in the office" in modal.text()
+    assert modal.submit().json["response_action"] == "update"
+    dm = app.fake.wait_for("chat.postMessage", lambda c: c.args.get("channel") == STAFF and is_kit(c))
+    sent = str(dm.args["blocks"])
+    assert "is misconduct here too" in sent
+    assert "A WhatsApp message is no way to call in sick or raise a safeguarding concern" in sent
+    # The welcome message the moderators paste says it to every member.
+    assert "This group is not the way to call in sick or raise a safeguarding concern" in sent
+
+
+@pytest.mark.e2e
+def test_a_young_peoples_group_says_its_own_quiet_hours_in_the_description_and_the_agreement(running_app):
+    app = running_app
+    modal = start(app)
+    modal.submit(kind="young_people")
+    modal.submit(name="Amazing Futures Hove")
+    drafted = modal.inputs()["description"]["element"]["initial_value"]
+    assert "No messages after 8pm (people need their beauty sleep)." in drafted  # the configured hour
+    modal.submit(agreement_url="https://www.amazesussex.org.uk/groups/amazing-futures-hove-agreement")
+    assert "No messages after 8pm" in modal.inputs()["quiet_hours"]["hint"]["text"]
+    response = modal.submit(
+        staff_moderators=[STAFF], emergency_contact=MANAGER, quiet_hours="No messages after 9pm",
+        out_of_hours="Alex checks the group until 9pm and phones Sam Senior if worried.",
+    )
+    assert response.json["response_action"] == "update", response.json
+    review = modal.text()
+    # One answer, said the same in the description (drafted before it was asked) and in the agreement.
+    assert review.count("Quiet hours: No messages after 9pm.") == 2 and "8pm" not in review
+    modal.submit()
+    with app.db.transaction() as session:
+        group = session.scalars(select(Group)).one()
+        assert "Quiet hours: No messages after 9pm." in group.description and "8pm" not in group.description
+    dm = app.fake.wait_for("chat.postMessage", lambda c: c.args.get("channel") == STAFF and is_kit(c))
+    assert str(dm.args["blocks"]).count("Quiet hours: No messages after 9pm.") == 2

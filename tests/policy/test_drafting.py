@@ -7,12 +7,14 @@ from dataclasses import replace
 import pytest
 
 from flows.drafting import (
+    conduct_notes,
     draft_agreement,
     draft_description,
     draft_welcome_message,
     organisation_shown,
     settings_checklist,
 )
+from flows.drafting import templates
 from flows.policy import GroupKind, check, check_agreement
 from flows.policy.descriptions import says_phone_consent
 from tests.policy.conftest import AGREEMENT_URL, EMAIL, good_proposal
@@ -104,3 +106,70 @@ def test_checklist_for_work_groups_has_w1_w2_and_no_user_group_steps(settings):
     rules = [item.rule for item in settings_checklist(K.WORK_STAFF)]
     assert {"S1", "S3", "M11", "W1", "W2"} <= set(rules)
     assert not {"S2", "A3", "S4", "D4"} & set(rules)  # staff-only: no moderators to make admins
+
+
+# --- what the policy says about behaviour, in the texts people get --------------------------------------------------
+@pytest.mark.parametrize("kind", [K.INFORMAL_SOCIAL, K.PCF_INFORMAL])
+def test_informal_groups_are_told_a_colleagues_bullying_can_be_raised_with_a_manager(kind, settings):
+    [note] = conduct_notes(kind, "Hove office friends social", settings)
+    assert "if a colleague bullies or harasses you" in note
+    assert "your manager or volunteer coordinator, or a senior manager" in note
+    assert "any other setting outside work" in note
+
+
+@pytest.mark.parametrize("kind", [K.WORK_VOLUNTEERS, K.WORK_STAFF, K.PCF_STEERING])
+def test_work_groups_keep_work_standards_and_are_no_way_to_call_in_sick(kind, settings):
+    standards, not_for = conduct_notes(kind, "Amaze Hove team", settings)
+    assert "same standards of behaviour" in standards and "as in the office or when volunteering" in standards
+    assert "misconduct in person or on the phone" in standards and "is misconduct here too" in standards
+    assert "no way to call in sick or raise a safeguarding concern" in not_for and "by email" in not_for
+    assert "No one is expected to read the group outside their working or volunteering hours." in not_for
+    # The members hear it too, in the texts the moderators paste.
+    welcome = draft_welcome_message(kind, "Amaze Hove team", settings)
+    description = draft_description(kind, "Amaze Hove team", settings, None, ["Sam"], EMAIL)
+    assert "not the way to call in sick or raise a safeguarding concern" in welcome
+    assert "no one is expected to read it outside their working or volunteering hours" in welcome
+    assert "not the way to report sickness or a safeguarding concern" in description
+    assert "outside their working or volunteering hours" in description
+
+
+@pytest.mark.parametrize("kind", [K.WORK_VOLUNTEERS, K.WORK_STAFF])
+def test_work_groups_members_are_told_misconduct_in_person_is_misconduct_here(kind, settings):
+    for text in (draft_welcome_message(kind, "Amaze Hove team", settings),
+                 draft_description(kind, "Amaze Hove team", settings, None, ["Sam"], EMAIL)):
+        assert "The same standards of behaviour apply here as in the office or when volunteering" in text
+        assert "misconduct here too" in text
+
+
+@pytest.mark.parametrize("kind, name, org", [
+    (K.PARENT_CARERS, "Amaze Hove parents", "Amaze"),
+    (K.YOUNG_PEOPLE, "Amazing Futures Hove", "Amazing Futures"),
+    (K.PCF_MEMBERS, "PaCC members chat", "PaCC"),
+])
+def test_staff_in_a_user_group_are_seen_as_representing_the_organisation(kind, name, org, settings):
+    [note] = conduct_notes(kind, name, settings)
+    assert f"seen as representing {org}, even when they are there in a personal capacity" in note
+    assert "say clearly that you are speaking personally" in note
+    assert "Join with a work phone number, not a personal one (M11)." in note
+
+
+# --- quiet hours in a young people's group: one setting, the same words in every text -------------------------------
+def _young_texts(settings, quiet_hours=None) -> tuple[str, str]:
+    name = "Amazing Futures Hove"
+    return (draft_description(K.YOUNG_PEOPLE, name, settings, AGREEMENT_URL, ["Claire"], EMAIL, quiet_hours),
+            draft_agreement(K.YOUNG_PEOPLE, name, settings, ["Claire"], EMAIL, quiet_hours))
+
+
+def test_young_peoples_description_and_agreement_say_the_same_quiet_hour(settings, monkeypatch):
+    for text in _young_texts(settings):
+        assert "No messages after 8pm (people need their beauty sleep)." in text
+    # One value says it in both: changed in one place, both texts follow.
+    monkeypatch.setattr(templates, "YOUNG_PEOPLE_QUIET_HOUR", "9pm")
+    for text in _young_texts(settings):
+        assert "No messages after 9pm (people need their beauty sleep)." in text and "8pm" not in text
+
+
+def test_a_young_peoples_group_own_quiet_hours_win_in_every_text(settings):
+    for text in _young_texts(settings, quiet_hours="No messages after 7.30pm on school nights"):
+        assert "Quiet hours: No messages after 7.30pm on school nights." in text
+        assert "8pm" not in text
