@@ -179,7 +179,7 @@ def _description_blocks(state: WizardState, settings: Settings) -> list:
     intro = (
         "This is the text for WhatsApp's *Group Info*. I've drafted it from the policy's model: change it as you "
         "like. It must say that this is an official group, that joining shares your phone number with everyone "
-        "and is consent to that, that members follow the group agreement (with its link), who the admins are, "
+        "and is consent to that, that members follow the group agreement (with its link), who the moderators are, "
         "and what to do if someone breaks the agreement or feels unsafe (D1–D5)."
         if required
         else "This is the text for WhatsApp's *Group Info*. I've drafted it from the policy; change it as you like."

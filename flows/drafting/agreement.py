@@ -23,7 +23,7 @@ def draft_agreement(
     )
     if kind is GroupKind.YOUNG_PEOPLE:
         return render("agreement_young.txt", **common,
-                      admins=join_names(moderator_names, "or") or "a group leader",
+                      admins=join_names(moderator_names, "or") or "a moderator",
                       quiet_line=quiet_hours_line(kind, quiet_hours))
     audience = (f"members of {org}, the parent carer forum" if kind is GroupKind.PCF_MEMBERS
                 else f"parent carers who are supported by {org}")

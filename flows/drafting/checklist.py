@@ -13,9 +13,10 @@ class ChecklistItem:
 
 
 _S1 = ChecklistItem("S1", "In WhatsApp, open Group info > Group settings > Edit group settings and choose "
-                          "'Only admins', so only admins can change the name, description and picture.")
+                          "'Only admins', so only admins (the moderators) can change the name, description and "
+                          "picture.")
 _S2 = ChecklistItem("S2", "In Group settings, set 'Add other members' to 'Only admins'. Members can still suggest "
-                          "people to the admins.")
+                          "people to the moderators.")
 _ADMINS = ChecklistItem("D4", "Make every moderator a group admin (Group info > tap their name > Make group admin), "
                               "so they are marked as admins on the participants list.")
 _S3 = ChecklistItem("S3", "Send the welcome message when the group starts and every time someone joins.")

@@ -10,7 +10,7 @@ from flows.settings import Settings
 
 # Left in a draft with no agreement link yet, so that D3 says plainly what to put there.
 LINK_PLACEHOLDER = "[LINK]"
-_MARKED = "They are marked on the participants list below (scroll down to see it)."
+_MARKED = "They are marked as admins on the participants list below (scroll down to see it)."
 
 
 def draft_description(
@@ -29,15 +29,16 @@ def draft_description(
         return render(
             "description_young.txt", org=org, a_org=with_article(org), agreement_url=link, email=email,
             quiet_line=quiet,
-            admins=join_names(moderator_names, "or") or "the group admins",
+            admins=join_names(moderator_names, "or") or "the moderators",
             admins_marked="" if names else " " + _MARKED,
         )
     if kind.user_group:
-        admins_line = (f"The group admins are {names}. {_MARKED}" if names
-                       else "The group admins are marked on the participants list below (scroll down to see it).")
+        admins_line = (f"The moderators are {names}. {_MARKED}" if names
+                       else "The moderators are marked as admins on the participants list below "
+                            "(scroll down to see it).")
         return render("description_adult.txt", org=org, a_org=with_article(org), agreement_url=link, email=email,
                       quiet_line=quiet, admins_line=admins_line)
-    admins_line = f"The group admins are {names}." if names else ""
+    admins_line = f"The moderators are {names}." if names else ""
     if kind is GroupKind.PCF_STEERING:
         agreement_line = f" Our agreement is here: {agreement_url.strip()}" if link != LINK_PLACEHOLDER else ""
         return render("description_steering.txt", org=org, email=email, agreement_line=agreement_line,

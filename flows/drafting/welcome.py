@@ -31,7 +31,7 @@ def draft_welcome_message(
     link = agreement_url.strip() if agreement_url and agreement_url.strip() else LINK_PLACEHOLDER
     if kind is GroupKind.YOUNG_PEOPLE:
         return render("welcome_young.txt", name=name.strip(), agreement_url=link,
-                      admins=join_names(moderator_names, "or") or "a group leader")
+                      admins=join_names(moderator_names, "or") or "a moderator")
     if kind.user_group:
         names = join_names(moderator_names)
         return render("welcome_adult.txt", name=name.strip(), agreement_url=link,

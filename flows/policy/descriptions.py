@@ -200,8 +200,8 @@ def d4_admins_named(text: str, moderator_names: Sequence[str] = (), not_names: I
     """not_names: capitalised words that are not people (the organisation's names: "Contact Amaze")."""
     prose = prose_of(text)
     if _PLACEHOLDER_NAMES.search(prose.prose):
-        return [block("D4", "The description still has the model's 'x or y' instead of the admins' names.",
-                      "Replace x and y with the first names of the group admins.", "description")]
+        return [block("D4", "The description still has the model's 'x or y' instead of the moderators' names.",
+                      "Replace x and y with the first names of the group's moderators.", "description")]
     if prose.has(_ADMINS) and prose.has(_MARKED):
         return []
     if moderator_names and _names_in(prose.prose, moderator_names):
@@ -211,8 +211,9 @@ def d4_admins_named(text: str, moderator_names: Sequence[str] = (), not_names: I
         if any(m.group(1).lower() not in excluded for m in pattern.finditer(prose.prose)):
             return []
     return [block(
-        "D4", "The description does not say who the group admins are.",
-        "Name the admins, or add 'The group admins are marked on the participants list below.'", "description")]
+        "D4", "The description does not say who the group's moderators are.",
+        "Name the moderators, or add 'The moderators are marked as admins on the participants list below.'",
+        "description")]
 
 
 # --- D5 ------------------------------------------------------------------------------------------------------------
@@ -238,7 +239,7 @@ def d5_what_to_do(text: str, contact_email: str | None = None) -> list[Finding]:
     return [block(
         "D5", "The description does not say what to do if someone breaks the agreement or feels unsafe.",
         "Add a sentence such as 'Let us know if a member breaks the agreement or makes you feel uncomfortable "
-        f"or unsafe by messaging the group admins, or email {contact_email or 'us'}.'", "description")]
+        f"or unsafe by messaging the moderators, or email {contact_email or 'us'}.'", "description")]
 
 
 # --- D6 ------------------------------------------------------------------------------------------------------------

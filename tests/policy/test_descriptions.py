@@ -176,7 +176,7 @@ def test_d4_admins_named_or_where_they_are_marked(text, moderators):
 
 def test_d4_blocks_when_nobody_is_named():
     (f,) = d.d4_admins_named("Contact Amaze if you are worried.", ["May Jones"], not_names=["Amaze"])
-    assert f.rule == "D4" and "marked on the participants list" in f.fix
+    assert f.rule == "D4" and "marked as admins on the participants list" in f.fix
 
 
 def test_d4_a_name_that_is_an_ordinary_word_needs_its_capital():

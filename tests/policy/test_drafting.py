@@ -173,3 +173,24 @@ def test_a_young_peoples_group_own_quiet_hours_win_in_every_text(settings):
     for text in _young_texts(settings, quiet_hours="No messages after 7.30pm on school nights"):
         assert "Quiet hours: No messages after 7.30pm on school nights." in text
         assert "8pm" not in text
+
+
+# --- one word for one role ----------------------------------------------------------------------------------------
+# "admin" only where the text points at what WhatsApp itself shows or has people tap.
+WHATSAPP_ADMIN = re.compile(r"marked as admins?|'Only admins'|only admins \(the moderators\)|Make group admin|"
+                            r"a group admin|marked as admin in Group Info", re.I)
+
+
+@pytest.mark.parametrize("kind", OFFICIAL)
+@pytest.mark.parametrize("names", [[], ["Claire", "Dev"]])
+def test_the_texts_call_the_people_who_run_a_group_moderators(kind, names, settings):
+    name = "Amazing Futures Hove" if kind is K.YOUNG_PEOPLE else "Amaze Hove team"
+    texts = [
+        draft_description(kind, name, settings, AGREEMENT_URL, names, EMAIL),
+        draft_welcome_message(kind, name, settings, AGREEMENT_URL, names),
+        draft_agreement(kind, name, settings, names, EMAIL),
+        *[item.text for item in settings_checklist(kind)],
+    ]
+    for text in texts:
+        left = WHATSAPP_ADMIN.sub("", text)
+        assert not re.search(r"\badmin|\bleader", left, re.I), text
