@@ -11,16 +11,16 @@ import pytest
 from sqlalchemy import select
 
 from bot.delivery import Deliverer, delivery_client
+from bot.jobs import slack_jobs
 from bot.removals.notify import queue_messages
 from bot.reports.notify import queue_change
 from flows.audit.models import AuditEntry
 from flows.db import Database
 from flows.directory.service import Directory
-from flows.escalations import jobs as escalation_jobs
-from flows.escalations.service import Escalations
+from flows.escalations.service import ESCALATION_JOB, Escalations
 from flows.removals.service import RemovalForm, RemovalService
 from flows.reports.service import Action, ReportForm, UnofficialGroupReports
-from flows.scheduler import JobRegistry, Scheduler
+from flows.scheduler import Scheduler
 from flows.settings import Settings
 from tests.support import EveryoneByTheirId, TestClock, add_lewes_group
 
@@ -63,8 +63,7 @@ class Tick:
 
     def __init__(self, db, ours, clock) -> None:
         self.db, self.ours, self.clock = db, ours, clock
-        self.registry = JobRegistry()
-        escalation_jobs.register_jobs(self.registry, settings=lambda: self.ours)
+        self.registry = slack_jobs(lambda: self.ours, only=[ESCALATION_JOB])
 
     def __call__(self, at: datetime) -> None:
         self.clock.now = at
@@ -184,9 +183,7 @@ def test_without_a_managers_channel_decisions_go_to_the_approvals_channel_and_re
 def test_two_clocks_at_once_escalate_each_item_once(db, removals, group_id, ours, clock, fake_slack):
     log_permanent(removals, group_id)
     clock.now = day(5, 9)
-    registries = [JobRegistry(), JobRegistry()]
-    for registry in registries:
-        escalation_jobs.register_jobs(registry, settings=lambda: ours)
+    registries = [slack_jobs(lambda: ours, only=[ESCALATION_JOB]) for _ in range(2)]
     databases = [Database(db.url) for _ in range(2)]
     start = threading.Barrier(2)
     errors = []

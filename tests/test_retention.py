@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from bot.jobs import slack_jobs
 from bot.removals.notify import queue_messages
 from bot.reports.notify import queue_change
 from flows.audit.models import AuditEntry
@@ -20,7 +21,7 @@ from flows.removals.models import RemovalDecision
 from flows.removals.service import RemovalForm, RemovalService
 from flows.reports.models import UnofficialGroupCase, UnofficialGroupReport
 from flows.reports.service import Action, ReportForm, UnofficialGroupReports
-from flows.scheduler import JobRegistry, Scheduler
+from flows.scheduler import Scheduler
 from flows.wizard.models import WizardDraft
 from tests.support import STAFF, STAFF_2, VOLUNTEER, EveryoneByTheirId, TestClock, add_lewes_group
 
@@ -61,8 +62,7 @@ class Purge:
 
     def __call__(self, at: datetime) -> list[str]:
         self.clock.set(at)
-        registry = JobRegistry()
-        retention.register_jobs(registry, settings=lambda: self.ours)
+        registry = slack_jobs(lambda: self.ours, only=[retention.RETENTION_JOB])
         return Scheduler(self.db, registry, clock=self.clock).run_due()
 
 

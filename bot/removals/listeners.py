@@ -9,10 +9,6 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-# Imported for the jobs they register, which the clock runs: R4's review reminders, and the escalations of
-# decisions and reports that wait too long.
-import flows.escalations.jobs  # noqa: F401
-import flows.removals.reviews  # noqa: F401
 from bot.modals import channel_of, loading_view, open_modal, says_so_if_it_cannot_go_on
 from bot.removals import messages, views
 from bot.removals.notify import queue_messages

@@ -3,11 +3,11 @@
 Each decision's reminder is claimed once in the database (job runs keyed "r4:<decision id>") in the transaction
 that queues the messages, so however many clocks run, and on however many days the job runs, it goes once. A
 reminder missed while no clock ran goes on the next day, saying it was due earlier; none goes before its date.
-The job is registered when this module is imported (bot/removals imports it, and the clock imports the app).
+The job runs daily, mid-morning UK time (flows/jobs.py).
 """
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, aliased
@@ -17,11 +17,9 @@ from flows.groups.models import Moderator
 from flows.outbox import OutboxMessage, enqueue
 from flows.removals.models import RemovalDecision, RemovalKind, Status
 from flows.removals.service import ACTIVE, LOCAL, SUBJECT, DecisionView, decision_view, outbox_key
-from flows.scheduler import JobRegistry, Run, jobs, run_once
+from flows.scheduler import Run, run_once
 
 REVIEW_JOB = "removal-reviews"
-# Mid-morning UK time: the reminder arrives in working hours, not overnight.
-REVIEW_TIME = time(9, 0)
 
 
 def reviews_due(session: Session, today: date) -> list[RemovalDecision]:
@@ -92,10 +90,6 @@ def review_text(d: DecisionView, today: date) -> str:
     return "\n".join(lines)
 
 
-def register_jobs(registry: JobRegistry, at: time = REVIEW_TIME) -> None:
-    registry.daily(at, name=REVIEW_JOB)(remind_due_reviews)
-
-
 def _day(value: date) -> str:
     return f"{value:%A} {value.day} {value:%B %Y}"
 
@@ -103,6 +97,3 @@ def _day(value: date) -> str:
 def _plain(text: str) -> str:
     # Slack's three control characters; everything else is shown as typed.
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-register_jobs(jobs)
