@@ -9,6 +9,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot import refusals
 from bot.modals import channel_of, loading_view, open_modal, says_so_if_it_cannot_go_on
 from bot.removals import messages, views
 from bot.removals.notify import queue_messages
@@ -151,6 +152,8 @@ def _whisper(client: WebClient, body: dict, text: str) -> None:
 def _answer(result: StepResult) -> str:
     if result.outcome is Outcome.ALREADY_DONE and result.decision is not None:
         return messages.already(result.decision)
+    if result.refusal is not None and result.decision is not None:
+        return refusals.removal(result.refusal, result.decision)
     return result.explanation or "Nothing has changed."
 
 

@@ -63,6 +63,18 @@ except ZoneInfoNotFoundError:  # a system without time zone data: UTC is at most
     LOCAL = ZoneInfo("UTC")
 
 
+class RemovalRefusal(StrEnum):
+    """Why a step on a removal decision is not this person's to take (R2); the adapter words it."""
+
+    # The person who logged it cannot also give the staff agreement...
+    LOGGED_IT_CANNOT_AGREE = "logged_it_cannot_agree"
+    NOT_STAFF_MODERATOR = "not_staff_moderator"
+    # ...nor sign it off; nor can the staff moderator who agreed to it.
+    LOGGED_IT_CANNOT_SIGN_OFF = "logged_it_cannot_sign_off"
+    AGREED_IT_CANNOT_SIGN_OFF = "agreed_it_cannot_sign_off"
+    NOT_SENIOR_MANAGER = "not_senior_manager"
+
+
 class Outcome(StrEnum):
     DONE = "done"
     # The person may take this step (the Reject click, before its reason is asked for).
@@ -144,7 +156,9 @@ OnChange = Callable[[Session, "DecisionView", Notices], list]
 class StepResult:
     outcome: Outcome
     decision: DecisionView | None = None
-    # Plain words for the person, when refused or already done.
+    # Why not, when refused (the adapter words it).
+    refusal: RemovalRefusal | None = None
+    # Plain words for the person, when not found or already done.
     explanation: str = ""
     # Form field -> what is wrong there (logging a removal, a rejection's reason).
     errors: dict[str, str] = field(default_factory=dict)
@@ -406,15 +420,12 @@ class RemovalService:
             return self._already(view)
         return StepResult(Outcome.DONE, view, notices=notices, queued=queued)
 
-    def _why_not_agree(self, decision: DecisionView, user_id: str) -> str | None:
+    def _why_not_agree(self, decision: DecisionView, user_id: str) -> RemovalRefusal | None:
         if decision.logged_by == user_id:
-            return "You logged this removal, so another staff moderator of the group agrees to it."
+            return RemovalRefusal.LOGGED_IT_CANNOT_AGREE
         if not self._confirmed(decision, user_id, "removal.agree_refused", self.is_staff_moderator,
                                decision.group_id, user_id):
-            return (
-                f"Only a staff moderator of {decision.group_name} can agree to a permanent removal (R2). "
-                "Nothing has changed."
-            )
+            return RemovalRefusal.NOT_STAFF_MODERATOR
         return None
 
     def is_staff_moderator(self, group_id: int, user_id: str) -> bool:
@@ -491,24 +502,24 @@ class RemovalService:
             return self._already(view)
         return StepResult(Outcome.DONE, view, notices=notices, queued=queued)
 
-    def _why_not_sign_off(self, decision: DecisionView, user_id: str) -> str | None:
+    def _why_not_sign_off(self, decision: DecisionView, user_id: str) -> RemovalRefusal | None:
         if decision.logged_by == user_id:
-            return "You logged this removal, so another senior manager signs it off."
+            return RemovalRefusal.LOGGED_IT_CANNOT_SIGN_OFF
         if decision.agreed_by == user_id:
-            return "You gave the staff agreement to this removal, so another senior manager signs it off."
+            return RemovalRefusal.AGREED_IT_CANNOT_SIGN_OFF
         if not self._confirmed(decision, user_id, "removal.sign_off_refused", self.directory.has_role,
                                user_id, Role.SENIOR_MANAGER):
-            return "Only a senior manager can approve or reject a permanent removal (R2). Nothing has changed."
+            return RemovalRefusal.NOT_SENIOR_MANAGER
         return None
 
     # --- helpers ---------------------------------------------------------------------------------------------------
-    def _refuse(self, decision: DecisionView, user_id: str, action: str, why: str) -> StepResult:
+    def _refuse(self, decision: DecisionView, user_id: str, action: str, why: RemovalRefusal) -> StepResult:
         with self.db.transaction() as session:
             audit.record(
                 session, actor=user_id, action=action, subject_type=SUBJECT, subject_id=decision.id,
-                from_state=decision.status.value, to_state=None, refused=why,
+                from_state=decision.status.value, to_state=None, refused=why.value,
             )
-        return StepResult(Outcome.REFUSED, decision, explanation=why)
+        return StepResult(Outcome.REFUSED, decision, refusal=why)
 
     @staticmethod
     def _already(view: DecisionView) -> StepResult:
