@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import time
+from datetime import date, time
 from typing import Protocol
 
 from sqlalchemy.orm import Session
 
-from flows.escalations.service import ESCALATION_JOB, Escalations
+from flows.escalations.service import ESCALATION_JOB, Escalation, Escalations
 from flows.groups.models import Group
 from flows.moderation.models import AgreementCirculation, ModeratorCheckin
 from flows.moderation.queries import Intervals, today
@@ -21,6 +21,7 @@ from flows.moderation.reminders import remind_circulations, start_checks
 from flows.outbox import OutboxMessage
 from flows.privacy.retention import RETENTION_JOB, purge
 from flows.removals.reviews import REVIEW_JOB, remind_due_reviews
+from flows.removals.service import DecisionView
 from flows.reports.service import CaseView, follow_up_case, undelivered_cases
 from flows.scheduler import Daily, Every, JobRegistry, Run
 from flows.settings import Settings, get_settings
@@ -49,6 +50,11 @@ class JobNotices(Protocol):
 
     def report_undelivered(self, session: Session, case: CaseView, targets: tuple[str, ...],
                            failed: OutboxMessage) -> list[OutboxMessage]: ...
+
+    def review_reminder(self, session: Session, decision: DecisionView, today: date,
+                        recipients: list[str]) -> list[OutboxMessage]: ...
+
+    def escalation(self, session: Session, escalation: Escalation) -> OutboxMessage: ...
 
 
 @dataclass(frozen=True)
@@ -85,11 +91,11 @@ def _reports_undelivered(session: Session, run: Run, c: Context) -> None:
 
 
 def _removal_reviews(session: Session, run: Run, c: Context) -> None:
-    remind_due_reviews(session, run)
+    remind_due_reviews(session, run, c.notices.review_reminder)
 
 
 def _escalations(session: Session, run: Run, c: Context) -> None:
-    Escalations(c.settings).escalate(session, run.now)
+    Escalations(c.settings).escalate(session, run.now, c.notices.escalation)
 
 
 def _retention(session: Session, run: Run, c: Context) -> None:
