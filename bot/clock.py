@@ -14,6 +14,8 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.delivery import Deliverer
+# The jobs' Slack side; with it come the workflows whose on_delivered hooks the clock's deliveries run.
+from bot.jobs import slack_jobs
 from flows.db import utcnow
 from flows.scheduler import Scheduler
 
@@ -52,7 +54,6 @@ class Clock:
 
 def build(settings, db=None, clock: Callable[[], datetime] = utcnow) -> Clock:
     from bot.delivery import delivery_client
-    from bot.jobs import slack_jobs
     from flows.db import Database
 
     db = db or Database(settings.database_url)

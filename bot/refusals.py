@@ -19,7 +19,9 @@ def word(reason: Refusal) -> str:
 
 
 REMOVAL_WORDING = {
-    RemovalRefusal.LOGGED_IT_CANNOT_AGREE: "You logged this removal, so another staff moderator of the group agrees to it.",
+    RemovalRefusal.LOGGED_IT_CANNOT_AGREE: (
+        "You logged this removal, so another staff moderator of the group agrees to it."
+    ),
     RemovalRefusal.NOT_STAFF_MODERATOR: (
         "Only a staff moderator of {group} can agree to a permanent removal (R2). Nothing has changed."
     ),
@@ -43,7 +45,9 @@ MODERATION_WORDING = {
         "Only {moderator} can {what} as a moderator of {group}; nothing has changed. If you moderate a group, your "
         "own request is in your direct messages from me."
     ),
-    ModerationRefusal.ANSWERS_FOR_THEMSELF: "{moderator} is on Slack, so they {verb} for themself; nothing has changed.",
+    ModerationRefusal.ANSWERS_FOR_THEMSELF: (
+        "{moderator} is on Slack, so they {verb} for themself; nothing has changed."
+    ),
     ModerationRefusal.NOT_THE_LEAD: (
         "Only the lead staff moderator of {group}{lead} can {verb} for {moderator}, who is not on Slack; nothing has "
         "changed."

@@ -17,7 +17,7 @@ from bot.reports.notify import queue_change
 from flows.audit.models import AuditEntry
 from flows.db import Database
 from flows.directory.service import Directory
-from flows.escalations.service import ESCALATION_JOB, Escalations
+from flows.escalations.service import ESCALATION_JOB, Delivery, Escalations, Sent
 from flows.removals.service import RemovalForm, RemovalService
 from flows.reports.service import Action, ReportForm, UnofficialGroupReports
 from flows.scheduler import Scheduler
@@ -214,3 +214,22 @@ def test_how_long_is_too_long_comes_from_the_settings_when_they_have_it(ours):
     configured = Settings(_env_file=None, escalate_decisions_after_days=2, escalate_reports_after_days=14)
     assert Escalations(configured).decisions_after == timedelta(days=2)
     assert Escalations(configured).reports_after == timedelta(days=14)
+
+
+def test_the_domain_hands_the_adapter_facts_not_words(db, removals, group_id, ours, clock):
+    decision = log_permanent(removals, group_id)
+    told = []
+
+    def tell(session, escalation):
+        told.append(escalation)
+        return None
+
+    with db.transaction() as session:
+        assert Escalations(ours).escalate(session, day(4, 9), tell) == [None]
+    [escalation] = told
+    assert escalation.destination == MANAGERS and escalation.decisions_after == timedelta(days=3)
+    [item] = escalation.items
+    assert (item.subject_id, item.state, item.name, item.member_ref, item.logged_by, item.asked) == (
+        decision.id, "awaiting_agreement", "Amaze Lewes Parents", "J.S.", VOLUNTEER, (STAFF,),
+    )
+    assert item.message == Delivery(Sent.NONE)  # no sign-off request while it waits for agreement

@@ -162,3 +162,15 @@ def test_the_clock_runs_the_review_job_from_the_one_list_of_jobs(db, settings):
     names = [job.name for job in build(settings, db).scheduler.registry]
     assert reviews.REVIEW_JOB in names
     assert names == [spec.name for spec in JOBS]
+
+
+def test_the_domain_says_whose_review_is_due_and_to_whom_and_the_adapter_words_it(db, removals, group_id):
+    from flows.scheduler import Run
+
+    decision = log_temporary(removals, group_id)
+    asked = []
+    run = Run(reviews.REVIEW_JOB, "2026-06-11", datetime(2026, 6, 11, 9, 0, tzinfo=UTC))
+    with db.transaction() as session:
+        reviews.remind_due_reviews(session, run, lambda s, d, today, to: asked.append((d.id, today, to)) or [])
+        reviews.remind_due_reviews(session, run, lambda s, d, today, to: asked.append((d.id, today, to)) or [])
+    assert asked == [(decision.id, date(2026, 6, 11), [STAFF, VOLUNTEER, STAFF_2])]  # once, a day late

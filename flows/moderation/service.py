@@ -1,4 +1,4 @@
-"""Moderators' answers: M8 confirmations (their own, or the lead's for those not on Slack), A3 "Circulated" and
+"""Moderators' answers: M8 confirmations (their own, or the lead's for those without an account), A3 "Circulated" and
 M9 check-ins, stepping down included.
 
 Platform-neutral. Each answer is checked against the register (who moderates which group, who is its lead) and
@@ -137,7 +137,7 @@ class ModerationService:
         return self._confirm(confirmation_id, user_id, notify)
 
     def confirm_for(self, confirmation_id: object, user_id: str, notify: Notify | None = None) -> Answer:
-        """The lead staff moderator confirms for a moderator who is not on Slack and has told them."""
+        """The lead staff moderator confirms for a moderator who has no account and has told them."""
         return self._confirm(confirmation_id, user_id, notify)
 
     def _confirm(self, confirmation_id: object, user_id: str, notify: Notify | None) -> Answer:

@@ -552,7 +552,7 @@ class RemovalService:
             return list(session.scalars(query))
 
     def _staff_moderators(self, moderators: list[Moderator], unknown: bool) -> list[str]:
-        """The Slack users among them who are employed moderators and still staff (guests never are). Those whose
+        """Those among them with an account who are employed moderators and still staff (guests never are). Those whose
         role cannot be told now count as `unknown` says: asked to agree (their click is checked again), but never
         taken for a staff agreement."""
         employed = {ModeratorRole.STAFF.value, ModeratorRole.PCF_STAFF.value}
@@ -593,7 +593,7 @@ def day_text(value: date) -> str:
 
 
 def _others(moderators: list[Moderator], user_id: str) -> list[str]:
-    """Every moderator on Slack but the given person, once each (R3)."""
+    """Every moderator with an account but the given person, once each (R3)."""
     return [u for u in dict.fromkeys(m.slack_user_id for m in moderators if m.slack_user_id) if u != user_id]
 
 
