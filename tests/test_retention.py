@@ -27,7 +27,9 @@ from tests.support import STAFF, STAFF_2, VOLUNTEER, EveryoneByTheirId, TestCloc
 
 MANAGER = "U0MANAGR"
 # Noon UTC is after the job's 03:00 UK time in winter and summer alike.
-START = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0)
+# Midday (the daily purge runs from 03:00 UK time) no later than now: the audit trail stamps entries with the real
+# time, which must not fall before the test's start, or an entry would look a day older than it is.
+START = (datetime.now(UTC) - timedelta(hours=12)).replace(hour=12, minute=0, second=0, microsecond=0)
 
 
 def day(n: int) -> datetime:
