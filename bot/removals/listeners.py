@@ -74,12 +74,14 @@ def register(app: App, services: Services) -> None:
     def submit_log(ack, body, view, client):
         user_id = body["user"]["id"]
         result = removals.log(user_id, views.read_key(view), views.read_form(view), on_change=queue_messages)
+        if result.outcome is Outcome.OUT_OF_DATE:
+            ack(response_action="update", view=views.message_view(messages.OUT_OF_DATE))
+            return
         if result.outcome is Outcome.INVALID:
             if result.errors and set(result.errors) <= views.field_ids(view):
                 ack(response_action="errors", errors=result.errors)
             else:
-                text = result.explanation or " ".join(result.errors.values())
-                ack(response_action="update", view=views.message_view(text))
+                ack(response_action="update", view=views.message_view(" ".join(result.errors.values())))
             return
         ack(response_action="update", view=views.logged_view(_logged_text(result)))
         deliver(result)
@@ -154,7 +156,9 @@ def _answer(result: StepResult) -> str:
         return messages.already(result.decision)
     if result.refusal is not None and result.decision is not None:
         return refusals.removal(result.refusal, result.decision)
-    return result.explanation or "Nothing has changed."
+    if result.outcome is Outcome.NOT_FOUND:
+        return messages.NOT_FOUND
+    return "Nothing has changed."
 
 
 def _logged_text(result: StepResult) -> str:

@@ -54,7 +54,6 @@ ACTIVE = Moderator.stepped_down_at.is_(None)
 NOTES_MAX = 2000
 REASON_MAX = 1000
 SUBJECT = "removal"
-OUT_OF_DATE = "This form is out of date. Open it again to log the removal."
 
 try:
     # Review dates are the moderators' calendar days, in Sussex.
@@ -85,6 +84,8 @@ class Outcome(StrEnum):
     ALREADY_DONE = "already_done"
     NOT_FOUND = "not_found"
     INVALID = "invalid"
+    # The form is not one this person may submit (any more): opened again, it is theirs.
+    OUT_OF_DATE = "out_of_date"
 
 
 @dataclass(frozen=True)
@@ -158,8 +159,6 @@ class StepResult:
     decision: DecisionView | None = None
     # Why not, when refused (the adapter words it).
     refusal: RemovalRefusal | None = None
-    # Plain words for the person, when not found or already done.
-    explanation: str = ""
     # Form field -> what is wrong there (logging a removal, a rejection's reason).
     errors: dict[str, str] = field(default_factory=dict)
     notices: Notices = field(default_factory=Notices)
@@ -255,7 +254,7 @@ class RemovalService:
         self, user_id: str, submission_key: str, form: RemovalForm, on_change: OnChange | None = None
     ) -> StepResult:
         if not submission_key or len(submission_key) > 64:
-            return StepResult(Outcome.INVALID, explanation=OUT_OF_DATE)
+            return StepResult(Outcome.OUT_OF_DATE)
         existing = self._by_key(submission_key, user_id)
         if existing is not None:
             return StepResult(Outcome.ALREADY_DONE, existing)
@@ -319,7 +318,7 @@ class RemovalService:
             # The same form submitted twice at once, and the other submission won: one removal is logged.
             existing = self._by_key(submission_key, user_id)
             if existing is None:  # someone else's form: never theirs to resubmit
-                return StepResult(Outcome.INVALID, explanation=OUT_OF_DATE)
+                return StepResult(Outcome.OUT_OF_DATE)
             return StepResult(Outcome.ALREADY_DONE, existing)
         return StepResult(Outcome.DONE, view, notices=notices, queued=queued)
 
@@ -395,7 +394,7 @@ class RemovalService:
     def agree(self, decision_id: int | str, user_id: str, on_change: OnChange | None = None) -> StepResult:
         current = self.decision(decision_id)
         if current is None:
-            return StepResult(Outcome.NOT_FOUND, explanation="I can't find this removal any more.")
+            return StepResult(Outcome.NOT_FOUND)
         why_not = self._why_not_agree(current, user_id)
         if why_not:
             return self._refuse(current, user_id, "removal.agree_refused", why_not)
@@ -448,7 +447,7 @@ class RemovalService:
         """Check before asking a rejection's reason: refusals are recorded, decided ones say by whom."""
         current = self.decision(decision_id)
         if current is None:
-            return StepResult(Outcome.NOT_FOUND, explanation="I can't find this removal any more.")
+            return StepResult(Outcome.NOT_FOUND)
         why_not = self._why_not_sign_off(current, user_id)
         if why_not:
             return self._refuse(current, user_id, f"removal.{action}_refused", why_not)
@@ -523,7 +522,7 @@ class RemovalService:
 
     @staticmethod
     def _already(view: DecisionView) -> StepResult:
-        return StepResult(Outcome.ALREADY_DONE, view, explanation=f"This removal is already {view.status.label}.")
+        return StepResult(Outcome.ALREADY_DONE, view)
 
     @staticmethod
     def _move(session: Session, decision_id: int, expected: Status, to: Status, **values) -> bool:
