@@ -50,3 +50,8 @@ def pasteable(title: str, text: str) -> list[SectionBlock]:
 
 def bullet_list(lines: list[str]) -> str:
     return "\n".join(f"• {line}" for line in lines)
+
+
+def mention(user_id: str) -> str:
+    """A person shown by their Slack id: Slack shows their name, whatever it is today."""
+    return f"<@{user_id}>"

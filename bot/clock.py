@@ -14,6 +14,8 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.delivery import Deliverer
+# The jobs' Slack side; with it come the workflows whose on_delivered hooks the clock's deliveries run.
+from bot.jobs import slack_jobs
 from flows.db import utcnow
 from flows.scheduler import Scheduler
 
@@ -57,17 +59,13 @@ def build(settings, db=None, clock: Callable[[], datetime] = utcnow) -> Clock:
     db = db or Database(settings.database_url)
     deliverer = Deliverer(db, delivery_client(settings), settings, clock=clock)
     interval = getattr(settings, "clock_interval_seconds", None) or DEFAULT_INTERVAL
-    return Clock(deliverer, Scheduler(db, clock=clock), interval=interval)
+    return Clock(deliverer, Scheduler(db, slack_jobs(lambda: settings), clock=clock), interval=interval)
 
 
 def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     from flows.db.migrate import upgrade
     from flows.settings import get_settings
-
-    # Importing the app imports every workflow, which registers their jobs and on_delivered hooks.
-    import bot.app  # noqa: F401
-    import flows.privacy.retention  # noqa: F401  (P5's daily purge)
 
     settings = get_settings()
     if not settings.slack_bot_token:

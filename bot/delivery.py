@@ -21,6 +21,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 
 from bot.background import AfterReply
+from bot.failure_notice import tell_admins
 from flows.db import Database, utcnow
 from flows.outbox import Delivered, DeliveryPolicy, DeliveryReport, Outbox, OutboxMessage, RetryLater, Undeliverable
 from flows.outbox.worker import Claim, Outcome
@@ -38,7 +39,6 @@ SETTING_NAMES = {
     "base_backoff": "outbox_base_backoff_seconds",
     "max_backoff": "outbox_max_backoff_seconds",
     "lease": "outbox_lease_seconds",
-    "admin_channel": "admin_channel",
 }
 
 
@@ -84,9 +84,10 @@ class Deliverer:
         if client.retry_handlers:
             log.warning("the delivery client retries by itself; use bot.delivery.delivery_client(settings)")
         policy = delivery_policy(settings, max_attempts=max_attempts, base_backoff=base_backoff,
-                                 max_backoff=max_backoff, lease=lease, admin_channel=admin_channel)
+                                 max_backoff=max_backoff, lease=lease)
         self.client = client
-        self.outbox = Outbox(db, policy, clock)
+        admins = admin_channel or getattr(settings, "admin_channel", None)
+        self.outbox = Outbox(db, policy, clock, on_failed=tell_admins(admins))
         self.after_reply = AfterReply()
 
     def deliver_due(self, limit: int = 50) -> DeliveryReport:

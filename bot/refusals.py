@@ -1,7 +1,10 @@
-"""How a refusal for want of an answer about the person is worded, in one place for every listener."""
+"""How each refusal is worded for Slack, in one place: flows/ says why not (an enum), this module says it."""
 from __future__ import annotations
 
 from flows.directory.service import Refusal
+from flows.moderation.service import Action, ModerationRefusal, Refused
+from flows.removals.service import DecisionView, RemovalRefusal
+from flows.wizard.service import WizardRefusal
 
 WORDING = {
     Refusal.ROLE_UNCONFIRMED: (
@@ -13,3 +16,63 @@ WORDING = {
 
 def word(reason: Refusal) -> str:
     return WORDING[reason]
+
+
+REMOVAL_WORDING = {
+    RemovalRefusal.LOGGED_IT_CANNOT_AGREE: (
+        "You logged this removal, so another staff moderator of the group agrees to it."
+    ),
+    RemovalRefusal.NOT_STAFF_MODERATOR: (
+        "Only a staff moderator of {group} can agree to a permanent removal (R2). Nothing has changed."
+    ),
+    RemovalRefusal.LOGGED_IT_CANNOT_SIGN_OFF: "You logged this removal, so another senior manager signs it off.",
+    RemovalRefusal.AGREED_IT_CANNOT_SIGN_OFF: (
+        "You gave the staff agreement to this removal, so another senior manager signs it off."
+    ),
+    RemovalRefusal.NOT_SENIOR_MANAGER: (
+        "Only a senior manager can approve or reject a permanent removal (R2). Nothing has changed."
+    ),
+}
+
+
+def removal(reason: RemovalRefusal, decision: DecisionView) -> str:
+    return REMOVAL_WORDING[reason].format(group=decision.group_name)
+
+
+MODERATION_WORDING = {
+    ModerationRefusal.STEPPED_DOWN: "{moderator} has stepped down as a moderator of {group}; nothing has changed.",
+    ModerationRefusal.NOT_THEM: (
+        "Only {moderator} can {what} as a moderator of {group}; nothing has changed. If you moderate a group, your "
+        "own request is in your direct messages from me."
+    ),
+    ModerationRefusal.ANSWERS_FOR_THEMSELF: (
+        "{moderator} is on Slack, so they {verb} for themself; nothing has changed."
+    ),
+    ModerationRefusal.NOT_THE_LEAD: (
+        "Only the lead staff moderator of {group}{lead} can {verb} for {moderator}, who is not on Slack; nothing has "
+        "changed."
+    ),
+    ModerationRefusal.NOT_STAFF_MODERATOR: (
+        "Only the staff moderators of {group} can record that its agreement was circulated; nothing has changed."
+    ),
+}
+
+
+def moderation(action: Action, refused: Refused) -> str:
+    confirming = action in (Action.CONFIRM, Action.CONFIRM_FOR)
+    return MODERATION_WORDING[refused.reason].format(
+        moderator=refused.moderator_name, group=refused.group_name,
+        lead=f" ({refused.lead_name})" if refused.lead_name is not None else "",
+        verb="confirm" if confirming else "answer",
+        what=("confirm that they have read the policy and the group agreement" if confirming
+              else "answer whether they can go on moderating"),
+    )
+
+
+WIZARD_WORDING = {
+    WizardRefusal.NOT_STAFF: "Only staff can register a group.",
+}
+
+
+def wizard(reason: WizardRefusal) -> str:
+    return WIZARD_WORDING[reason]

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from slack_sdk import WebClient
 
 from bot.delivery import Deliverer, delivery_client
+from bot.blocks import mention
 from bot.directory import SlackDirectoryBackend
 from flows.db import Database
 from flows.directory.service import Directory
@@ -31,7 +32,7 @@ class Services:
     @classmethod
     def build(cls, settings: Settings, client: WebClient, db: Database | None = None) -> Services:
         db = db or Database(settings.database_url)
-        directory = Directory(db, SlackDirectoryBackend(client), settings)
+        directory = Directory(db, SlackDirectoryBackend(client), settings, unknown_name=mention)
         return cls(
             settings=settings, db=db, directory=directory, wizard=NewGroupWizard(db, settings, directory),
             removals=RemovalService(db, settings, directory),

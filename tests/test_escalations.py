@@ -11,16 +11,16 @@ import pytest
 from sqlalchemy import select
 
 from bot.delivery import Deliverer, delivery_client
+from bot.jobs import slack_jobs
 from bot.removals.notify import queue_messages
 from bot.reports.notify import queue_change
 from flows.audit.models import AuditEntry
 from flows.db import Database
 from flows.directory.service import Directory
-from flows.escalations import jobs as escalation_jobs
-from flows.escalations.service import Escalations
+from flows.escalations.service import ESCALATION_JOB, Delivery, Escalations, Sent
 from flows.removals.service import RemovalForm, RemovalService
 from flows.reports.service import Action, ReportForm, UnofficialGroupReports
-from flows.scheduler import JobRegistry, Scheduler
+from flows.scheduler import Scheduler
 from flows.settings import Settings
 from tests.support import EveryoneByTheirId, TestClock, add_lewes_group
 
@@ -63,8 +63,7 @@ class Tick:
 
     def __init__(self, db, ours, clock) -> None:
         self.db, self.ours, self.clock = db, ours, clock
-        self.registry = JobRegistry()
-        escalation_jobs.register_jobs(self.registry, settings=lambda: self.ours)
+        self.registry = slack_jobs(lambda: self.ours, only=[ESCALATION_JOB])
 
     def __call__(self, at: datetime) -> None:
         self.clock.now = at
@@ -184,9 +183,7 @@ def test_without_a_managers_channel_decisions_go_to_the_approvals_channel_and_re
 def test_two_clocks_at_once_escalate_each_item_once(db, removals, group_id, ours, clock, fake_slack):
     log_permanent(removals, group_id)
     clock.now = day(5, 9)
-    registries = [JobRegistry(), JobRegistry()]
-    for registry in registries:
-        escalation_jobs.register_jobs(registry, settings=lambda: ours)
+    registries = [slack_jobs(lambda: ours, only=[ESCALATION_JOB]) for _ in range(2)]
     databases = [Database(db.url) for _ in range(2)]
     start = threading.Barrier(2)
     errors = []
@@ -217,3 +214,22 @@ def test_how_long_is_too_long_comes_from_the_settings_when_they_have_it(ours):
     configured = Settings(_env_file=None, escalate_decisions_after_days=2, escalate_reports_after_days=14)
     assert Escalations(configured).decisions_after == timedelta(days=2)
     assert Escalations(configured).reports_after == timedelta(days=14)
+
+
+def test_the_domain_hands_the_adapter_facts_not_words(db, removals, group_id, ours, clock):
+    decision = log_permanent(removals, group_id)
+    told = []
+
+    def tell(session, escalation):
+        told.append(escalation)
+        return None
+
+    with db.transaction() as session:
+        assert Escalations(ours).escalate(session, day(4, 9), tell) == [None]
+    [escalation] = told
+    assert escalation.destination == MANAGERS and escalation.decisions_after == timedelta(days=3)
+    [item] = escalation.items
+    assert (item.subject_id, item.state, item.name, item.member_ref, item.logged_by, item.asked) == (
+        decision.id, "awaiting_agreement", "Amaze Lewes Parents", "J.S.", VOLUNTEER, (STAFF,),
+    )
+    assert item.message == Delivery(Sent.NONE)  # no sign-off request while it waits for agreement

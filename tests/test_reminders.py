@@ -10,13 +10,14 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from bot.moderation.jobs import register_jobs
+from bot.jobs import slack_jobs
 from flows.db import Database
 from flows.groups.models import Moderator
 from flows.moderation import checkins_to_answer, circulations_to_record, group_state
 from flows.moderation.models import AgreementCirculation, ModeratorCheckin, ModeratorVacancy
 from flows.moderation.queries import local_date
-from flows.scheduler import JobRegistry, Scheduler
+from flows.jobs import CHECK_JOB, CIRCULATION_JOB
+from flows.scheduler import Scheduler
 from tests.conftest import MANAGER, STAFF, STAFF_2, VOLUNTEER
 from tests.moderation_helpers import audit_count, buttons, click, deliver, dms, put_on_register
 from tests.support import TestClock
@@ -31,8 +32,7 @@ STILL_MODERATING = "Still moderating"
 @pytest.fixture
 def reminders(running_app):
     """Run the reminder jobs at a time the test sets, then deliver what they queued."""
-    registry = JobRegistry()
-    register_jobs(registry, lambda: running_app.settings)
+    registry = slack_jobs(lambda: running_app.settings, only=[CIRCULATION_JOB, CHECK_JOB])
     clock = TestClock(REGISTERED)
 
     def run_at(now: datetime, schedulers: int = 1) -> None:

@@ -9,13 +9,14 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.delivery import Deliverer, delivery_client
+from bot.jobs import slack_jobs
 from flows.audit.models import AuditEntry
 from flows.db import Database
 from flows.directory.service import Directory
 from flows.groups.models import Moderator
 from flows.removals import reviews
 from flows.removals.service import RemovalForm, RemovalService
-from flows.scheduler import JobRegistry, Scheduler
+from flows.scheduler import Scheduler
 from flows.settings import Settings
 from tests.support import EveryoneByTheirId, TestClock, add_lewes_group
 
@@ -37,10 +38,8 @@ def group_id(db):
 
 
 @pytest.fixture
-def registry():
-    jobs = JobRegistry()
-    reviews.register_jobs(jobs)
-    return jobs
+def registry(settings):
+    return slack_jobs(lambda: settings, only=[reviews.REVIEW_JOB])
 
 
 def log_temporary(removals, group_id, user=VOLUNTEER, review_on=REVIEW_ON, key="key-1", **values):
@@ -156,8 +155,22 @@ def test_permanent_removals_have_no_review(db, removals, group_id, registry, fak
     assert reminders(fake_slack) == []
 
 
-def test_the_review_job_is_registered_for_the_clock_when_the_app_is_built():
-    import bot.app  # noqa: F401  (the clock imports the app to learn its jobs)
-    from flows.scheduler import jobs
+def test_the_clock_runs_the_review_job_from_the_one_list_of_jobs(db, settings):
+    from bot.clock import build
+    from flows.jobs import JOBS
 
-    assert reviews.REVIEW_JOB in {job.name for job in jobs}
+    names = [job.name for job in build(settings, db).scheduler.registry]
+    assert reviews.REVIEW_JOB in names
+    assert names == [spec.name for spec in JOBS]
+
+
+def test_the_domain_says_whose_review_is_due_and_to_whom_and_the_adapter_words_it(db, removals, group_id):
+    from flows.scheduler import Run
+
+    decision = log_temporary(removals, group_id)
+    asked = []
+    run = Run(reviews.REVIEW_JOB, "2026-06-11", datetime(2026, 6, 11, 9, 0, tzinfo=UTC))
+    with db.transaction() as session:
+        reviews.remind_due_reviews(session, run, lambda s, d, today, to: asked.append((d.id, today, to)) or [])
+        reviews.remind_due_reviews(session, run, lambda s, d, today, to: asked.append((d.id, today, to)) or [])
+    assert asked == [(decision.id, date(2026, 6, 11), [STAFF, VOLUNTEER, STAFF_2])]  # once, a day late

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from bot.jobs import slack_jobs
 from bot.removals.notify import queue_messages
 from bot.reports.notify import queue_change
 from flows.audit.models import AuditEntry
@@ -20,13 +21,15 @@ from flows.removals.models import RemovalDecision
 from flows.removals.service import RemovalForm, RemovalService
 from flows.reports.models import UnofficialGroupCase, UnofficialGroupReport
 from flows.reports.service import Action, ReportForm, UnofficialGroupReports
-from flows.scheduler import JobRegistry, Scheduler
+from flows.scheduler import Scheduler
 from flows.wizard.models import WizardDraft
 from tests.support import STAFF, STAFF_2, VOLUNTEER, EveryoneByTheirId, TestClock, add_lewes_group
 
 MANAGER = "U0MANAGR"
 # Noon UTC is after the job's 03:00 UK time in winter and summer alike.
-START = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0)
+# Midday (the daily purge runs from 03:00 UK time) no later than now: the audit trail stamps entries with the real
+# time, which must not fall before the test's start, or an entry would look a day older than it is.
+START = (datetime.now(UTC) - timedelta(hours=12)).replace(hour=12, minute=0, second=0, microsecond=0)
 
 
 def day(n: int) -> datetime:
@@ -61,8 +64,7 @@ class Purge:
 
     def __call__(self, at: datetime) -> list[str]:
         self.clock.set(at)
-        registry = JobRegistry()
-        retention.register_jobs(registry, settings=lambda: self.ours)
+        registry = slack_jobs(lambda: self.ours, only=[retention.RETENTION_JOB])
         return Scheduler(self.db, registry, clock=self.clock).run_due()
 
 

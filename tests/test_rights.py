@@ -233,8 +233,9 @@ def test_a_reader_holding_the_database_delays_a_click_erasure_at_most_briefly_an
     import sqlite3
     import time
 
+    from bot.jobs import slack_jobs
     from flows.privacy import retention
-    from flows.scheduler import JobRegistry, Scheduler
+    from flows.scheduler import Scheduler
 
     path = Path(database_url.removeprefix("sqlite:///"))
     reader = sqlite3.connect(path, isolation_level=None)
@@ -250,7 +251,6 @@ def test_a_reader_holding_the_database_delays_a_click_erasure_at_most_briefly_an
     finally:
         reader.execute("ROLLBACK")
         reader.close()
-    registry = JobRegistry()
-    retention.register_jobs(registry, settings=lambda: ours)
+    registry = slack_jobs(lambda: ours, only=[retention.RETENTION_JOB])
     assert Scheduler(db, registry, clock=lambda: datetime.now(UTC).replace(hour=12)).run_due() == ["privacy-retention"]
     assert b"wombat-9921" not in _raw(path)

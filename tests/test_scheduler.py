@@ -198,3 +198,20 @@ def test_the_clock_process_stops_cleanly_on_sigterm(tmp_path, fake_slack):
             process.wait()
     assert process.returncode == 0
     assert "clock stopped" in rest and "Traceback" not in rest
+
+
+def test_the_clock_process_runs_the_workflows_delivery_hooks_without_importing_the_app():
+    # What `python -m bot.clock` imports, in a fresh interpreter: where a confirmation request or a report's
+    # managers' message landed is recorded by hooks the workflows define.
+    from flows.moderation.confirmations import REQUEST
+    from flows.reports.service import SUBJECT
+
+    script = (
+        "import sys, bot.clock\n"
+        "from flows.outbox.service import delivered_hooks\n"
+        "assert 'bot.app' not in sys.modules\n"
+        f"print(*(len(delivered_hooks({{'type': t}})) for t in {[REQUEST, SUBJECT]!r}))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["1", "1"]

@@ -6,7 +6,6 @@ from collections.abc import Callable
 
 from slack_bolt import App
 
-import bot.moderation.jobs  # noqa: F401  (registers the reminders on the program's job registry)
 from bot.moderation import messages, notify
 from bot.services import Services
 from flows.moderation.service import Answer, Outcome

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot import refusals
 from bot.moderation import messages
 from flows import drafting
 from flows.groups.models import Group, Moderator
@@ -155,6 +156,8 @@ def _stepped_down_notices(session: Session, answer: Answer) -> list[OutboxMessag
 # --- after any answer ---------------------------------------------------------------------------------------------
 def after_answer(session: Session, answer: Answer, settings: Settings, where: Where) -> list[OutboxMessage]:
     """Edit the message that was answered, tell whoever must know, or explain privately why nothing changed."""
+    if answer.refusal is not None:
+        return [whisper(session, where, refusals.moderation(answer.action, answer.refusal))]
     if not answer.done:
         return [whisper(session, where, answer.explanation)]
     queued: list[OutboxMessage | None] = []

@@ -6,6 +6,7 @@ import logging
 from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
+from bot import refusals
 from bot.modals import channel_of, loading_view, open_modal, says_so_if_it_cannot_go_on
 from bot.moderation.notify import queue_confirmation_requests
 from bot.newgroup import messages, views
@@ -65,10 +66,11 @@ def register(app: App, services: Services) -> None:
             services.delivery.flush_soon(*result.queued)
             return
         fields = views.field_ids(view)
-        if result.errors and result.state.step is step and set(result.errors) <= fields:
-            ack(response_action="errors", errors=result.errors)
+        errors = {**result.errors, **({"review": refusals.wizard(result.refusal)} if result.refusal else {})}
+        if errors and result.state.step is step and set(errors) <= fields:
+            ack(response_action="errors", errors=errors)
             return
-        banner = " ".join(result.errors.values())
+        banner = " ".join(errors.values())
         ack(response_action="update", view=render(result.state, banner=banner))
 
     @app.action({"block_id": views.NAME_BLOCK, "action_id": views.VALUE})

@@ -9,10 +9,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-# Imported for the jobs they register, which the clock runs: R4's review reminders, and the escalations of
-# decisions and reports that wait too long.
-import flows.escalations.jobs  # noqa: F401
-import flows.removals.reviews  # noqa: F401
+from bot import refusals
 from bot.modals import channel_of, loading_view, open_modal, says_so_if_it_cannot_go_on
 from bot.removals import messages, views
 from bot.removals.notify import queue_messages
@@ -77,12 +74,14 @@ def register(app: App, services: Services) -> None:
     def submit_log(ack, body, view, client):
         user_id = body["user"]["id"]
         result = removals.log(user_id, views.read_key(view), views.read_form(view), on_change=queue_messages)
+        if result.outcome is Outcome.OUT_OF_DATE:
+            ack(response_action="update", view=views.message_view(messages.OUT_OF_DATE))
+            return
         if result.outcome is Outcome.INVALID:
             if result.errors and set(result.errors) <= views.field_ids(view):
                 ack(response_action="errors", errors=result.errors)
             else:
-                text = result.explanation or " ".join(result.errors.values())
-                ack(response_action="update", view=views.message_view(text))
+                ack(response_action="update", view=views.message_view(" ".join(result.errors.values())))
             return
         ack(response_action="update", view=views.logged_view(_logged_text(result)))
         deliver(result)
@@ -155,7 +154,11 @@ def _whisper(client: WebClient, body: dict, text: str) -> None:
 def _answer(result: StepResult) -> str:
     if result.outcome is Outcome.ALREADY_DONE and result.decision is not None:
         return messages.already(result.decision)
-    return result.explanation or "Nothing has changed."
+    if result.refusal is not None and result.decision is not None:
+        return refusals.removal(result.refusal, result.decision)
+    if result.outcome is Outcome.NOT_FOUND:
+        return messages.NOT_FOUND
+    return "Nothing has changed."
 
 
 def _logged_text(result: StepResult) -> str:

@@ -22,6 +22,9 @@ APPROVE_ACTION = "removal_approve"
 REJECT_ACTION = "removal_reject"
 CORRECT_ACTION = "removal_correct"
 
+NOT_FOUND = "I can't find this removal any more."
+OUT_OF_DATE = "This form is out of date. Open it again to log the removal."
+
 
 def when(moment: datetime | None) -> str:
     """A time each reader sees in their own time zone (the fallback is for clients that cannot)."""

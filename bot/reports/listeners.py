@@ -10,8 +10,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-# `jobs` registers the clock's follow-up of managers' messages that could not be delivered.
-from bot.reports import jobs, messages, notify, views  # noqa: F401
+from bot.reports import messages, notify, views
 from bot.modals import channel_of, open_modal
 from bot.services import Services
 from flows.reports.service import Action, ActOutcome, CaseView, Result

@@ -78,17 +78,20 @@ class Directory:
         backend: DirectoryBackend,
         settings: Settings,
         clock: Callable[[], datetime] = utcnow,
+        unknown_name: Callable[[str], str] = str,
     ) -> None:
         self.db = db
         self.backend = backend
         self.settings = settings
         self.clock = clock
+        # What stands for a name the platform cannot give now: the adapter's way of showing the person by id.
+        self.unknown_name = unknown_name
 
     def person(self, user_id: str) -> Person:
-        """For a name: a stale answer, or the user id itself, when the platform cannot be asked."""
+        """For a name: a stale answer, or the adapter's stand-in for it, when the platform cannot be asked."""
         cached = self._cached(f"user:{user_id}", lambda: self.backend.person(user_id).__dict__, stale_ok=True)
         if cached is None:
-            return Person(user_id=user_id, name=f"<@{user_id}>")
+            return Person(user_id=user_id, name=self.unknown_name(user_id))
         return Person(**cached)
 
     def roles_of(self, user_id: str) -> set[Role]:

@@ -7,17 +7,19 @@ run it is escalated once.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
+from enum import StrEnum
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from flows.audit import service as audit
 from flows.groups.models import Group, Moderator
-from flows.outbox import OutboxMessage, OutboxStatus, enqueue
+from flows.outbox import OutboxMessage, OutboxStatus
 from flows.removals.models import RemovalDecision, Status
-from flows.removals.service import LOCAL, outbox_key
+from flows.removals.service import outbox_key
 from flows.removals.service import SUBJECT as REMOVAL
 from flows.reports.models import CaseState, UnofficialGroupCase, UnofficialGroupReport
 from flows.reports.service import SUBJECT as REPORT
@@ -30,20 +32,77 @@ MAX_PER_MESSAGE = 30
 SENT = OutboxStatus.SENT.value
 
 
+class Sent(StrEnum):
+    SENT = "sent"
+    # Queued, but not delivered (yet, or at all).
+    NOT_SENT = "not_sent"
+    # Never queued, or delivered nowhere.
+    NONE = "none"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """Where the app's earlier message about an item stands, as the outbox knows it."""
+
+    sent: Sent
+    # Where it landed, and whom it was addressed to (the outbox's words; only the adapter reads them).
+    landed_in: str | None = None
+    addressed_to: str | None = None
+
+    @classmethod
+    def of(cls, message: OutboxMessage | None) -> Delivery:
+        if message is None:
+            return cls(Sent.NONE)
+        if message.status != SENT:
+            return cls(Sent.NOT_SENT)
+        if not message.result_channel:
+            return cls(Sent.NONE)
+        return cls(Sent.SENT, message.result_channel, (message.args or {}).get("channel"))
+
+
 @dataclass(frozen=True)
 class Waiting:
-    """One item waiting too long."""
+    """One item waiting too long, with the facts the managers are shown."""
 
     subject_type: str
     subject_id: int
     state: str
     since: datetime
-    # One line of the managers' list, in Slack's mrkdwn.
-    line: str
+    # A decision's group, or the name a report is about.
+    name: str
+    # A decision: whose removal, who logged it, and (waiting for agreement) who was asked to agree.
+    member_ref: str = ""
+    logged_by: str | None = None
+    asked: tuple[str, ...] = ()
+    # A report: how many reports, and who is approaching the group.
+    reports: int = 0
+    owner_id: str | None = None
+    # The sign-off request (a decision), or the managers' message (a report).
+    message: Delivery = Delivery(Sent.NONE)
 
     @property
     def due_key(self) -> str:
         return f"{self.subject_type}:{self.subject_id}:{self.state}"
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """One list for one destination: what newly waits too long there, and what "too long" is."""
+
+    destination: str
+    items: list[Waiting]
+    now: datetime
+    decisions_after: timedelta
+    reports_after: timedelta
+
+    @property
+    def dedupe_key(self) -> str:
+        # The first item is claimed by this run alone: the key is this run's.
+        return f"escalation:{self.destination}:{self.items[0].due_key}"
+
+
+# The adapter's part: queue the list for its destination, in the job's transaction.
+Tell = Callable[[Session, Escalation], OutboxMessage]
 
 
 class Escalations:
@@ -63,7 +122,7 @@ class Escalations:
     def reports_channel(self) -> str | None:
         return self.settings.managers_channel
 
-    def escalate(self, session: Session, now: datetime) -> list[OutboxMessage]:
+    def escalate(self, session: Session, now: datetime, tell: Tell) -> list[OutboxMessage]:
         """Queue the managers' list of what has newly waited too long; returns what it queued."""
         lists: dict[str, list[Waiting]] = {}
         for channel, waiting in ((self.decisions_channel, self.waiting_decisions(session, now)),
@@ -81,12 +140,7 @@ class Escalations:
                         waiting_since=item.since.isoformat(), channel=channel,
                     )
         return [
-            enqueue(
-                session, "chat.postMessage", {"channel": channel, "text": self.text(items, now)},
-                # The first item is claimed by this run alone: the key is this run's.
-                dedupe_key=f"escalation:{channel}:{items[0].due_key}",
-                reference={"type": "escalation", "id": items[0].due_key},
-            )
+            tell(session, Escalation(channel, items, now, self.decisions_after, self.reports_after))
             for channel, items in lists.items() if items
         ]
 
@@ -106,7 +160,7 @@ class Escalations:
             )
             .order_by(RemovalDecision.logged_at, RemovalDecision.id)
         )
-        return [self._decision(session, row, group_name, now) for row, group_name in rows]
+        return [self._decision(session, row, group_name) for row, group_name in rows]
 
     def waiting_reports(self, session: Session, now: datetime) -> list[Waiting]:
         cutoff = now - self.reports_after
@@ -130,63 +184,22 @@ class Escalations:
             )
             .order_by(UnofficialGroupCase.reported_at, UnofficialGroupCase.id)
         )
-        return [self._report(session, case, reports, now) for case, reports in rows]
+        return [self._report(session, case, reports) for case, reports in rows]
 
-    def _decision(self, session: Session, row: RemovalDecision, group_name: str, now: datetime) -> Waiting:
-        what = f"*Permanent removal #{row.id}* from *{_plain(group_name)}* ({_plain(row.member_ref)})"
+    @staticmethod
+    def _decision(session: Session, row: RemovalDecision, group_name: str) -> Waiting:
+        facts = dict(name=group_name, member_ref=row.member_ref, logged_by=row.logged_by)
         if row.status == Status.AWAITING_AGREEMENT.value:
-            since = row.logged_at
-            asked = _asked_to_agree(session, row)
-            where = (
-                f"I asked {', '.join(f'<@{u}>' for u in asked)} by direct message."
-                if asked else "No staff moderator of the group could be asked on Slack: please ask one to agree."
-            )
-            line = (
-                f"{what}: waiting for a staff moderator of the group to agree since {_when(since, now)}, logged by "
-                f"<@{row.logged_by}>. {where}"
-            )
-        else:
-            since = row.agreed_at or row.logged_at
-            line = (
-                f"{what}: waiting for a senior manager to sign it off since {_when(since, now)}. "
-                f"{self._sign_off_where(session, row)}"
-            )
-        return Waiting(REMOVAL, row.id, row.status, since, line)
+            return Waiting(REMOVAL, row.id, row.status, row.logged_at, asked=tuple(_asked_to_agree(session, row)),
+                           **facts)
+        return Waiting(REMOVAL, row.id, row.status, row.agreed_at or row.logged_at,
+                       message=Delivery.of(_by_key(session, outbox_key(row.id, "sign-off"))), **facts)
 
-    def _sign_off_where(self, session: Session, row: RemovalDecision) -> str:
-        request = _by_key(session, outbox_key(row.id, "sign-off"))
-        if request is not None and request.status == SENT and request.result_channel:
-            return f"It is #{row.id} in <#{request.result_channel}>, with the Approve and Reject buttons."
-        if request is not None and request.status != SENT:
-            return "The request to sign it off has not reached the approvals channel yet."
-        return "No request to sign it off was posted: is an approvals channel set up?"
-
-    def _report(self, session: Session, case: UnofficialGroupCase, reports: int, now: datetime) -> Waiting:
-        what = f"*“{_plain(case.name)}”* (unofficial group report #{case.id}, {reports} report{'s' * (reports != 1)})"
-        if case.state == CaseState.REPORTED.value:
-            since = case.reported_at
-            line = f"{what}: nobody has taken it on since it was reported on {_when(since, now)}."
-        else:
-            since = case.approached_at
-            line = (
-                f"{what}: <@{case.owner_id}> has been approaching the group since {_when(since, now)}, with no "
-                "outcome recorded yet."
-            )
-        where = _managers_message_where(session, case)
-        return Waiting(REPORT, case.id, case.state, since, f"{line} {where}".rstrip())
-
-    def text(self, items: list[Waiting], now: datetime) -> str:
-        limits = []
-        if any(i.subject_type == REMOVAL for i in items):
-            limits.append(f"removal decisions after {_span(self.decisions_after)}")
-        if any(i.subject_type == REPORT for i in items):
-            limits.append(f"reports of unofficial groups after {_span(self.reports_after)}")
-        return "\n".join([
-            f":hourglass: *Waiting too long* ({' and '.join(limits)}). Please pick these up, or nudge the people "
-            "named:",
-            *(f"• {item.line}" for item in items),
-            "_Each of these is listed here once._",
-        ])
+    @staticmethod
+    def _report(session: Session, case: UnofficialGroupCase, reports: int) -> Waiting:
+        since = case.reported_at if case.state == CaseState.REPORTED.value else case.approached_at
+        return Waiting(REPORT, case.id, case.state, since, name=case.name, reports=reports, owner_id=case.owner_id,
+                       message=Delivery.of(_managers_message(session, case)))
 
 
 def _asked_to_agree(session: Session, row: RemovalDecision) -> list[str]:
@@ -202,40 +215,17 @@ def _asked_to_agree(session: Session, row: RemovalDecision) -> list[str]:
     return [user for key, user in keys.items() if key in found]
 
 
-def _managers_message_where(session: Session, case: UnofficialGroupCase) -> str:
+def _managers_message(session: Session, case: UnofficialGroupCase) -> OutboxMessage | None:
+    """The case's managers' message, or the one before it in its chain that was delivered."""
     message = session.get(OutboxMessage, case.managers_message_id) if case.managers_message_id else None
     while message is not None and message.status != SENT and message.depends_on_id:
         message = session.get(OutboxMessage, message.depends_on_id)
-    if message is None or message.status != SENT or not message.result_channel:
-        return "Its message could not be delivered to the managers."
-    channel = message.result_channel
-    if channel.startswith("D"):
-        target = (message.args or {}).get("channel")
-        return f"Its message is in <@{target}>'s direct messages." if target else ""
-    return f"Its message is in <#{channel}>."
+    return message
 
 
 def _by_key(session: Session, key: str) -> OutboxMessage | None:
     return session.scalars(select(OutboxMessage).where(OutboxMessage.dedupe_key == key)).one_or_none()
 
 
-def _span(period: timedelta) -> str:
-    days = period.total_seconds() / 86400
-    if days >= 1 and days == int(days):
-        return f"{int(days)} day{'s' * (int(days) != 1)}"
-    hours = period.total_seconds() / 3600
-    return f"{hours:g} hours"
-
-
-def _when(moment: datetime, now: datetime) -> str:
-    local: date = moment.astimezone(LOCAL).date()
-    days = (now - moment).days
-    return f"{local:%A} {local.day} {local:%B %Y} ({days} day{'s' * (days != 1)} ago)"
-
-
 def _action(item: Waiting) -> str:
     return f"{'removal' if item.subject_type == REMOVAL else 'unofficial_group'}.escalated"
-
-
-def _plain(text: str) -> str:
-    return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -38,8 +38,8 @@ def active_moderator(*conditions) -> ColumnElement[bool]:
 
 
 def acting_lead_user():
-    """The Slack user of the group's acting lead (flows.moderation.queries.acting_lead): the lead staff moderator
-    on Slack, else the first staff moderator on Slack."""
+    """The account of the group's acting lead (flows.moderation.queries.acting_lead): the lead staff moderator
+    if they have one, else the first staff moderator with one."""
     lead = aliased(Moderator)
 
     def first(*conditions):

@@ -93,7 +93,7 @@ def _all() -> object:
 
 
 def _answerable_by(user_id: str):
-    """The moderator (in the enclosing query) is this person, or is not on Slack and this person is the acting
+    """The moderator (in the enclosing query) is this person, or has no account and this person is the acting
     lead who answers for them."""
     return or_(
         Moderator.slack_user_id == user_id,

@@ -24,7 +24,7 @@ Ask = Callable[[Session, Group, Moderator, list[tuple[Moderator, ModeratorConfir
 
 
 def open_confirmations(session: Session, group: Group, ask: Ask, now: datetime | None = None) -> list[OutboxMessage]:
-    """Ask every active moderator not yet asked: those on Slack directly; those not on Slack through the
+    """Ask every active moderator not yet asked: those with an account directly; those without one through the
     acting lead, in the lead's own message. Safe to call again (a moderator is asked once)."""
     if not GroupKind(group.kind).needs_moderators:
         return []

@@ -66,8 +66,8 @@ def active_moderators(group: Group) -> list[Moderator]:
 
 
 def acting_lead(group: Group) -> Moderator | None:
-    """The lead staff moderator; if they have stepped down, the first staff moderator on Slack stands in, so
-    that someone can still answer for the moderators who are not on Slack."""
+    """The lead staff moderator; if they have stepped down, the first staff moderator with an account stands
+    in, so that someone can still answer for the moderators without one."""
     staff_on_slack = [m for m in active_moderators(group) if is_employed(m) and m.slack_user_id]
     return next((m for m in staff_on_slack if m.is_lead), None) or next(iter(staff_on_slack), None)
 
@@ -243,7 +243,7 @@ class PendingCirculation:
 
 def _answerable(session: Session, user_id: str) -> list[tuple[Group, Moderator, bool]]:
     """(group, moderator, on_behalf) for each active moderator this person answers for: themselves, and as
-    acting lead, those not on Slack."""
+    acting lead, those without an account."""
     pairs = []
     for group in _groups_of(session, user_id):
         lead = acting_lead(group)

@@ -1,4 +1,4 @@
-"""Moderators' answers: M8 confirmations (their own, or the lead's for those not on Slack), A3 "Circulated" and
+"""Moderators' answers: M8 confirmations (their own, or the lead's for those without an account), A3 "Circulated" and
 M9 check-ins, stepping down included.
 
 Platform-neutral. Each answer is checked against the register (who moderates which group, who is its lead) and
@@ -50,6 +50,29 @@ class Outcome(StrEnum):
     NOT_FOUND = "not_found"
 
 
+class ModerationRefusal(StrEnum):
+    """Why an answer to a moderation request is not this person's to give; the adapter words it."""
+
+    STEPPED_DOWN = "stepped_down"
+    # The request is another moderator's own.
+    NOT_THEM = "not_them"
+    # The moderator can be reached on the platform, so they answer for themself.
+    ANSWERS_FOR_THEMSELF = "answers_for_themself"
+    # Only the (acting) lead staff moderator answers for a moderator who cannot be reached.
+    NOT_THE_LEAD = "not_the_lead"
+    NOT_STAFF_MODERATOR = "not_staff_moderator"
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A refusal, with the names its wording needs."""
+
+    reason: ModerationRefusal
+    group_name: str
+    moderator_name: str = ""
+    lead_name: str | None = None
+
+
 class Action(StrEnum):
     CONFIRM = "confirm"
     CONFIRM_FOR = "confirm_for"
@@ -63,7 +86,7 @@ class Answer:
     action: Action
     outcome: Outcome
     user_id: str
-    # What to tell the person who clicked, in plain words (always set).
+    # What to tell the person who clicked, in plain words (set unless refused).
     explanation: str
     group_id: int | None = None
     moderator_id: int | None = None
@@ -72,6 +95,8 @@ class Answer:
     # The outbox message that carries the clicked buttons, to be edited in place.
     message_id: int | None = None
     on_behalf: bool = False
+    # Why not, when refused (the adapter words it).
+    refusal: Refused | None = None
     # Stepping down: the lead as it was before (None if none), and M1/M2 on the moderators left.
     lead_user_id: str | None = None
     findings: tuple[Finding, ...] = ()
@@ -112,7 +137,7 @@ class ModerationService:
         return self._confirm(confirmation_id, user_id, notify)
 
     def confirm_for(self, confirmation_id: object, user_id: str, notify: Notify | None = None) -> Answer:
-        """The lead staff moderator confirms for a moderator who is not on Slack and has told them."""
+        """The lead staff moderator confirms for a moderator who has no account and has told them."""
         return self._confirm(confirmation_id, user_id, notify)
 
     def _confirm(self, confirmation_id: object, user_id: str, notify: Notify | None) -> Answer:
@@ -126,8 +151,7 @@ class ModerationService:
         # Whichever button is pressed, a moderator on Slack answers for themself and the lead for one who is not.
         on_behalf = moderator.slack_user_id is None
         action = Action.CONFIRM_FOR if on_behalf else Action.CONFIRM
-        refusal = (self._on_behalf_refusal(seen, user_id, "confirm") if on_behalf
-                   else self._own_refusal(seen, user_id, "confirm that they have read the policy and the group agreement"))
+        refusal = self._on_behalf_refusal(seen, user_id) if on_behalf else self._own_refusal(seen, user_id)
         answer = Answer(action, Outcome.DONE, user_id, "", group_id=seen.group_id, moderator_id=moderator.id,
                         subject_id=row_id, on_behalf=on_behalf)
         now = self.clock()
@@ -169,8 +193,7 @@ class ModerationService:
         mine = next((m for m in staff if m.slack_user_id == user_id), None)
         refusal = None
         if mine is None or not self._still_staff(mine):
-            refusal = (f"Only the staff moderators of {seen.group_name} can record that its agreement was "
-                       "circulated; nothing has changed.")
+            refusal = Refused(ModerationRefusal.NOT_STAFF_MODERATOR, seen.group_name)
         answer = Answer(Action.CIRCULATED, Outcome.DONE, user_id, "", group_id=seen.group_id, subject_id=row_id)
         now = self.clock()
         with self.db.transaction() as session:
@@ -215,8 +238,8 @@ class ModerationService:
             return Answer(action, Outcome.NOT_FOUND, user_id, "I can't find that question any more; nothing has changed.")
         moderator = seen.moderator
         on_behalf = moderator.slack_user_id is None
-        refusal = (self._on_behalf_refusal(seen, user_id, "answer", answered) if on_behalf
-                   else self._own_refusal(seen, user_id, "answer whether they can go on moderating", answered))
+        refusal = (self._on_behalf_refusal(seen, user_id, answered) if on_behalf
+                   else self._own_refusal(seen, user_id, answered))
         answer = Answer(action, Outcome.DONE, user_id, "", group_id=seen.group_id, moderator_id=moderator.id,
                         subject_id=row_id, on_behalf=on_behalf,
                         lead_user_id=seen.lead.slack_user_id if seen.lead else None)
@@ -276,26 +299,28 @@ class ModerationService:
         moderator = session.get(Moderator, moderator_id) if moderator_id else None
         return _Seen(group.id, group.name, moderator, acting_lead(group))
 
-    def _own_refusal(self, seen: _Seen, user_id: str, what: str, answered: bool = False) -> str | None:
+    def _own_refusal(self, seen: _Seen, user_id: str, answered: bool = False) -> Refused | None:
         moderator = seen.moderator
         if moderator.stepped_down_at is not None and not (answered and moderator.slack_user_id == user_id):
-            return f"{moderator.name} has stepped down as a moderator of {seen.group_name}; nothing has changed."
+            return self._refused(ModerationRefusal.STEPPED_DOWN, seen)
         if moderator.slack_user_id == user_id:
             return None
-        return (f"Only {moderator.name} can {what} as a moderator of {seen.group_name}; nothing has changed. "
-                "If you moderate a group, your own request is in your direct messages from me.")
+        return self._refused(ModerationRefusal.NOT_THEM, seen)
 
-    def _on_behalf_refusal(self, seen: _Seen, user_id: str, verb: str, answered: bool = False) -> str | None:
+    def _on_behalf_refusal(self, seen: _Seen, user_id: str, answered: bool = False) -> Refused | None:
         moderator, lead = seen.moderator, seen.lead
         if moderator.stepped_down_at is not None and not answered:
-            return f"{moderator.name} has stepped down as a moderator of {seen.group_name}; nothing has changed."
+            return self._refused(ModerationRefusal.STEPPED_DOWN, seen)
         if moderator.slack_user_id is not None:
-            return f"{moderator.name} is on Slack, so they {verb} for themself; nothing has changed."
+            return self._refused(ModerationRefusal.ANSWERS_FOR_THEMSELF, seen)
         if lead is not None and lead.slack_user_id == user_id and self._still_staff(lead):
             return None
-        named = f" ({lead.name})" if lead is not None else ""
-        return (f"Only the lead staff moderator of {seen.group_name}{named} can {verb} for {moderator.name}, who is "
-                "not on Slack; nothing has changed.")
+        return self._refused(ModerationRefusal.NOT_THE_LEAD, seen)
+
+    @staticmethod
+    def _refused(reason: ModerationRefusal, seen: _Seen) -> Refused:
+        return Refused(reason, seen.group_name, seen.moderator.name if seen.moderator else "",
+                       seen.lead.name if seen.lead else None)
 
     def _still_staff(self, moderator: Moderator) -> bool:
         """Asked only of the person acting; when their role cannot be told, that is their refusal (raised)."""
@@ -310,10 +335,11 @@ class ModerationService:
             raise
 
     @staticmethod
-    def _refuse(session: Session, answer: Answer, why: str, subject_type: str, notify: Notify | None) -> Answer:
-        answer.outcome, answer.explanation = Outcome.REFUSED, why
+    def _refuse(session: Session, answer: Answer, why: Refused, subject_type: str, notify: Notify | None) -> Answer:
+        answer.outcome, answer.refusal = Outcome.REFUSED, why
         audit.record(session, actor=answer.user_id, action=f"{subject_type}.refused", subject_type=subject_type,
-                     subject_id=answer.subject_id, group_id=answer.group_id, attempted=answer.action.value, reason=why)
+                     subject_id=answer.subject_id, group_id=answer.group_id, attempted=answer.action.value,
+                     reason=why.reason.value)
         answer.queued = notify(session, answer) if notify else []
         return answer
 

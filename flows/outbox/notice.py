@@ -1,5 +1,5 @@
-"""What the admins are told when a message could not be delivered: what, to whom, why; never its content,
-which may hold personal details about families."""
+"""The admins' notice of a message that could not be delivered is itself a message: it is never reported again
+when it fails (that would never end). Its words are the adapter's (bot/failure_notice.py for Slack)."""
 from __future__ import annotations
 
 from typing import Any
@@ -8,51 +8,14 @@ from flows.outbox.models import OutboxMessage
 
 FAILURE_NOTICE = "outbox_failure"
 
-_WHAT = {
-    "chat.postMessage": "A message",
-    "chat.postEphemeral": "A private note",
-    "chat.update": "An update to an earlier message",
-    "chat.delete": "The removal of an earlier message",
-    "views.publish": "An App Home page",
-}
-
 
 def failure_reference(message: OutboxMessage) -> dict[str, Any]:
     return {"type": FAILURE_NOTICE, "id": message.id}
 
 
+def failure_key(message: OutboxMessage) -> str:
+    return f"outbox-failed:{message.id}"
+
+
 def is_failure_notice(message: OutboxMessage) -> bool:
-    # A notice that cannot be delivered is not reported again: that would never end.
     return (message.reference or {}).get("type") == FAILURE_NOTICE
-
-
-def failure_text(message: OutboxMessage, args: dict[str, Any], tries: int) -> str:
-    what = _WHAT.get(message.method, f"A Slack request ({message.method})")
-    about = ""
-    if message.reference and message.reference.get("type"):
-        kind = str(message.reference["type"]).replace("_", " ")
-        about = f" It was about {kind} {message.reference.get('id', '')}".rstrip() + "."
-    times = "once" if tries == 1 else f"{tries} times"
-    return (
-        f":warning: {what} for {_whom(args)} could not be delivered. Group Policy Assistant tried {times}; "
-        f"Slack said `{_plain(message.last_error or 'unknown')}`.{about} The people it was meant for have not "
-        f"seen it, so please check the app can post there (is it invited to the channel, is the person still in "
-        f"the workspace?) and let them know. (Outbox message {message.id}.)"
-    )
-
-
-def _whom(args: dict[str, Any]) -> str:
-    channel = args.get("channel") or args.get("user_id") or args.get("user")
-    if not isinstance(channel, str) or not channel:
-        return "the message it depends on"
-    if channel[0] in "UW":
-        return f"<@{channel}>"
-    if channel[0] in "CG":
-        return f"<#{channel}>"
-    if channel[0] == "D":
-        return f"a direct message ({channel})"
-    return _plain(channel)
-
-
-def _plain(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("`", "'")

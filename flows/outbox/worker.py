@@ -16,7 +16,7 @@ from flows.audit.service import record
 from flows.db import Database, utcnow
 from flows.outbox import notice
 from flows.outbox.models import OutboxMessage, OutboxStatus
-from flows.outbox.service import PLACEHOLDER, delivered_hooks, enqueue
+from flows.outbox.service import PLACEHOLDER, delivered_hooks
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +54,6 @@ class DeliveryPolicy:
     max_backoff: float = 300.0
     # Longer than any one Web API call can take, so a live worker never loses its claim mid-send.
     lease: float = 60.0
-    # Where messages that could not be delivered are reported; None reports them only in the App Home.
-    admin_channel: str | None = None
 
     def backoff(self, attempts: int) -> timedelta:
         return timedelta(seconds=min(self.max_backoff, self.base_backoff * 2 ** max(attempts - 1, 0)))
@@ -98,11 +96,18 @@ class Claim:
 Send = Callable[[Claim], Outcome]
 
 
+# Told, in the transaction that marks it failed, that a message could not be delivered after `tries` tries (with
+# the arguments it was sent with): the adapter queues its notice to the admins, if it has somewhere to send one.
+OnFailed = Callable[[Session, OutboxMessage, dict[str, Any], int], None]
+
+
 class Outbox:
-    def __init__(self, db: Database, policy: DeliveryPolicy = DeliveryPolicy(), clock: Callable[[], datetime] = utcnow):
+    def __init__(self, db: Database, policy: DeliveryPolicy = DeliveryPolicy(), clock: Callable[[], datetime] = utcnow,
+                 on_failed: OnFailed | None = None):
         self.db = db
         self.policy = policy
         self.clock = clock
+        self.on_failed = on_failed
 
     def deliver_due(self, send: Send, limit: int = 50, only: Collection[int] | None = None) -> DeliveryReport:
         """Send up to `limit` due messages in id order (only those in `only`, if given). A message whose
@@ -238,10 +243,8 @@ class Outbox:
             record(session, actor="app", action="outbox.delivery_failed", subject_type="outbox_message",
                    subject_id=message.id, from_state=PENDING, to_state=FAILED, method=message.method,
                    error=error, tries=claim.attempts, reference=message.reference)
-            if self.policy.admin_channel and not notice.is_failure_notice(message):
-                text = notice.failure_text(message, claim.args, claim.attempts)
-                enqueue(session, "chat.postMessage", {"channel": self.policy.admin_channel, "text": text},
-                        dedupe_key=f"outbox-failed:{message.id}", reference=notice.failure_reference(message))
+            if self.on_failed is not None and not notice.is_failure_notice(message):
+                self.on_failed(session, message, claim.args, claim.attempts)
 
     @staticmethod
     def _finish(session: Session, claim: Claim, **values: Any) -> bool:

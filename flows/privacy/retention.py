@@ -9,13 +9,12 @@ periods (flows/settings.py, RETENTION_*_DAYS), then purged by a daily job.
 - A /newgroup wizard not finished and untouched for RETENTION_DRAFTS_DAYS goes.
 - An audit entry older than RETENTION_AUDIT_DETAILS_DAYS keeps who did what, to what and when; its details go.
 
-The job is registered when this module is imported (the clock imports it). What is purged is then scrubbed from
-the database's files (flows/db/erasure.py), and the audit trail records how many of each were purged.
+The job runs early in the morning UK time, when nobody is waiting on these tables (flows/jobs.py). What is
+purged is then scrubbed from the database's files (flows/db/erasure.py), and the audit trail records how many of each were purged.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import Text, and_, cast, delete, or_, select, update
 from sqlalchemy.orm import Session
@@ -26,13 +25,10 @@ from flows.db.erasure import erased
 from flows.outbox.models import OutboxMessage
 from flows.removals.models import RemovalDecision, RemovalKind, Status
 from flows.reports.models import OPEN_STATES, UnofficialGroupCase, UnofficialGroupReport
-from flows.scheduler import JobRegistry, Run, jobs
 from flows.settings import Settings, get_settings
 from flows.wizard.models import WizardDraft
 
 RETENTION_JOB = "privacy-retention"
-# Early morning UK time: nobody is waiting on the tables it touches.
-RETENTION_TIME = time(3, 0)
 ACTOR = "retention"
 # At night nobody waits on the clock's tick: the scrub may wait this long for other connections.
 PURGE_WAIT_SECONDS = 30.0
@@ -121,15 +117,3 @@ def _audit_details(session: Session, cutoff: datetime) -> int:
     return session.execute(update(AuditEntry).where(
         AuditEntry.at < cutoff, cast(AuditEntry.details, Text).not_in(["{}", "null"]),
     ).values(details={}).execution_options(synchronize_session=False)).rowcount
-
-
-def register_jobs(registry: JobRegistry, settings: Callable[[], Settings] = get_settings,
-                  at: time = RETENTION_TIME) -> None:
-    def retention(session: Session, run: Run) -> None:
-        # Settings are read when the job runs, not at import.
-        purge(session, settings(), run.now)
-
-    registry.daily(at, name=RETENTION_JOB)(retention)
-
-
-register_jobs(jobs)

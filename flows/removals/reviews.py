@@ -3,25 +3,24 @@
 Each decision's reminder is claimed once in the database (job runs keyed "r4:<decision id>") in the transaction
 that queues the messages, so however many clocks run, and on however many days the job runs, it goes once. A
 reminder missed while no clock ran goes on the next day, saying it was due earlier; none goes before its date.
-The job is registered when this module is imported (bot/removals imports it, and the clock imports the app).
+The job runs daily, mid-morning UK time (flows/jobs.py).
 """
 from __future__ import annotations
 
-from datetime import date, time
+from collections.abc import Callable
+from datetime import date
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, aliased
 
 from flows.audit import service as audit
 from flows.groups.models import Moderator
-from flows.outbox import OutboxMessage, enqueue
+from flows.outbox import OutboxMessage
 from flows.removals.models import RemovalDecision, RemovalKind, Status
-from flows.removals.service import ACTIVE, LOCAL, SUBJECT, DecisionView, decision_view, outbox_key
-from flows.scheduler import JobRegistry, Run, jobs, run_once
+from flows.removals.service import ACTIVE, LOCAL, SUBJECT, DecisionView, decision_view
+from flows.scheduler import Run, run_once
 
 REVIEW_JOB = "removal-reviews"
-# Mid-morning UK time: the reminder arrives in working hours, not overnight.
-REVIEW_TIME = time(9, 0)
 
 
 def reviews_due(session: Session, today: date) -> list[RemovalDecision]:
@@ -41,7 +40,12 @@ def reviews_due(session: Session, today: date) -> list[RemovalDecision]:
     return list(session.scalars(query))
 
 
-def remind_due_reviews(session: Session, run: Run) -> list[OutboxMessage]:
+# The adapter's part: tell each recipient that the decision's review is due (`today` is the UK date the job ran
+# on, so a late reminder can say it was due earlier). Returns what it queued.
+Remind = Callable[[Session, DecisionView, date, list[str]], list[OutboxMessage]]
+
+
+def remind_due_reviews(session: Session, run: Run, remind: Remind) -> list[OutboxMessage]:
     """The job: queue each due review's reminder, once per decision. Returns what it queued."""
     today = run.now.astimezone(LOCAL).date()
     queued: list[OutboxMessage] = []
@@ -50,12 +54,7 @@ def remind_due_reviews(session: Session, run: Run) -> list[OutboxMessage]:
             continue
         decision = decision_view(session, row)
         recipients = review_recipients(session, decision)
-        text = review_text(decision, today)
-        for user_id in recipients:
-            queued.append(enqueue(
-                session, "chat.postMessage", {"channel": user_id, "text": text},
-                dedupe_key=outbox_key(row.id, "review", user_id), reference={"type": SUBJECT, "id": row.id},
-            ))
+        queued += remind(session, decision, today, recipients)
         audit.record(
             session, actor="app", action="removal.review_reminded", subject_type=SUBJECT, subject_id=row.id,
             from_state=row.status, to_state=row.status, review_on=row.review_on.isoformat(), reminded=recipients,
@@ -64,45 +63,11 @@ def remind_due_reviews(session: Session, run: Run) -> list[OutboxMessage]:
 
 
 def review_recipients(session: Session, decision: DecisionView) -> list[str]:
-    """The group's moderators on Slack who have not stepped down, and whoever logged the removal (a member of
-    staff may log one for a group they do not moderate), once each."""
+    """The group's moderators who have not stepped down and can be reached, and whoever logged the removal (a
+    member of staff may log one for a group they do not moderate), once each."""
     moderators = session.scalars(
         select(Moderator.slack_user_id)
         .where(Moderator.group_id == decision.group_id, ACTIVE, Moderator.slack_user_id.is_not(None))
         .order_by(Moderator.id)
     )
     return list(dict.fromkeys([*moderators, decision.logged_by]))
-
-
-def review_text(d: DecisionView, today: date) -> str:
-    due = "today" if d.review_on == today else f"on {_day(d.review_on)}"
-    lines = [
-        f":calendar: *Review due {due} (R4):* temporary removal #{d.id} from *{_plain(d.group_name)}*.",
-        f"*Review whether {_plain(d.member_ref)} can rejoin.*",
-        f"• Logged by <@{d.logged_by}> on {_day(d.logged_at.astimezone(LOCAL).date())}",
-        f"• Agreement breached: {_plain('; '.join(d.breach_labels))}",
-        f"• Tried first: {_plain('; '.join(d.tried_labels)) if d.tried_first else 'nothing recorded'}",
-    ]
-    if d.notes:
-        lines.append(f"• Notes: {_plain(d.notes)}")
-    lines.append(
-        f"Talk it over with the group's other moderators. If {_plain(d.member_ref)} should not come back yet, or at "
-        "all, log a new decision with /log-removal (this one stays as it was, R5)."
-    )
-    return "\n".join(lines)
-
-
-def register_jobs(registry: JobRegistry, at: time = REVIEW_TIME) -> None:
-    registry.daily(at, name=REVIEW_JOB)(remind_due_reviews)
-
-
-def _day(value: date) -> str:
-    return f"{value:%A} {value.day} {value:%B %Y}"
-
-
-def _plain(text: str) -> str:
-    # Slack's three control characters; everything else is shown as typed.
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-register_jobs(jobs)

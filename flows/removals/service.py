@@ -54,13 +54,24 @@ ACTIVE = Moderator.stepped_down_at.is_(None)
 NOTES_MAX = 2000
 REASON_MAX = 1000
 SUBJECT = "removal"
-OUT_OF_DATE = "This form is out of date. Open it again to log the removal."
 
 try:
     # Review dates are the moderators' calendar days, in Sussex.
     LOCAL = ZoneInfo("Europe/London")
 except ZoneInfoNotFoundError:  # a system without time zone data: UTC is at most an hour out
     LOCAL = ZoneInfo("UTC")
+
+
+class RemovalRefusal(StrEnum):
+    """Why a step on a removal decision is not this person's to take (R2); the adapter words it."""
+
+    # The person who logged it cannot also give the staff agreement...
+    LOGGED_IT_CANNOT_AGREE = "logged_it_cannot_agree"
+    NOT_STAFF_MODERATOR = "not_staff_moderator"
+    # ...nor sign it off; nor can the staff moderator who agreed to it.
+    LOGGED_IT_CANNOT_SIGN_OFF = "logged_it_cannot_sign_off"
+    AGREED_IT_CANNOT_SIGN_OFF = "agreed_it_cannot_sign_off"
+    NOT_SENIOR_MANAGER = "not_senior_manager"
 
 
 class Outcome(StrEnum):
@@ -73,6 +84,8 @@ class Outcome(StrEnum):
     ALREADY_DONE = "already_done"
     NOT_FOUND = "not_found"
     INVALID = "invalid"
+    # The form is not one this person may submit (any more): opened again, it is theirs.
+    OUT_OF_DATE = "out_of_date"
 
 
 @dataclass(frozen=True)
@@ -144,8 +157,8 @@ OnChange = Callable[[Session, "DecisionView", Notices], list]
 class StepResult:
     outcome: Outcome
     decision: DecisionView | None = None
-    # Plain words for the person, when refused or already done.
-    explanation: str = ""
+    # Why not, when refused (the adapter words it).
+    refusal: RemovalRefusal | None = None
     # Form field -> what is wrong there (logging a removal, a rejection's reason).
     errors: dict[str, str] = field(default_factory=dict)
     notices: Notices = field(default_factory=Notices)
@@ -241,7 +254,7 @@ class RemovalService:
         self, user_id: str, submission_key: str, form: RemovalForm, on_change: OnChange | None = None
     ) -> StepResult:
         if not submission_key or len(submission_key) > 64:
-            return StepResult(Outcome.INVALID, explanation=OUT_OF_DATE)
+            return StepResult(Outcome.OUT_OF_DATE)
         existing = self._by_key(submission_key, user_id)
         if existing is not None:
             return StepResult(Outcome.ALREADY_DONE, existing)
@@ -305,7 +318,7 @@ class RemovalService:
             # The same form submitted twice at once, and the other submission won: one removal is logged.
             existing = self._by_key(submission_key, user_id)
             if existing is None:  # someone else's form: never theirs to resubmit
-                return StepResult(Outcome.INVALID, explanation=OUT_OF_DATE)
+                return StepResult(Outcome.OUT_OF_DATE)
             return StepResult(Outcome.ALREADY_DONE, existing)
         return StepResult(Outcome.DONE, view, notices=notices, queued=queued)
 
@@ -381,7 +394,7 @@ class RemovalService:
     def agree(self, decision_id: int | str, user_id: str, on_change: OnChange | None = None) -> StepResult:
         current = self.decision(decision_id)
         if current is None:
-            return StepResult(Outcome.NOT_FOUND, explanation="I can't find this removal any more.")
+            return StepResult(Outcome.NOT_FOUND)
         why_not = self._why_not_agree(current, user_id)
         if why_not:
             return self._refuse(current, user_id, "removal.agree_refused", why_not)
@@ -406,15 +419,12 @@ class RemovalService:
             return self._already(view)
         return StepResult(Outcome.DONE, view, notices=notices, queued=queued)
 
-    def _why_not_agree(self, decision: DecisionView, user_id: str) -> str | None:
+    def _why_not_agree(self, decision: DecisionView, user_id: str) -> RemovalRefusal | None:
         if decision.logged_by == user_id:
-            return "You logged this removal, so another staff moderator of the group agrees to it."
+            return RemovalRefusal.LOGGED_IT_CANNOT_AGREE
         if not self._confirmed(decision, user_id, "removal.agree_refused", self.is_staff_moderator,
                                decision.group_id, user_id):
-            return (
-                f"Only a staff moderator of {decision.group_name} can agree to a permanent removal (R2). "
-                "Nothing has changed."
-            )
+            return RemovalRefusal.NOT_STAFF_MODERATOR
         return None
 
     def is_staff_moderator(self, group_id: int, user_id: str) -> bool:
@@ -437,7 +447,7 @@ class RemovalService:
         """Check before asking a rejection's reason: refusals are recorded, decided ones say by whom."""
         current = self.decision(decision_id)
         if current is None:
-            return StepResult(Outcome.NOT_FOUND, explanation="I can't find this removal any more.")
+            return StepResult(Outcome.NOT_FOUND)
         why_not = self._why_not_sign_off(current, user_id)
         if why_not:
             return self._refuse(current, user_id, f"removal.{action}_refused", why_not)
@@ -491,28 +501,28 @@ class RemovalService:
             return self._already(view)
         return StepResult(Outcome.DONE, view, notices=notices, queued=queued)
 
-    def _why_not_sign_off(self, decision: DecisionView, user_id: str) -> str | None:
+    def _why_not_sign_off(self, decision: DecisionView, user_id: str) -> RemovalRefusal | None:
         if decision.logged_by == user_id:
-            return "You logged this removal, so another senior manager signs it off."
+            return RemovalRefusal.LOGGED_IT_CANNOT_SIGN_OFF
         if decision.agreed_by == user_id:
-            return "You gave the staff agreement to this removal, so another senior manager signs it off."
+            return RemovalRefusal.AGREED_IT_CANNOT_SIGN_OFF
         if not self._confirmed(decision, user_id, "removal.sign_off_refused", self.directory.has_role,
                                user_id, Role.SENIOR_MANAGER):
-            return "Only a senior manager can approve or reject a permanent removal (R2). Nothing has changed."
+            return RemovalRefusal.NOT_SENIOR_MANAGER
         return None
 
     # --- helpers ---------------------------------------------------------------------------------------------------
-    def _refuse(self, decision: DecisionView, user_id: str, action: str, why: str) -> StepResult:
+    def _refuse(self, decision: DecisionView, user_id: str, action: str, why: RemovalRefusal) -> StepResult:
         with self.db.transaction() as session:
             audit.record(
                 session, actor=user_id, action=action, subject_type=SUBJECT, subject_id=decision.id,
-                from_state=decision.status.value, to_state=None, refused=why,
+                from_state=decision.status.value, to_state=None, refused=why.value,
             )
-        return StepResult(Outcome.REFUSED, decision, explanation=why)
+        return StepResult(Outcome.REFUSED, decision, refusal=why)
 
     @staticmethod
     def _already(view: DecisionView) -> StepResult:
-        return StepResult(Outcome.ALREADY_DONE, view, explanation=f"This removal is already {view.status.label}.")
+        return StepResult(Outcome.ALREADY_DONE, view)
 
     @staticmethod
     def _move(session: Session, decision_id: int, expected: Status, to: Status, **values) -> bool:
@@ -541,7 +551,7 @@ class RemovalService:
             return list(session.scalars(query))
 
     def _staff_moderators(self, moderators: list[Moderator], unknown: bool) -> list[str]:
-        """The Slack users among them who are employed moderators and still staff (guests never are). Those whose
+        """Those among them with an account who are employed moderators and still staff (guests never are). Those whose
         role cannot be told now count as `unknown` says: asked to agree (their click is checked again), but never
         taken for a staff agreement."""
         employed = {ModeratorRole.STAFF.value, ModeratorRole.PCF_STAFF.value}
@@ -582,7 +592,7 @@ def day_text(value: date) -> str:
 
 
 def _others(moderators: list[Moderator], user_id: str) -> list[str]:
-    """Every moderator on Slack but the given person, once each (R3)."""
+    """Every moderator with an account but the given person, once each (R3)."""
     return [u for u in dict.fromkeys(m.slack_user_id for m in moderators if m.slack_user_id) if u != user_id]
 
 

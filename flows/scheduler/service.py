@@ -74,7 +74,7 @@ class Job:
 
 
 class JobRegistry:
-    """The jobs known to this program: filled at import time by the modules that define them."""
+    """A set of jobs for a Scheduler: the program's are built by flows.jobs.program_jobs, from its one list."""
 
     def __init__(self) -> None:
         self._jobs: dict[str, Job] = {}
@@ -111,14 +111,8 @@ class JobRegistry:
         return len(self._jobs)
 
 
-# The program's jobs: `@every(3600)` or `@daily(time(9, 0))` in a workflow module adds one.
-jobs = JobRegistry()
-every = jobs.every
-daily = jobs.daily
-
-
 class Scheduler:
-    def __init__(self, db: Database, registry: JobRegistry = jobs, clock: Callable[[], datetime] = utcnow):
+    def __init__(self, db: Database, registry: JobRegistry, clock: Callable[[], datetime] = utcnow):
         self.db = db
         self.registry = registry
         self.clock = clock

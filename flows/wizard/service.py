@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -107,11 +108,19 @@ class WizardState:
         )
 
 
+class WizardRefusal(StrEnum):
+    """Why a group cannot be registered by this person."""
+
+    NOT_STAFF = "not_staff"
+
+
 @dataclass
 class StepResult:
     state: WizardState
     # Form field -> what is wrong there, in plain words. Empty when the step was accepted.
     errors: dict[str, str] = field(default_factory=dict)
+    # Why registering is not this person's to do (the adapter words it, on the review step).
+    refusal: WizardRefusal | None = None
     group: Group | None = None
     # False when a repeated submission found the group already registered: nothing more is to be sent.
     newly_registered: bool = False
@@ -120,7 +129,7 @@ class StepResult:
 
     @property
     def accepted(self) -> bool:
-        return not self.errors
+        return not self.errors and self.refusal is None
 
 
 class NewGroupWizard:
@@ -290,7 +299,7 @@ class NewGroupWizard:
                 # Something changed since that step was accepted: send the person back to it.
                 return self._save(state, step, errors)
         if not self.may_register(state.user_id):
-            return StepResult(state, {"review": "Only staff can register a group."})
+            return StepResult(state, refusal=WizardRefusal.NOT_STAFF)
         return self._register(state, result, on_registered)
 
     def preview_name(self, draft_id: str, user_id: str, name: str) -> tuple[WizardState, list[Finding]]:

@@ -13,6 +13,7 @@ from flows.audit.models import AuditEntry
 from flows.groups.models import Moderator
 from flows.moderation import confirmations_to_give, group_state, groups_needing_attention
 from flows.moderation.models import ModeratorConfirmation
+from flows.moderation.service import ModerationRefusal
 from tests.conftest import MANAGER, STAFF, STAFF_2, STAFF_GROUP, VOLUNTEER
 from tests.moderation_helpers import (
     AGREEMENT,
@@ -139,7 +140,9 @@ def test_someone_elses_click_changes_nothing_and_is_recorded(running_app):
         refused = session.scalars(
             select(AuditEntry).where(AuditEntry.action == "moderator_confirmation.refused").order_by(AuditEntry.id)
         ).all()
-        assert [(e.actor, e.details["attempted"]) for e in refused] == [(STAFF_2, "confirm"), (VOLUNTEER, "confirm_for")]
+        assert [(e.actor, e.details["attempted"], e.details["reason"]) for e in refused] == [
+            (STAFF_2, "confirm", ModerationRefusal.NOT_THEM), (VOLUNTEER, "confirm_for", ModerationRefusal.NOT_THE_LEAD),
+        ]
 
 
 @pytest.mark.e2e

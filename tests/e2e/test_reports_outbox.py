@@ -13,10 +13,11 @@ from sqlalchemy import select
 
 from bot.clock import Clock
 from bot.delivery import Deliverer, delivery_client
-from bot.reports.jobs import register_jobs
+from bot.jobs import slack_jobs
 from flows.db import utcnow
 from flows.outbox import OutboxMessage
-from flows.scheduler import JobRegistry, Scheduler
+from flows.jobs import UNDELIVERED_JOB
+from flows.scheduler import Scheduler
 from tests.conftest import MANAGER, SIGNING_SECRET, STAFF, STAFF_2, VOLUNTEER, RunningApp
 from tests.e2e.test_reports import (
     MANAGERS_CHANNEL,
@@ -68,8 +69,7 @@ def deliverer(app, clock) -> Deliverer:
 
 def clock_process(app, clock) -> Clock:
     """What `python -m bot.clock` runs: delivery, then the due jobs (here, the reports' follow-up)."""
-    registry = JobRegistry()
-    register_jobs(registry, settings=lambda: app.settings)
+    registry = slack_jobs(lambda: app.settings, only=[UNDELIVERED_JOB])
     return Clock(deliverer(app, clock), Scheduler(app.db, registry, clock=clock))
 
 

@@ -1,0 +1,30 @@
+"""The seam between flows/ (the domain) and bot/ (the Slack adapter) stays where it is put: what has moved out of
+flows/ does not creep back. (Slack user ids in columns and the outbox's Web API storage are still there, for now.)"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+FLOWS = Path(__file__).resolve().parent.parent / "flows"
+SOURCES = sorted(p for p in FLOWS.rglob("*.py") if "migrations" not in p.parts)
+
+SLACK_IN_THE_DOMAIN = {
+    "a Slack mention or channel link": re.compile(r"<(?:@[A-Z{]|#[A-Z{]|!(?:date|here|channel|everyone))"),
+    "a queued Web API call (the adapter queues every message)": re.compile(r"(?<!def )\benqueue\(\s*session"),
+    "the Slack SDK or Bolt": re.compile(r"^\s*(?:from|import)\s+(?:slack_sdk|slack_bolt|bot)\b", re.MULTILINE),
+    "a job registered by importing its module": re.compile(r"^register_jobs\(", re.MULTILINE),
+}
+
+
+@pytest.mark.parametrize("what", sorted(SLACK_IN_THE_DOMAIN))
+def test_flows_holds_no_slack_formatting_calls_or_imports(what):
+    pattern = SLACK_IN_THE_DOMAIN[what]
+    found = [f"{p.relative_to(FLOWS.parent)}:{p.read_text().count(chr(10), 0, m.start()) + 1}"
+             for p in SOURCES for m in pattern.finditer(p.read_text())]
+    assert found == [], f"{what} in flows/: {found}"
+
+
+def test_the_check_reads_the_domain():
+    assert FLOWS / "jobs.py" in SOURCES and len(SOURCES) > 50
