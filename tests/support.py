@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from flows.directory.service import Person
 from flows.groups.models import Group, Moderator
 
-STAFF, STAFF_2, VOLUNTEER = "U0STAFF1", "U0STAFF2", "U0VOLUN1"
+STAFF, STAFF_2, VOLUNTEER, MANAGER = "U0STAFF1", "U0STAFF2", "U0VOLUN1", "U0MANAGR"
 
 
 class TestClock:
@@ -53,3 +53,12 @@ def add_lewes_group(db, name: str = "Amaze Lewes Parents", with_more_moderators:
         session.add(group)
         session.flush()
         return group.id
+
+
+def roles_by_id(settings):
+    """The test workspace's roles as plain id lists and its channels named, for services driven without Slack."""
+    return settings.model_copy(update={
+        "managers_channel": "C0MANAGERS", "approvals_channel": "C0APPROVE", "staff_user_ids": [STAFF, STAFF_2],
+        "senior_manager_user_ids": [MANAGER], "staff_usergroup": None, "pcf_staff_usergroup": None,
+        "senior_managers_usergroup": None,
+    })

@@ -23,9 +23,10 @@ from flows.reports.models import UnofficialGroupCase, UnofficialGroupReport
 from flows.reports.service import Action, ReportForm, UnofficialGroupReports
 from flows.scheduler import Scheduler
 from flows.wizard.models import WizardDraft
-from tests.support import STAFF, STAFF_2, VOLUNTEER, EveryoneByTheirId, TestClock, add_lewes_group
+from tests.support import (
+    MANAGER, STAFF, STAFF_2, VOLUNTEER, EveryoneByTheirId, TestClock, add_lewes_group, roles_by_id,
+)
 
-MANAGER = "U0MANAGR"
 # Noon UTC is after the job's 03:00 UK time in winter and summer alike.
 # Midday (the daily purge runs from 03:00 UK time) no later than now: the audit trail stamps entries with the real
 # time, which must not fall before the test's start, or an entry would look a day older than it is.
@@ -37,17 +38,13 @@ def day(n: int) -> datetime:
 
 
 @pytest.fixture
-def clock():
-    return TestClock(START)
+def ours(settings):
+    return roles_by_id(settings)
 
 
 @pytest.fixture
-def ours(settings):
-    return settings.model_copy(update={
-        "managers_channel": "C0MANAGERS", "approvals_channel": "C0APPROVE", "staff_user_ids": [STAFF, STAFF_2],
-        "senior_manager_user_ids": [MANAGER], "staff_usergroup": None, "pcf_staff_usergroup": None,
-        "senior_managers_usergroup": None,
-    })
+def clock():
+    return TestClock(START)
 
 
 @pytest.fixture

@@ -26,10 +26,11 @@ from flows.removals.service import RemovalForm, RemovalService
 from flows.reports.models import UnofficialGroupReport
 from flows.reports.service import Action, ReportForm, UnofficialGroupReports
 from flows.wizard.models import WizardDraft
-from tests.support import STAFF, STAFF_2, VOLUNTEER, EveryoneByTheirId, TestClock, add_lewes_group
+from tests.support import (
+    MANAGER, STAFF, STAFF_2, VOLUNTEER, EveryoneByTheirId, TestClock, add_lewes_group, roles_by_id,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
-MANAGER = "U0MANAGR"
 NOW = datetime(2026, 12, 3, 10, 0, tzinfo=UTC)
 NOTES = "Posted a photo of another family, zebra-quill-4417"
 CONTACT = "The admin is on 07700 900123, wombat-9921"
@@ -44,11 +45,7 @@ def flows_command(database_url: str, *args: str, stdin: str | None = None) -> su
 
 @pytest.fixture
 def ours(settings):
-    return settings.model_copy(update={
-        "managers_channel": "C0MANAGERS", "approvals_channel": "C0APPROVE", "staff_user_ids": [STAFF, STAFF_2],
-        "senior_manager_user_ids": [MANAGER], "staff_usergroup": None, "pcf_staff_usergroup": None,
-        "senior_managers_usergroup": None,
-    })
+    return roles_by_id(settings)
 
 
 @pytest.fixture
