@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from bot.blocks import escape
 from flows.outbox import OutboxMessage, enqueue
-from flows.removals.service import LOCAL, SUBJECT, DecisionView, outbox_key
+from flows.removals.service import LOCAL, SUBJECT, DecisionView, day_text, outbox_key
 
 
 def remind(session: Session, decision: DecisionView, today: date, recipients: list[str]) -> list[OutboxMessage]:
@@ -22,11 +22,11 @@ def remind(session: Session, decision: DecisionView, today: date, recipients: li
 
 
 def review_text(d: DecisionView, today: date) -> str:
-    due = "today" if d.review_on == today else f"on {_day(d.review_on)}"
+    due = "today" if d.review_on == today else f"on {day_text(d.review_on)}"
     lines = [
         f":calendar: *Review due {due} (R4):* temporary removal #{d.id} from *{escape(d.group_name)}*.",
         f"*Review whether {escape(d.member_ref)} can rejoin.*",
-        f"• Logged by <@{d.logged_by}> on {_day(d.logged_at.astimezone(LOCAL).date())}",
+        f"• Logged by <@{d.logged_by}> on {day_text(d.logged_at.astimezone(LOCAL).date())}",
         f"• Agreement breached: {escape('; '.join(d.breach_labels))}",
         f"• Tried first: {escape('; '.join(d.tried_labels)) if d.tried_first else 'nothing recorded'}",
     ]
@@ -38,6 +38,3 @@ def review_text(d: DecisionView, today: date) -> str:
     )
     return "\n".join(lines)
 
-
-def _day(value: date) -> str:
-    return f"{value:%A} {value.day} {value:%B %Y}"
