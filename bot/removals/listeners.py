@@ -14,7 +14,6 @@ from bot.modals import channel_of, loading_view, open_modal, says_so_if_it_canno
 from bot.removals import messages, views
 from bot.removals.notify import queue_messages
 from bot.services import Services
-from flows.directory.service import RolesUnconfirmed
 from flows.removals.models import Status
 from flows.removals.service import Outcome, RemovalService, StepResult
 

@@ -25,7 +25,7 @@ from flows.db.erasure import erased
 from flows.outbox.models import OutboxMessage
 from flows.removals.models import RemovalDecision, RemovalKind, Status
 from flows.reports.models import OPEN_STATES, UnofficialGroupCase, UnofficialGroupReport
-from flows.settings import Settings, get_settings
+from flows.settings import Settings
 from flows.wizard.models import WizardDraft
 
 RETENTION_JOB = "privacy-retention"
