@@ -35,7 +35,7 @@ def enqueue(
         raise ValueError(f"unknown {PLACEHOLDER} fields {sorted(bad)}; use one of {RESULT_FIELDS}")
     reference = reference or {}
     subject = Subject(str(reference.get("type") or "message"), reference.get("id", ""))
-    data = {"platform": PLATFORM, "method": method, "args": args, "reference": reference}
+    data = {"platform": PLATFORM, "carried": {"method": method, "args": args}, "reference": reference}
     # A direct message's recipient is a person (their Slack id, as rows still hold them): erasure finds it.
     person = args.get("channel") if isinstance(args.get("channel"), str) and args["channel"][:1] in "UW" else None
     return queue(session, NoticeKind.PLATFORM_CALL, subject, person, data=data, dedupe_key=dedupe_key,
@@ -43,8 +43,9 @@ def enqueue(
 
 
 def call_of(notice: Notice) -> tuple[str, dict[str, Any]]:
-    data = notice.data or {}
-    return str(data.get("method") or ""), dict(data.get("args") or {})
+    """The Web API call a notice carries whole (none: ("", {}))."""
+    carried = (notice.data or {}).get("carried") or {}
+    return str(carried.get("method") or ""), dict(carried.get("args") or {})
 
 
 def filled(args: dict[str, Any], ref: dict[str, Any] | None) -> tuple[dict[str, Any], str | None]:

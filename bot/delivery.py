@@ -180,8 +180,10 @@ class SlackAdapter:
                               response.get("ts") or response.get("message_ts") or args.get("ts")))
 
     def _call(self, claim: Claim) -> tuple[str, dict[str, Any]] | Undeliverable:
-        if claim.kind is NoticeKind.PLATFORM_CALL:
-            method, args = str(claim.data.get("method") or ""), dict(claim.data.get("args") or {})
+        carried = claim.data.get("carried")
+        if carried:
+            # Queued before notices were rendered at delivery (migration 0009), or composed here whole.
+            method, args = str(carried.get("method") or ""), dict(carried.get("args") or {})
             if claim.replaces_id is not None:
                 args, problem = calls.filled(args, claim.replaced_ref)
                 if problem:

@@ -1,4 +1,5 @@
-"""The managers' list of what waits too long, as Slack shows it: flows/escalations finds and claims the items."""
+"""The managers' list of what waits too long, as Slack shows it when it is delivered: flows/escalations finds and
+claims the items and queues the notice."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -6,9 +7,10 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from bot.blocks import escape
-from flows.escalations.service import Delivery, Escalation, Sent, Waiting
-from bot.calls import enqueue
-from flows.outbox import Notice
+from flows.escalations.service import Delivery, Escalation, Sent, Waiting, escalation_of
+from bot import render
+from flows.outbox import NoticeKind
+from flows.outbox.worker import Claim
 from flows.removals.models import Status
 from flows.removals.service import LOCAL
 from flows.removals.service import SUBJECT as REMOVAL
@@ -16,11 +18,10 @@ from flows.reports.models import CaseState
 from flows.reports.service import SUBJECT as REPORT
 
 
-def tell(session: Session, escalation: Escalation) -> Notice:
-    return enqueue(
-        session, "chat.postMessage", {"channel": escalation.destination, "text": text(escalation)},
-        dedupe_key=escalation.dedupe_key, reference={"type": "escalation", "id": escalation.items[0].due_key},
-    )
+@render.renders(NoticeKind.ESCALATION)
+def _render(session: Session, claim: Claim, adapter) -> dict | None:
+    escalation = escalation_of(session, claim.destination, claim.data)
+    return {"text": text(escalation)} if escalation.items else None
 
 
 def text(escalation: Escalation) -> str:

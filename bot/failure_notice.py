@@ -44,7 +44,7 @@ def failure_text(session: Session, notice: Notice, tries: int, channels: dict[De
 
 
 def _call(notice: Notice) -> tuple[str, dict[str, Any]]:
-    if notice.kind == NoticeKind.PLATFORM_CALL:
+    if (notice.data or {}).get("carried"):
         return calls.call_of(notice)
     if notice.replaces_id is not None:
         return "chat.update", {}
@@ -52,7 +52,7 @@ def _call(notice: Notice) -> tuple[str, dict[str, Any]]:
 
 
 def _whom(session: Session, notice: Notice, args: dict[str, Any], channels: dict[Destination, str | None]) -> str:
-    if notice.kind != NoticeKind.PLATFORM_CALL:
+    if not (notice.data or {}).get("carried"):
         if notice.destination:
             channel = channels.get(Destination(notice.destination))
             return f"<#{channel}>" if channel else f"the {notice.destination.replace('_', '-')} channel"

@@ -78,7 +78,9 @@ def call_for(session: Session, claim: Claim, adapter) -> tuple[str, dict[str, An
 def _renderers() -> dict[NoticeKind, Renderer]:
     # The workflows' renderers register themselves when their modules are imported; importing them here, when the
     # first notice is rendered, keeps bot.delivery free of import cycles.
-    from bot import failure_notice  # noqa: F401
+    from bot import escalations, failure_notice  # noqa: F401
+    from bot.removals import notify as removals  # noqa: F401
+    from bot.reports import notify as reports  # noqa: F401
 
     return RENDERERS
 

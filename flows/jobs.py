@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import time
 from typing import Protocol
 
 from sqlalchemy.orm import Session
 
-from flows.escalations.service import ESCALATION_JOB, Escalation, Escalations
+from flows.escalations.service import ESCALATION_JOB, Escalations
 from flows.groups.models import Group
 from flows.moderation.models import AgreementCirculation, ModeratorCheckin
 from flows.moderation.queries import Intervals, today
@@ -21,8 +21,7 @@ from flows.moderation.reminders import remind_circulations, start_checks
 from flows.outbox import Notice
 from flows.privacy.retention import RETENTION_JOB, purge
 from flows.removals.reviews import REVIEW_JOB, remind_due_reviews
-from flows.removals.service import DecisionView
-from flows.reports.service import CaseView, follow_up_case, undelivered_cases
+from flows.reports.service import follow_up_case, undelivered_cases
 from flows.scheduler import Daily, Every, JobRegistry, Run
 from flows.settings import Settings, get_settings
 
@@ -48,13 +47,6 @@ class JobNotices(Protocol):
     def checkin_requests(self, session: Session, group: Group, rows: list[ModeratorCheckin],
                          settings: Settings) -> dict[int, Notice]: ...
 
-    def report_undelivered(self, session: Session, case: CaseView, targets: tuple[str, ...],
-                           failed: Notice) -> list[Notice]: ...
-
-    def review_reminder(self, session: Session, decision: DecisionView, today: date,
-                        recipients: list[str]) -> list[Notice]: ...
-
-    def escalation(self, session: Session, escalation: Escalation) -> Notice: ...
 
 
 @dataclass(frozen=True)
@@ -87,15 +79,15 @@ def _moderator_check(session: Session, run: Run, c: Context) -> None:
 
 def _reports_undelivered(session: Session, run: Run, c: Context) -> None:
     for case_id in undelivered_cases(session):
-        follow_up_case(session, c.settings, case_id, c.notices.report_undelivered)
+        follow_up_case(session, c.settings, case_id)
 
 
 def _removal_reviews(session: Session, run: Run, c: Context) -> None:
-    remind_due_reviews(session, run, c.notices.review_reminder)
+    remind_due_reviews(session, run)
 
 
 def _escalations(session: Session, run: Run, c: Context) -> None:
-    Escalations(c.settings).escalate(session, run.now, c.notices.escalation)
+    Escalations(c.settings).escalate(session, run.now)
 
 
 def _retention(session: Session, run: Run, c: Context) -> None:

@@ -12,12 +12,11 @@ from sqlalchemy import select
 
 from bot.delivery import Deliverer, delivery_client
 from bot.jobs import slack_jobs
-from bot.removals.notify import queue_messages
-from bot.reports.notify import queue_change
 from flows.audit.models import AuditEntry
 from flows.db import Database
 from flows.directory.service import Directory
-from flows.escalations.service import ESCALATION_JOB, Delivery, Escalations, Sent
+from flows.escalations.service import ESCALATION_JOB, Delivery, Escalations, Sent, escalation_of
+from flows.outbox import Destination, NoticeKind
 from flows.removals.service import RemovalForm, RemovalService
 from flows.reports.service import Action, ReportForm, UnofficialGroupReports
 from flows.scheduler import Scheduler
@@ -92,7 +91,7 @@ def day(n: int, hour: int = 9) -> datetime:
 
 def log_permanent(removals, group_id, user=VOLUNTEER, key="key-1"):
     result = removals.log(user, key, RemovalForm(group_id=str(group_id), member_ref="J.S.", kind="permanent",
-                                                 breaches=("bullying",)), on_change=queue_messages)
+                                                 breaches=("bullying",)))
     assert result.done, result
     return result.decision
 
@@ -117,7 +116,7 @@ def test_a_removal_waiting_for_agreement_then_for_sign_off_is_escalated_once_for
     assert len(escalations(fake_slack)) == 1  # once per wait
 
     clock.now = day(6, 11)
-    assert removals.agree(decision.id, STAFF, on_change=queue_messages).done
+    assert removals.agree(decision.id, STAFF).done
     tick.deliver()  # the sign-off request lands in the approvals channel
     tick(day(9, 9))
     assert len(escalations(fake_slack)) == 1
@@ -128,8 +127,8 @@ def test_a_removal_waiting_for_agreement_then_for_sign_off_is_escalated_once_for
 
     with tick.db.transaction() as session:
         trail = session.scalars(select(AuditEntry).where(AuditEntry.action == "removal.escalated")).all()
-        assert [(e.actor, e.from_state, e.details["channel"]) for e in trail] == [
-            ("app", "awaiting_agreement", MANAGERS), ("app", "awaiting_sign_off", MANAGERS),
+        assert [(e.actor, e.from_state, e.details["to"]) for e in trail] == [
+            ("app", "awaiting_agreement", "managers"), ("app", "awaiting_sign_off", "managers"),
         ]
 
 
@@ -137,15 +136,13 @@ def test_reports_nobody_took_on_or_finished_are_escalated_after_a_week_with_wher
     reports, tick, clock, fake_slack
 ):
     form = ReportForm(name="A.M.A.Z.E parents chat", where_seen="whatsapp", how_found="A parent told me.")
-    unowned = reports.file(VOLUNTEER, form, on_change=queue_change).case
-    reports.file(STAFF_2, form, on_change=queue_change)
-    approached = reports.file(VOLUNTEER, ReportForm(name="PaCC Dads", where_seen="facebook", how_found="Saw it"),
-                              on_change=queue_change).case
+    unowned = reports.file(VOLUNTEER, form).case
+    reports.file(STAFF_2, form)
+    approached = reports.file(VOLUNTEER, ReportForm(name="PaCC Dads", where_seen="facebook", how_found="Saw it")).case
     clock.now = MONDAY + timedelta(days=2)
-    reports.act(approached.id, STAFF, Action.APPROACH, on_change=queue_change)
-    finished = reports.file(VOLUNTEER, ReportForm(name="ESPCF Parents", where_seen="whatsapp", how_found="Told"),
-                            on_change=queue_change).case
-    reports.act(finished.id, STAFF, Action.NO_ACTION, reason="It has closed.", on_change=queue_change)
+    reports.act(approached.id, STAFF, Action.APPROACH)
+    finished = reports.file(VOLUNTEER, ReportForm(name="ESPCF Parents", where_seen="whatsapp", how_found="Told")).case
+    reports.act(finished.id, STAFF, Action.NO_ACTION, reason="It has closed.")
     tick.deliver()
 
     tick(day(7, 9))  # a week less an hour
@@ -218,16 +215,12 @@ def test_how_long_is_too_long_comes_from_the_settings_when_they_have_it(ours):
 
 def test_the_domain_hands_the_adapter_facts_not_words(db, removals, group_id, ours, clock):
     decision = log_permanent(removals, group_id)
-    told = []
-
-    def tell(session, escalation):
-        told.append(escalation)
-        return None
-
     with db.transaction() as session:
-        assert Escalations(ours).escalate(session, day(4, 9), tell) == [None]
-    [escalation] = told
-    assert escalation.destination == MANAGERS and escalation.decisions_after == timedelta(days=3)
+        [notice] = Escalations(ours).escalate(session, day(4, 9))
+        assert (notice.kind, notice.recipient) == (NoticeKind.ESCALATION, Destination.MANAGERS)
+        assert notice.data["items"] == [["removal", decision.id]] and notice.data["decisions_after"] == 3 * 86400
+        escalation = escalation_of(session, notice.recipient, notice.data)
+    assert escalation.destination == Destination.MANAGERS and escalation.decisions_after == timedelta(days=3)
     [item] = escalation.items
     assert (item.subject_id, item.state, item.name, item.member_ref, item.logged_by, item.asked) == (
         decision.id, "awaiting_agreement", "Amaze Lewes Parents", "J.S.", VOLUNTEER, (STAFF,),

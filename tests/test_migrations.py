@@ -13,11 +13,10 @@ from sqlalchemy import MetaData, create_engine, select, text
 from sqlalchemy.engine import make_url
 
 from bot.delivery import Deliverer, delivery_client
-from bot.removals.notify import queue_messages
 from flows.db import Database
 from flows.db.migrate import upgrade
 from flows.directory.service import Directory
-from flows.outbox import Notice, NoticeStatus
+from flows.outbox import Destination, Notice, NoticeKind, NoticeStatus
 from flows.removals.service import RemovalService
 from flows.reports.models import UnofficialGroupCase
 from tests.support import MANAGER, STAFF, VOLUNTEER, EveryoneByTheirId, roles_by_id
@@ -107,12 +106,15 @@ def test_an_upgraded_database_edits_the_sign_off_post_in_place_on_approve(previo
     try:
         with db.transaction() as session:
             sign_off = session.get(Notice, before["sign_off"])
+            assert (sign_off.kind, sign_off.subject, sign_off.recipient) == (
+                NoticeKind.REMOVAL_SIGN_OFF_REQUESTED, ("removal", str(before["decision"])), Destination.SIGN_OFF)
             assert (sign_off.status, sign_off.delivered_via) == ("sent", "slack")
+            assert "text" not in str(sign_off.data)  # a delivered notice keeps where it landed, not its words
             assert sign_off.delivered_ref == {"channel": APPROVALS, "ts": POSTED_TS}
             assert session.get(UnofficialGroupCase, 1).managers_notice_id == before["card"]
         ours = roles_by_id(settings).model_copy(update={"approvals_channel": APPROVALS})
         removals = RemovalService(db, ours, Directory(db, EveryoneByTheirId(), ours))
-        assert removals.approve(before["decision"], MANAGER, on_change=queue_messages).done
+        assert removals.approve(before["decision"], MANAGER).done
         Deliverer(db, delivery_client(settings), ours).deliver_due()
 
         [edit] = [c for c in fake_slack.calls("chat.update") if c.args["ts"] == POSTED_TS]

@@ -28,7 +28,7 @@ def queue(db, method, args, **options) -> OutboxMessage:
 
 def status(db) -> dict[str, str]:
     with db.transaction() as session:
-        return {m.data["args"].get("text"): m.status for m in session.scalars(select(OutboxMessage))}
+        return {m.data["carried"]["args"].get("text"): m.status for m in session.scalars(select(OutboxMessage))}
 
 
 def test_edits_queued_by_other_requests_go_with_the_post_they_edit(db, fake_slack, deliverer):

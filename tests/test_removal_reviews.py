@@ -14,6 +14,7 @@ from flows.audit.models import AuditEntry
 from flows.db import Database
 from flows.directory.service import Directory
 from flows.groups.models import Moderator
+from flows.outbox import NoticeKind
 from flows.removals import reviews
 from flows.removals.service import RemovalForm, RemovalService
 from flows.scheduler import Scheduler
@@ -168,9 +169,11 @@ def test_the_domain_says_whose_review_is_due_and_to_whom_and_the_adapter_words_i
     from flows.scheduler import Run
 
     decision = log_temporary(removals, group_id)
-    asked = []
     run = Run(reviews.REVIEW_JOB, "2026-06-11", datetime(2026, 6, 11, 9, 0, tzinfo=UTC))
     with db.transaction() as session:
-        reviews.remind_due_reviews(session, run, lambda s, d, today, to: asked.append((d.id, today, to)) or [])
-        reviews.remind_due_reviews(session, run, lambda s, d, today, to: asked.append((d.id, today, to)) or [])
-    assert asked == [(decision.id, date(2026, 6, 11), [STAFF, VOLUNTEER, STAFF_2])]  # once, a day late
+        first = reviews.remind_due_reviews(session, run)
+        again = reviews.remind_due_reviews(session, run)
+        asked = [(n.kind, n.subject, n.person_id, n.data) for n in first]
+    assert again == []  # once
+    assert asked == [(NoticeKind.REMOVAL_REVIEW_DUE, ("removal", str(decision.id)), person, {"today": "2026-06-11"})
+                     for person in (STAFF, VOLUNTEER, STAFF_2)]  # a day late: it says so when rendered

@@ -11,6 +11,8 @@ from sqlalchemy import select
 from flows.audit.models import AuditEntry
 from flows.directory.service import Directory
 from flows.groups.models import Group, Moderator
+from flows.outbox import Destination
+from flows.outbox import NoticeKind as Kind
 from flows.removals.models import DecisionsAreFinal, RemovalDecision
 from flows.removals.service import Outcome, RemovalForm, RemovalRefusal, RemovalService
 from flows.settings import Settings
@@ -49,19 +51,34 @@ def trail(db) -> list[tuple]:
         return [(e.actor, e.action, e.from_state, e.to_state) for e in rows]
 
 
+def told(result) -> list[tuple]:
+    """Whom each notice a step queued is for, by kind."""
+    return [(n.kind, n.recipient) for n in result.queued]
+
+
 def test_a_volunteers_permanent_removal_asks_the_staff_moderators_then_the_senior_managers(removals, group_id, db):
     logged = removals.log(VOLUNTEER, "key-1", form(group_id))
     assert logged.done and logged.decision.status == "awaiting_agreement"
     assert logged.notices.ask_to_agree == [STAFF, STAFF_2] and not logged.notices.ask_to_sign_off
+    assert told(logged) == [(Kind.REMOVAL_AGREE_REQUESTED, STAFF), (Kind.REMOVAL_AGREE_REQUESTED, STAFF_2),
+                            (Kind.REMOVAL_LOGGER_TOLD, VOLUNTEER)]
+    assert {n.subject for n in logged.queued} == {("removal", str(logged.decision.id))}
 
     agreed = removals.agree(logged.decision.id, STAFF_2)
     assert agreed.done and agreed.decision.status == "awaiting_sign_off"
-    assert agreed.notices.ask_to_sign_off and agreed.notices.sign_off_channel == "C0APPROVE"
+    assert agreed.notices.ask_to_sign_off
+    assert told(agreed) == [(Kind.REMOVAL_AGREE_CLOSED, STAFF), (Kind.REMOVAL_AGREE_CLOSED, STAFF_2),
+                            (Kind.REMOVAL_SIGN_OFF_REQUESTED, Destination.SIGN_OFF), (Kind.REMOVAL_LOGGER_TOLD, VOLUNTEER)]
     assert removals.agree(logged.decision.id, STAFF).outcome is Outcome.ALREADY_DONE
 
     approved = removals.approve(logged.decision.id, MANAGER)
     assert approved.done and (approved.decision.decided_by, approved.decision.decided_at) == (MANAGER, NOW)
     assert approved.notices.share_with == [STAFF, STAFF_2] and approved.notices.tell_logger  # R3; Val is the logger
+    assert told(approved) == [(Kind.REMOVAL_SIGN_OFF_CLOSED, Destination.SIGN_OFF),
+                              (Kind.REMOVAL_DECISION_SHARED, STAFF), (Kind.REMOVAL_DECISION_SHARED, STAFF_2),
+                              (Kind.REMOVAL_LOGGER_TOLD, VOLUNTEER)]
+    # The sign-off post is edited in place: the closing notice replaces the request.
+    assert approved.queued[0].replaces_id == agreed.queued[2].id
     assert trail(db) == [
         (VOLUNTEER, "removal.logged", None, "awaiting_agreement"),
         (STAFF_2, "removal.agreed", "awaiting_agreement", "awaiting_sign_off"),

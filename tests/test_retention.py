@@ -11,8 +11,6 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.jobs import slack_jobs
-from bot.removals.notify import queue_messages
-from bot.reports.notify import queue_change
 from flows.audit.models import AuditEntry
 from flows.directory.service import Directory
 from flows.outbox.models import Notice as OutboxMessage
@@ -79,15 +77,15 @@ def log(removals, group_id, key, kind="permanent", review_on: date | None = None
     result = removals.log(VOLUNTEER, key, RemovalForm(
         group_id=str(group_id), member_ref="J.S.", kind=kind, breaches=("bullying",),
         review_on=review_on.isoformat() if review_on else None, corrects_id=corrects,
-    ), on_change=queue_messages)
+    ))
     assert result.done, result
     return result.decision.id
 
 
 def signed_off(removals, group_id, key, corrects=None) -> int:
     decision_id = log(removals, group_id, key, corrects=corrects)
-    assert removals.agree(decision_id, STAFF, on_change=queue_messages).done
-    assert removals.approve(decision_id, MANAGER, on_change=queue_messages).done
+    assert removals.agree(decision_id, STAFF).done
+    assert removals.approve(decision_id, MANAGER).done
     return decision_id
 
 
@@ -104,10 +102,10 @@ def test_each_kind_of_record_goes_after_its_own_period_and_not_a_day_before(db, 
     waiting = log(removals, group_id, "waiting")  # never agreed: not finished, so kept
     temporary = log(removals, group_id, "temporary", kind="temporary", review_on=START.date() + timedelta(days=30))
     closed = reports.file(VOLUNTEER, ReportForm(name="Amaze Parents Chat", where_seen="whatsapp",
-                                                how_found="A parent told me."), on_change=queue_change).case.id
-    reports.act(closed, STAFF, Action.NO_ACTION, reason="An ordinary word.", on_change=queue_change)
+                                                how_found="A parent told me.")).case.id
+    reports.act(closed, STAFF, Action.NO_ACTION, reason="An ordinary word.")
     still_open = reports.file(VOLUNTEER, ReportForm(name="PaCC Friends", where_seen="facebook",
-                                                    how_found="Saw it."), on_change=queue_change).case.id
+                                                    how_found="Saw it.")).case.id
     with db.transaction() as session:
         session.add(WizardDraft(id="unfinished", user_id=VOLUNTEER, step="name", data={}, created_at=START,
                                 updated_at=START))

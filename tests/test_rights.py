@@ -14,8 +14,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 
-from bot.removals.notify import queue_messages
-from bot.reports.notify import queue_change
 from flows.audit.models import AuditEntry
 from flows.directory.models import DirectoryCacheEntry
 from flows.directory.service import Directory
@@ -58,16 +56,15 @@ def held(db, ours):
     removals = RemovalService(db, ours, directory, clock=clock)
     logged = removals.log(VOLUNTEER, "key-1", RemovalForm(
         group_id=str(group_id), member_ref="J.S.", kind="permanent", breaches=("bullying",), notes=NOTES,
-    ), on_change=queue_messages)
+    ))
     assert logged.done, logged
     decision_id = logged.decision.id
-    assert removals.agree(decision_id, STAFF, on_change=queue_messages).done
-    assert removals.approve(decision_id, MANAGER, on_change=queue_messages).done
+    assert removals.agree(decision_id, STAFF).done
+    assert removals.approve(decision_id, MANAGER).done
     reports = UnofficialGroupReports(db, ours, directory, clock=clock)
     case_id = reports.file(VOLUNTEER, ReportForm(name="A.M.A.Z.E Parents Chat", where_seen="whatsapp",
-                                                 how_found="A parent showed me, heron-5150", contact=CONTACT),
-                           on_change=queue_change).case.id
-    reports.act(case_id, STAFF, Action.APPROACH, on_change=queue_change)
+                                                 how_found="A parent showed me, heron-5150", contact=CONTACT)).case.id
+    reports.act(case_id, STAFF, Action.APPROACH)
     with db.transaction() as session:
         session.add(WizardDraft(id="draft-val-1", user_id=VOLUNTEER, step="name",
                                 data={"name": "Amaze Val's draft, otter-3003"}, created_at=NOW, updated_at=NOW))
@@ -101,7 +98,7 @@ def test_subject_access_lists_everything_held_about_a_slack_user_in_one_readable
     reported = section(document, "Unofficial groups you reported (U1) (1)")
     assert "A.M.A.Z.E Parents Chat" in reported and "heron-5150" in reported and "wombat-9921" in reported
     messages = section(document, "Messages the app sent to you or about you")
-    assert "Permanent removal #1: approved" in messages and "to you" in messages
+    assert "What: removal.logger_told" in messages and "About: removal 1" in messages and "to you" in messages
     assert "otter-3003" in section(document, "/newgroup wizards you started or are named in (1)")
     assert "Val Jones" in section(document, "What Slack told the app about you")
     trail = section(document, "The audit trail")
@@ -119,7 +116,8 @@ def test_subject_access_for_a_member_shows_the_decisions_about_them_without_the_
     decisions = section(document, "Removal decisions about j.s.")
     assert "J.S." in decisions and "zebra-quill-4417" in decisions and "approved" in decisions
     assert VOLUNTEER not in decisions and MANAGER not in decisions
-    assert "J.S." in section(document, "Messages the app sent to moderators about these decisions")
+    told = section(document, "Messages the app sent to moderators about these decisions")
+    assert "What: removal.decision_shared" in told and "About: removal 1" in told
 
 
 def test_erasing_a_slack_user_leaves_only_pseudonyms_and_the_record_that_it_happened(db, held, tmp_path):
@@ -164,7 +162,7 @@ def test_erasing_a_member_keeps_each_decision_outcome_with_the_reference_replace
             pseudonym, "approved", ["bullying"], None)
         assert decision.logged_by == VOLUNTEER
         texts = json.dumps([m.data for m in session.scalars(select(OutboxMessage))])
-        assert "J.S." not in texts and "zebra-quill-4417" not in texts and pseudonym in texts
+        assert "J.S." not in texts and "zebra-quill-4417" not in texts  # notices never held them
     document = access(db.url, tmp_path, "--member", "J.S.", "--group", str(held["group_id"]))
     assert "The app holds no personal data about this person." in document
 
@@ -197,7 +195,7 @@ def test_a_closed_report_contact_and_an_erased_person_are_gone_from_the_sqlite_f
         pytest.skip("SQLite's files; PostgreSQL is vacuumed (next test)")
     path = Path(database_url.removeprefix("sqlite:///"))
     assert b"wombat-9921" in _raw(path)
-    held["reports"].act(held["case_id"], STAFF, Action.CLOSED, on_change=queue_change)
+    held["reports"].act(held["case_id"], STAFF, Action.CLOSED)
     with db.transaction() as session:
         assert session.scalars(select(UnofficialGroupReport.contact)).all() == [None]
     assert b"wombat-9921" not in _raw(path)
@@ -240,7 +238,7 @@ def test_a_reader_holding_the_database_delays_a_click_erasure_at_most_briefly_an
     reader.execute("SELECT count(*) FROM unofficial_group_reports").fetchone()  # a snapshot the checkpoint waits on
     try:
         started = time.monotonic()
-        held["reports"].act(held["case_id"], STAFF, Action.CLOSED, on_change=queue_change)
+        held["reports"].act(held["case_id"], STAFF, Action.CLOSED)
         assert time.monotonic() - started < 3  # Slack's deadline for the acknowledgement that follows
         with db.transaction() as session:
             assert session.scalars(select(UnofficialGroupReport.contact)).all() == [None]

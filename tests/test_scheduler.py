@@ -43,7 +43,7 @@ def register_summary(session, run):
 
 def summaries(db) -> list[str]:
     with db.transaction() as session:
-        return [m.data["args"]["text"] for m in session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))]
+        return [m.data["carried"]["args"]["text"] for m in session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))]
 
 
 def runs(db) -> list[tuple[str, str]]:

@@ -1,5 +1,5 @@
 """The seam between flows/ (the domain) and bot/ (the Slack adapter) stays where it is put: what has moved out of
-flows/ does not creep back. (Slack user ids in columns and the outbox's Web API storage are still there, for now.)"""
+flows/ does not creep back: the outbox holds notices (what happened, about what, for whom), never Web API calls."""
 from __future__ import annotations
 
 import re
@@ -15,6 +15,12 @@ SLACK_IN_THE_DOMAIN = {
     "a queued Web API call (the adapter queues every message)": re.compile(r"(?<!def )\benqueue\(\s*session"),
     "the Slack SDK or Bolt": re.compile(r"^\s*(?:from|import)\s+(?:slack_sdk|slack_bolt|bot)\b", re.MULTILINE),
     "a job registered by importing its module": re.compile(r"^register_jobs\(", re.MULTILINE),
+    # The outbox holds notices; only an adapter knows its platform's calls and where a message landed.
+    "a Web API method name": re.compile(r"\b(?:chat|views|conversations|users|usergroups)\.[a-z][A-Za-z]+\b"),
+    "a Slack message's ts or channel as a field or key": re.compile(
+        r"""["'](?:ts|channel)["']|\.(?:ts|channel)\b|\b(?:ts|channel)\s*=(?!=)|result_(?:ts|channel)"""),
+    "a placeholder filled from a Slack answer": re.compile(r"\$from"),
+    "a delivery hook registered by import": re.compile(r"\bon_delivered\b"),
 }
 
 

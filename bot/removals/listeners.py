@@ -12,7 +12,6 @@ from slack_sdk.errors import SlackApiError
 from bot import refusals
 from bot.modals import channel_of, loading_view, open_modal, says_so_if_it_cannot_go_on
 from bot.removals import messages, views
-from bot.removals.notify import queue_messages
 from bot.services import Services
 from flows.removals.models import Status
 from flows.removals.service import Outcome, RemovalService, StepResult
@@ -72,7 +71,7 @@ def register(app: App, services: Services) -> None:
     @app.view(views.LOG_CALLBACK_ID)
     def submit_log(ack, body, view, client):
         user_id = body["user"]["id"]
-        result = removals.log(user_id, views.read_key(view), views.read_form(view), on_change=queue_messages)
+        result = removals.log(user_id, views.read_key(view), views.read_form(view))
         if result.outcome is Outcome.OUT_OF_DATE:
             ack(response_action="update", view=views.message_view(messages.OUT_OF_DATE))
             return
@@ -90,13 +89,13 @@ def register(app: App, services: Services) -> None:
     # committed (milliseconds), so a worker that dies in between leaves Slack to show the person an error.
     @app.action(messages.AGREE_ACTION)
     def agree(ack, body, client):
-        result = removals.agree(_value(body), body["user"]["id"], on_change=queue_messages)
+        result = removals.agree(_value(body), body["user"]["id"])
         ack()
         settle(client, body, result)
 
     @app.action(messages.APPROVE_ACTION)
     def approve(ack, body, client):
-        result = removals.approve(_value(body), body["user"]["id"], on_change=queue_messages)
+        result = removals.approve(_value(body), body["user"]["id"])
         ack()
         settle(client, body, result)
 
@@ -119,7 +118,7 @@ def register(app: App, services: Services) -> None:
     def submit_reason(ack, body, view, client):
         meta = views.read_reason_metadata(view)
         reason = views.read_values(view).get("reason") or ""
-        result = removals.reject(meta.get("decision") or "", body["user"]["id"], reason, on_change=queue_messages)
+        result = removals.reject(meta.get("decision") or "", body["user"]["id"], reason)
         if result.outcome is Outcome.INVALID:
             ack(response_action="errors", errors=result.errors)
             return

@@ -1,62 +1,55 @@
-"""Who hears what at each step of a removal, queued in the outbox inside the step's own transaction: a step
-taken is never left untold, and a step taken once is told once (each message has a dedupe key)."""
+"""A removal's notices in Slack's words (flows/removals/notices.py decides who is told what): each rendered when it
+is delivered, from the decision as stored and the status the notice reports."""
 from __future__ import annotations
 
-import logging
+from dataclasses import replace
+from datetime import date
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot import render
 from bot.removals import messages
-from bot.calls import enqueue
-from flows.outbox import Notice
-from flows.removals.service import DecisionView, Notices, outbox_key
-
-log = logging.getLogger(__name__)
-
-
-def queue_messages(session: Session, d: DecisionView, notices: Notices) -> list[Notice]:
-    """The `on_change` of every step: returns what it queued, for delivering at once after the reply."""
-    key = outbox_key(d.id)
-    reference = {"type": "removal", "id": d.id}
-    queued: list[Notice] = []
-
-    def post(channel: str, suffix: str, message: dict) -> Notice:
-        queued.append(enqueue(session, "chat.postMessage", {"channel": channel, **message},
-                              dedupe_key=f"{key}:{suffix}", reference=reference))
-        return queued[-1]
-
-    def close(asked: Notice, suffix: str, message: dict) -> None:
-        # The ask may still be on its way: the update waits for it and takes the channel and ts it landed at.
-        queued.append(enqueue(
-            session, "chat.update", {"channel": {"$from": "channel"}, "ts": {"$from": "ts"}, **message},
-            dedupe_key=f"{key}:{suffix}", depends_on=asked, reference=reference,
-        ))
-
-    if notices.close_agree_requests:
-        for asked in _queued(session, f"{key}:ask:"):
-            close(asked, f"ask-done:{asked.dedupe_key.rsplit(':', 1)[-1]}", messages.agree_done(d))
-    if notices.close_sign_off:
-        for asked in _queued(session, f"{key}:sign-off", exact=True):
-            close(asked, f"sign-off-done:{d.status.value}", messages.sign_off_done(d))
-    for user_id in notices.ask_to_agree:
-        post(user_id, f"ask:{user_id}", messages.agree_request(d))
-    sign_off_sent = True
-    if notices.ask_to_sign_off:
-        sign_off_sent = bool(notices.sign_off_channel)
-        if sign_off_sent:
-            post(notices.sign_off_channel, "sign-off", messages.sign_off_request(d))
-        else:
-            log.error("removal %s waits for sign-off but APPROVALS_CHANNEL is not set", d.id)
-    for user_id in notices.share_with:
-        post(user_id, f"shared:{d.status.value}:{user_id}", messages.shared(d))
-    if notices.tell_logger:
-        post(d.logged_by, f"logger:{d.status.value}",
-             messages.to_logger(d, asked=notices.ask_to_agree, sign_off_sent=sign_off_sent))
-    return queued
+from bot.removals.reviews import review_text
+from flows.outbox import Destination, NoticeKind
+from flows.outbox.worker import Claim
+from flows.removals.models import RemovalDecision, Status
+from flows.removals.service import DecisionView, decision_view
 
 
-def _queued(session: Session, key: str, exact: bool = False) -> list[Notice]:
-    """Messages queued earlier for this removal, by their dedupe key (or its beginning)."""
-    match = Notice.dedupe_key == key if exact else Notice.dedupe_key.startswith(key, autoescape=True)
-    return list(session.scalars(select(Notice).where(match).order_by(Notice.id)))
+def _decision(session: Session, claim: Claim) -> DecisionView | None:
+    row = session.get(RemovalDecision, int(claim.subject.id))
+    if row is None:
+        return None
+    view = decision_view(session, row)
+    # The status the notice was queued for: a late delivery says what happened then, not what happened since.
+    status = claim.data.get("status")
+    return replace(view, status=Status(status)) if status else view
+
+
+def _renderer(build):
+    def render_it(session: Session, claim: Claim, adapter):
+        d = _decision(session, claim)
+        return None if d is None else build(d, claim, adapter)
+
+    return render_it
+
+
+render.renders(NoticeKind.REMOVAL_AGREE_REQUESTED)(_renderer(lambda d, claim, adapter: messages.agree_request(d)))
+render.renders(NoticeKind.REMOVAL_AGREE_CLOSED)(_renderer(lambda d, claim, adapter: messages.agree_done(d)))
+render.renders(NoticeKind.REMOVAL_SIGN_OFF_REQUESTED)(
+    _renderer(lambda d, claim, adapter: messages.sign_off_request(d)))
+render.renders(NoticeKind.REMOVAL_SIGN_OFF_CLOSED)(_renderer(lambda d, claim, adapter: messages.sign_off_done(d)))
+render.renders(NoticeKind.REMOVAL_DECISION_SHARED)(_renderer(lambda d, claim, adapter: messages.shared(d)))
+render.renders(NoticeKind.REMOVAL_LOGGER_TOLD)(_renderer(lambda d, claim, adapter: messages.to_logger(
+    d, asked=list(claim.data.get("asked") or []),
+    # Without an approvals channel the request cannot go: the logger is told to tell a senior manager.
+    sign_off_sent=not claim.data.get("sign_off") or adapter.reaches(Destination.SIGN_OFF),
+)))
+
+
+@render.renders(NoticeKind.REMOVAL_REVIEW_DUE)
+def _review(session: Session, claim: Claim, adapter):
+    row = session.get(RemovalDecision, int(claim.subject.id))
+    if row is None:
+        return None
+    return {"text": review_text(decision_view(session, row), date.fromisoformat(claim.data["today"]))}

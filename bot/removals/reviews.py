@@ -1,25 +1,10 @@
-"""R4's review reminder as Slack shows it: flows/removals/reviews.py finds what is due and for whom."""
+"""R4's review reminder as Slack shows it: flows/removals/reviews.py finds what is due and tells whom."""
 from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy.orm import Session
-
 from bot.blocks import escape
-from bot.calls import enqueue
-from flows.outbox import Notice
-from flows.removals.service import LOCAL, SUBJECT, DecisionView, day_text, outbox_key
-
-
-def remind(session: Session, decision: DecisionView, today: date, recipients: list[str]) -> list[Notice]:
-    text = review_text(decision, today)
-    return [
-        enqueue(
-            session, "chat.postMessage", {"channel": user_id, "text": text},
-            dedupe_key=outbox_key(decision.id, "review", user_id), reference={"type": SUBJECT, "id": decision.id},
-        )
-        for user_id in recipients
-    ]
+from flows.removals.service import LOCAL, DecisionView, day_text
 
 
 def review_text(d: DecisionView, today: date) -> str:

@@ -1,6 +1,6 @@
 """Thin listeners for /report-unofficial-group and the managers' buttons: parse, call `flows.reports`, render.
 
-What a change tells other people is queued in the outbox by bot/reports/notify.py in the change's transaction and
+What a change tells other people is queued as notices by flows/reports/notices.py in the change's transaction and
 sent just after the reply; only the answers to the person who clicked (the modal, a private note) go directly."""
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ def register(app: App, services: Services) -> None:
         if not check.matches and views.read_metadata(view).get("confirmed") != views.confirmation_of(check):
             ack(response_action="update", view=views.confirm_view(settings, values, check))
             return
-        filed = reports.file(user_id, form, submission_id=view.get("id"), on_change=notify.queue_change)
+        filed = reports.file(user_id, form, submission_id=view.get("id"))
         ack(response_action="update", view=views.filed_view(filed, check, _routed_to(filed.case)))
         _deliver(filed.case.id, filed.queued)
 
@@ -59,7 +59,7 @@ def register(app: App, services: Services) -> None:
                 _ask_reason(client, body, case_id, user_id, channel)
             return
         # Slack never resends a click it got a 200 for: the 200 leaves once the change is committed.
-        outcome = reports.act(case_id, user_id, chosen, on_change=notify.queue_change)
+        outcome = reports.act(case_id, user_id, chosen)
         ack()
         _after(client, outcome, user_id, channel)
 
@@ -91,7 +91,7 @@ def register(app: App, services: Services) -> None:
             ack(response_action="update", view=views.message_view("This form is out of date: nothing was changed."))
             return
         outcome = reports.act(
-            case_id, user_id, Action.NO_ACTION, reason=views.read_reason(view), on_change=notify.queue_change
+            case_id, user_id, Action.NO_ACTION, reason=views.read_reason(view)
         )
         if outcome.result is Result.NEEDS_REASON:
             reason_error = outcome.reason_error or "Please say why no action is needed."
@@ -131,7 +131,7 @@ def register(app: App, services: Services) -> None:
         services.delivery.flush_after_request(*queued)
         for _ in range(MAX_FOLLOW_UPS):
             try:
-                more = reports.follow_up(case_id, notify.follow_up)
+                more = reports.follow_up(case_id)
             except Exception:  # the clock's follow-up job tries again
                 log.exception("following up the managers' message of report %s failed", case_id)
                 return

@@ -17,9 +17,8 @@ from sqlalchemy.orm import Session
 
 from flows.audit import service as audit
 from flows.groups.models import Group, Moderator
-from flows.outbox import Notice, NoticeKind, OutboxStatus, notices_about
+from flows.outbox import Destination, Notice, NoticeKind, OutboxStatus, Subject, notices_about, queue
 from flows.removals.models import RemovalDecision, Status
-from flows.removals.service import outbox_key
 from flows.removals.service import SUBJECT as REMOVAL
 from flows.reports.models import CaseState, UnofficialGroupCase, UnofficialGroupReport
 from flows.reports.service import SUBJECT as REPORT
@@ -90,7 +89,7 @@ class Waiting:
 class Escalation:
     """One list for one destination: what newly waits too long there, and what "too long" is."""
 
-    destination: str
+    destination: Destination
     items: list[Waiting]
     now: datetime
     decisions_after: timedelta
@@ -99,10 +98,28 @@ class Escalation:
     @property
     def dedupe_key(self) -> str:
         # The first item is claimed by this run alone: the key is this run's.
-        return f"escalation:{self.destination}:{self.items[0].due_key}"
+        return f"escalation:{self.destination.value}:{self.items[0].due_key}"
+
+    def data(self) -> dict:
+        """What the notice keeps to be rendered from: which items, when, and what "too long" was."""
+        return {"items": [[i.subject_type, i.subject_id] for i in self.items], "now": self.now.isoformat(),
+                "decisions_after": self.decisions_after.total_seconds(),
+                "reports_after": self.reports_after.total_seconds()}
 
 
-# The adapter's part: queue the list for its destination, in the job's transaction.
+def tell(session: Session, escalation: Escalation) -> Notice:
+    """Queue the list for its destination, in the job's transaction."""
+    return queue(session, NoticeKind.ESCALATION, Subject("escalation", escalation.items[0].due_key),
+                 escalation.destination, data=escalation.data(), dedupe_key=escalation.dedupe_key)
+
+
+def escalation_of(session: Session, destination: Destination, data: dict) -> Escalation:
+    """The list a notice was queued for, with each item's facts as they are now (for its adapter to word)."""
+    items = [Escalations.item(session, subject_type, subject_id) for subject_type, subject_id in data["items"]]
+    return Escalation(destination, [i for i in items if i is not None], datetime.fromisoformat(data["now"]),
+                      timedelta(seconds=data["decisions_after"]), timedelta(seconds=data["reports_after"]))
+
+
 Tell = Callable[[Session, Escalation], Notice]
 
 
@@ -116,34 +133,49 @@ class Escalations:
         self.reports_after = reports_after or timedelta(days=settings.escalate_reports_after_days)
 
     @property
-    def decisions_channel(self) -> str | None:
-        return self.settings.managers_channel or self.settings.approvals_channel
+    def decisions_destination(self) -> Destination | None:
+        if self.settings.managers_channel:
+            return Destination.MANAGERS
+        return Destination.SIGN_OFF if self.settings.approvals_channel else None
 
     @property
-    def reports_channel(self) -> str | None:
-        return self.settings.managers_channel
+    def reports_destination(self) -> Destination | None:
+        return Destination.MANAGERS if self.settings.managers_channel else None
 
-    def escalate(self, session: Session, now: datetime, tell: Tell) -> list[Notice]:
+    def escalate(self, session: Session, now: datetime, tell: Tell = tell) -> list[Notice]:
         """Queue the managers' list of what has newly waited too long; returns what it queued."""
-        lists: dict[str, list[Waiting]] = {}
-        for channel, waiting in ((self.decisions_channel, self.waiting_decisions(session, now)),
-                                 (self.reports_channel, self.waiting_reports(session, now))):
-            if not channel:
-                # Not claimed: escalated once a channel is set up.
+        lists: dict[Destination, list[Waiting]] = {}
+        for destination, waiting in ((self.decisions_destination, self.waiting_decisions(session, now)),
+                                     (self.reports_destination, self.waiting_reports(session, now))):
+            if not destination:
+                # Not claimed: escalated once a destination is set up.
                 continue
             for item in waiting:
-                listed = lists.setdefault(channel, [])
+                listed = lists.setdefault(destination, [])
                 if len(listed) < MAX_PER_MESSAGE and run_once(session, ESCALATION_JOB, item.due_key):
                     listed.append(item)
                     audit.record(
                         session, actor="app", action=_action(item), subject_type=item.subject_type,
                         subject_id=item.subject_id, from_state=item.state, to_state=item.state,
-                        waiting_since=item.since.isoformat(), channel=channel,
+                        waiting_since=item.since.isoformat(), to=destination.value,
                     )
         return [
-            tell(session, Escalation(channel, items, now, self.decisions_after, self.reports_after))
-            for channel, items in lists.items() if items
+            tell(session, Escalation(destination, items, now, self.decisions_after, self.reports_after))
+            for destination, items in lists.items() if items
         ]
+
+    @staticmethod
+    def item(session: Session, subject_type: str, subject_id: int) -> Waiting | None:
+        if subject_type == REMOVAL:
+            row = session.get(RemovalDecision, subject_id)
+            group = session.get(Group, row.group_id) if row else None
+            return Escalations._decision(session, row, group.name if group else "") if row else None
+        case = session.get(UnofficialGroupCase, subject_id)
+        if case is None:
+            return None
+        reports = session.scalar(select(func.count()).select_from(UnofficialGroupReport)
+                                 .where(UnofficialGroupReport.case_id == case.id))
+        return Escalations._report(session, case, reports)
 
     # --- what waits -----------------------------------------------------------------------------------------------
     def waiting_decisions(self, session: Session, now: datetime) -> list[Waiting]:
@@ -204,16 +236,9 @@ class Escalations:
 
 
 def _asked_to_agree(session: Session, row: RemovalDecision) -> list[str]:
-    """Who was asked to agree: the requests queued for the group's moderators."""
-    people = session.scalars(
-        select(Moderator.slack_user_id)
-        .where(Moderator.group_id == row.group_id, Moderator.slack_user_id.is_not(None))
-        .order_by(Moderator.id)
-    )
-    keys = {outbox_key(row.id, "ask", user): user for user in people}
-    asked = session.scalars(select(Notice.dedupe_key).where(Notice.dedupe_key.in_(list(keys))))
-    found = set(asked)
-    return [user for key, user in keys.items() if key in found]
+    """Who was asked to agree: the requests queued for the group's moderators, in the order they were asked."""
+    asked = notices_about(session, NoticeKind.REMOVAL_AGREE_REQUESTED, (REMOVAL, row.id))
+    return list(dict.fromkeys(n.person_id for n in asked if n.person_id))
 
 
 def _managers_message(session: Session, case: UnofficialGroupCase) -> Notice | None:
@@ -226,11 +251,7 @@ def _managers_message(session: Session, case: UnofficialGroupCase) -> Notice | N
 
 def _sign_off_request(session: Session, decision_id: int) -> Notice | None:
     found = notices_about(session, NoticeKind.REMOVAL_SIGN_OFF_REQUESTED, (REMOVAL, decision_id))
-    if found:
-        return found[0]
-    # Transitional: a request still carried as the adapter's own call, found by its key.
-    key = outbox_key(decision_id, "sign-off")
-    return session.scalars(select(Notice).where(Notice.dedupe_key == key)).one_or_none()
+    return found[0] if found else None
 
 
 def _action(item: Waiting) -> str:

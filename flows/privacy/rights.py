@@ -271,13 +271,14 @@ def _mentioning(session: Session, column, pattern: re.Pattern, needle: str, mode
 def _message_row(m: Notice) -> dict:
     args = _args(m)
     to = m.person_id or m.destination or f"where message {m.replaces_id} went (an edit of it)"
-    return _row(m, ("id", "created_at", "status", "sent_at"), to=to, text=args.get("text"),
-                content=" / ".join(_block_texts(args.get("blocks"))))
+    # A notice holds what it told and about what, not its words (those are rendered when it is delivered).
+    return _row(m, ("id", "created_at", "status", "sent_at"), what=m.kind, about=f"{m.subject_type} {m.subject_id}",
+                to=to, text=args.get("text"), content=" / ".join(_block_texts(args.get("blocks"))))
 
 
 def _args(m: Notice) -> dict:
-    """A message the adapter composed itself (transitional) carries its words; other notices carry none."""
-    return dict((m.data or {}).get("args") or {})
+    """A message carried whole (queued before notices, migration 0009) holds its words; other notices hold none."""
+    return dict(((m.data or {}).get("carried") or {}).get("args") or {})
 
 
 def _block_texts(value: Any) -> list[str]:
@@ -351,11 +352,16 @@ def _member_messages(session: Session, person: Person, decision_ids: set[int]) -
     if not decision_ids:
         return []
     pattern = re.compile(re.escape(person.member_ref), re.IGNORECASE)
-    candidates = session.scalars(select(Notice).where(_like(Notice.data, person.member_ref))
-                                 .order_by(Notice.id))
+    about = {str(i) for i in decision_ids}
+    candidates = session.scalars(select(Notice).where(or_(
+        _like(Notice.data, person.member_ref),
+        (Notice.subject_type == "removal") & Notice.subject_id.in_(about))).order_by(Notice.id))
     found = []
     for m in candidates:
-        about_it = m.subject_type == "removal" and m.subject_id in {str(i) for i in decision_ids}
+        about_it = m.subject_type == "removal" and m.subject_id in about
+        if about_it and not (m.data or {}).get("carried"):
+            found.append(m)  # about the decision, holding no words to check
+            continue
         # A list of several removals (the escalations) names each as "#id".
         listed = any(f"#{i}" in json.dumps(m.data) for i in decision_ids)
         if (about_it or listed) and _mentions(m.data, pattern):
@@ -522,8 +528,8 @@ def _erase_user_columns(session: Session, uid: str, p: str, result: Erasure) -> 
             delete(DirectoryCacheEntry).where(DirectoryCacheEntry.key.in_(groups))
             .execution_options(synchronize_session=False)).rowcount)
     for message in _addressed(session, uid):
-        values: dict = {"data": {**(message.data or {}), "args": {"channel": p, "text": ERASED_TEXT}},
-                        "person_id": p, "delivered_ref": None}
+        # What it said (a carried message's words) and where it landed go; that it was sent stays.
+        values: dict = {"data": {}, "person_id": p, "delivered_ref": None}
         if message.status == OutboxStatus.PENDING.value:
             # Not sent, and now never: there is nobody to send it to.
             values.update(status=OutboxStatus.FAILED.value, failed_at=utcnow(), last_error="recipient erased (P4)")

@@ -7,7 +7,6 @@ The job runs daily, mid-morning UK time (flows/jobs.py).
 """
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 
 from sqlalchemy import exists, select
@@ -15,9 +14,9 @@ from sqlalchemy.orm import Session, aliased
 
 from flows.audit import service as audit
 from flows.groups.models import Moderator
-from flows.outbox import Notice
+from flows.outbox import Notice, NoticeKind, Subject, queue
 from flows.removals.models import RemovalDecision, RemovalKind, Status
-from flows.removals.service import ACTIVE, LOCAL, SUBJECT, DecisionView, decision_view
+from flows.removals.service import ACTIVE, LOCAL, SUBJECT, DecisionView, decision_view, outbox_key
 from flows.scheduler import Run, run_once
 
 REVIEW_JOB = "removal-reviews"
@@ -40,12 +39,7 @@ def reviews_due(session: Session, today: date) -> list[RemovalDecision]:
     return list(session.scalars(query))
 
 
-# The adapter's part: tell each recipient that the decision's review is due (`today` is the UK date the job ran
-# on, so a late reminder can say it was due earlier). Returns what it queued.
-Remind = Callable[[Session, DecisionView, date, list[str]], list[Notice]]
-
-
-def remind_due_reviews(session: Session, run: Run, remind: Remind) -> list[Notice]:
+def remind_due_reviews(session: Session, run: Run) -> list[Notice]:
     """The job: queue each due review's reminder, once per decision. Returns what it queued."""
     today = run.now.astimezone(LOCAL).date()
     queued: list[Notice] = []
@@ -60,6 +54,14 @@ def remind_due_reviews(session: Session, run: Run, remind: Remind) -> list[Notic
             from_state=row.status, to_state=row.status, review_on=row.review_on.isoformat(), reminded=recipients,
         )
     return queued
+
+
+def remind(session: Session, decision: DecisionView, today: date, recipients: list[str]) -> list[Notice]:
+    """Each recipient is told the review is due (`today` is the UK date the job ran on, so a late reminder can
+    say it was due earlier)."""
+    return [queue(session, NoticeKind.REMOVAL_REVIEW_DUE, Subject(SUBJECT, decision.id), person,
+                  data={"today": today.isoformat()}, dedupe_key=outbox_key(decision.id, "review", person))
+            for person in recipients]
 
 
 def review_recipients(session: Session, decision: DecisionView) -> list[str]:

@@ -1,8 +1,8 @@
 """Removal decisions (R1-R5): logging a removal, a staff moderator's agreement, a senior manager's sign-off.
 
-Platform-neutral: forms arrive as plain values, and each step says who is to be told; the chat adapter renders
-the messages and queues them (the outbox) through `on_change`, inside the transaction that makes the change, so
-they exist exactly when the change does. Every change of state is a conditional UPDATE (WHERE status = expected):
+Platform-neutral: forms arrive as plain values, and each step queues the notices it causes (flows/removals/
+notices.py) inside the transaction that makes the change, so they exist exactly when the change does; the chat
+adapter renders them when they are delivered. Every change of state is a conditional UPDATE (WHERE status = expected):
 a double click, two managers at once or a redelivered request make one decision and queue one set of messages,
 whichever worker runs them.
 """
@@ -132,13 +132,12 @@ class DecisionView:
 
 @dataclass
 class Notices:
-    """Who is to be told what after a step: the adapter renders and queues it in the step's own transaction."""
+    """Who is to be told what after a step: queued as notices in the step's own transaction."""
 
     # Staff moderators to ask for their agreement (R2).
     ask_to_agree: list[str] = field(default_factory=list)
-    # The decision now waits for a senior manager; their channel (None: APPROVALS_CHANNEL is not set).
+    # The decision now waits for a senior manager (the sign-off destination).
     ask_to_sign_off: bool = False
-    sign_off_channel: str | None = None
     # Moderators to share the decision with (R3).
     share_with: list[str] = field(default_factory=list)
     # The person who logged it.
@@ -146,11 +145,6 @@ class Notices:
     # The step is taken: the messages asking for it lose their buttons and say who took it, and when.
     close_agree_requests: bool = False
     close_sign_off: bool = False
-
-
-# Called inside the transaction of a change (a removal logged, agreed, approved or rejected) with the decision as
-# it now stands; returns what it queued to be sent.
-OnChange = Callable[[Session, "DecisionView", Notices], list]
 
 
 @dataclass
@@ -162,7 +156,7 @@ class StepResult:
     # Form field -> what is wrong there (logging a removal, a rejection's reason).
     errors: dict[str, str] = field(default_factory=dict)
     notices: Notices = field(default_factory=Notices)
-    # What on_change queued (outbox messages), for delivering at once after the reply.
+    # The notices the step queued, for delivering at once after the reply.
     queued: list = field(default_factory=list)
 
     @property
@@ -251,8 +245,7 @@ class RemovalService:
 
     # --- R1: logging a removal ---------------------------------------------------------------------------------
     def log(
-        self, user_id: str, submission_key: str, form: RemovalForm, on_change: OnChange | None = None
-    ) -> StepResult:
+        self, user_id: str, submission_key: str, form: RemovalForm) -> StepResult:
         if not submission_key or len(submission_key) > 64:
             return StepResult(Outcome.OUT_OF_DATE)
         existing = self._by_key(submission_key, user_id)
@@ -291,7 +284,7 @@ class RemovalService:
         if status is Status.RECORDED:
             notices.share_with = _others(moderators, user_id)
         elif status is Status.AWAITING_SIGN_OFF:
-            notices.ask_to_sign_off, notices.sign_off_channel = True, self.settings.approvals_channel
+            notices.ask_to_sign_off = True
         else:
             notices.ask_to_agree = [m for m in staff_moderators if m != user_id]
         now = self.clock()
@@ -313,7 +306,7 @@ class RemovalService:
                     staff_agreement="own log" if status is Status.AWAITING_SIGN_OFF else None,
                 )
                 view = self._view(session, row)
-                queued = on_change(session, view, notices) if on_change else []
+                queued = _queue_notices(session, view, notices)
         except IntegrityError:
             # The same form submitted twice at once, and the other submission won: one removal is logged.
             existing = self._by_key(submission_key, user_id)
@@ -391,17 +384,14 @@ class RemovalService:
         return review_on, None
 
     # --- R2: a staff moderator's agreement ---------------------------------------------------------------------
-    def agree(self, decision_id: int | str, user_id: str, on_change: OnChange | None = None) -> StepResult:
+    def agree(self, decision_id: int | str, user_id: str) -> StepResult:
         current = self.decision(decision_id)
         if current is None:
             return StepResult(Outcome.NOT_FOUND)
         why_not = self._why_not_agree(current, user_id)
         if why_not:
             return self._refuse(current, user_id, "removal.agree_refused", why_not)
-        notices = Notices(
-            ask_to_sign_off=True, sign_off_channel=self.settings.approvals_channel, tell_logger=True,
-            close_agree_requests=True,
-        )
+        notices = Notices(ask_to_sign_off=True, tell_logger=True, close_agree_requests=True)
         now = self.clock()
         with self.db.transaction() as session:
             won = self._move(
@@ -414,7 +404,7 @@ class RemovalService:
                     session, actor=user_id, action="removal.agreed", subject_type=SUBJECT, subject_id=current.id,
                     from_state=Status.AWAITING_AGREEMENT.value, to_state=Status.AWAITING_SIGN_OFF.value,
                 )
-                queued = on_change(session, view, notices) if on_change else []
+                queued = _queue_notices(session, view, notices)
         if not won:
             return self._already(view)
         return StepResult(Outcome.DONE, view, notices=notices, queued=queued)
@@ -455,12 +445,10 @@ class RemovalService:
             return self._already(current)
         return StepResult(Outcome.ALLOWED, current)
 
-    def approve(self, decision_id: int | str, user_id: str, on_change: OnChange | None = None) -> StepResult:
-        return self._sign_off(decision_id, user_id, Status.APPROVED, on_change)
+    def approve(self, decision_id: int | str, user_id: str) -> StepResult:
+        return self._sign_off(decision_id, user_id, Status.APPROVED)
 
-    def reject(
-        self, decision_id: int | str, user_id: str, reason: str, on_change: OnChange | None = None
-    ) -> StepResult:
+    def reject(self, decision_id: int | str, user_id: str, reason: str) -> StepResult:
         reason = without_control_characters(reason or "").strip()
         problem = None
         if not reason:
@@ -471,11 +459,9 @@ class RemovalService:
             problem = Guard.from_settings(self.settings).check(reason, FieldKind.NOTE).message
         if problem:
             return StepResult(Outcome.INVALID, errors={"reason": problem})
-        return self._sign_off(decision_id, user_id, Status.REJECTED, on_change, rejection_reason=reason)
+        return self._sign_off(decision_id, user_id, Status.REJECTED, rejection_reason=reason)
 
-    def _sign_off(
-        self, decision_id: int | str, user_id: str, to: Status, on_change: OnChange | None, **values
-    ) -> StepResult:
+    def _sign_off(self, decision_id: int | str, user_id: str, to: Status, **values) -> StepResult:
         action = "approve" if to is Status.APPROVED else "reject"
         checked = self.may_sign_off(decision_id, user_id, action)
         if checked.outcome is not Outcome.ALLOWED:
@@ -496,7 +482,7 @@ class RemovalService:
                     session, actor=user_id, action=f"removal.{to.value}", subject_type=SUBJECT,
                     subject_id=current.id, from_state=Status.AWAITING_SIGN_OFF.value, to_state=to.value,
                 )
-                queued = on_change(session, view, notices) if on_change else []
+                queued = _queue_notices(session, view, notices)
         if not won:
             return self._already(view)
         return StepResult(Outcome.DONE, view, notices=notices, queued=queued)
@@ -604,3 +590,9 @@ def _int(value: object) -> int | None:
         return None
     number = int(text)
     return number if 0 < number < 2**31 else None
+
+
+def _queue_notices(session: Session, view: DecisionView, notices: Notices) -> list:
+    from flows.removals.notices import queue_notices  # it builds on this module's types
+
+    return queue_notices(session, view, notices)

@@ -2,9 +2,9 @@
 reported to approached to renamed / closed / no action, exactly once, by staff only, with every step audited.
 
 Platform-neutral: the chat adapter passes plain values in and renders the outcomes it gets back. Who is told
-what is the adapter's `on_change`, called inside the transaction of each change with the case row locked, so
-the messages (queued in the outbox) exist exactly when the change does, and two changes of one case at once are
-told in the order they were made.
+what is decided here (flows/reports/notices.py), queued inside the transaction of each change with the case row
+locked, so the notices exist exactly when the change does, and two changes of one case at once are told in the
+order they were made.
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from flows.audit import service as audit
 from flows.db import Database, utcnow
 from flows.db.erasure import erased
 from flows.directory.service import Directory, Role, RolesUnconfirmed
-from flows.outbox import Notice, OutboxStatus
+from flows.outbox import Destination, Notice, NoticeKind, OutboxStatus
 # The N2 matcher's own folding (case, punctuation, look-alikes, emoji), so that reports of "A.M.A.Z.E Chat" and
 # "amaze chat" are one group exactly when the naming rules would see one name.
 from flows.policy.matcher import NameMatch, match_protected_names, normalise_name
@@ -40,8 +40,6 @@ from flows.settings import Settings
 SUBJECT = "unofficial_group_case"
 NAME_LIMIT = 300
 TEXT_LIMIT = 3000
-# Outbox messages about a case carry {"type": SUBJECT, "id": case id, "message": what it is}.
-MANAGERS_POST = "managers_post"
 # A managers' message that could not be delivered is followed up once (posted elsewhere, or the reporter told):
 # the claim is a job run of this name, keyed by the message that failed.
 FOLLOW_UP_JOB = "reports-follow-up"
@@ -148,7 +146,7 @@ class Filed:
     linked: bool
     # The same submission arrived again: nothing new was filed.
     repeated: bool = False
-    # What on_change queued (outbox messages), for delivering at once after the reply.
+    # The notices the change queued, for delivering at once after the reply.
     queued: tuple = ()
 
 
@@ -175,10 +173,6 @@ class Change:
     contacts: tuple[str, ...] = ()
 
 
-# Called inside the transaction of a change, with the case row locked; returns what it queued to be sent.
-OnChange = Callable[[Session, Change], list]
-# Called inside a transaction with the case row locked, when its managers' message could not be delivered.
-OnUndelivered = Callable[[Session, CaseView, tuple[str, ...], Notice], list]
 
 
 class Result(StrEnum):
@@ -258,7 +252,7 @@ class UnofficialGroupReports:
         return {**refused, **errors}
 
     def file(
-        self, reporter_id: str, form: ReportForm, submission_id: str | None = None, on_change: OnChange | None = None
+        self, reporter_id: str, form: ReportForm, submission_id: str | None = None
     ) -> Filed:
         """File a report: a new case, or a report linked to the open case of the same group."""
         form = _typed(form)
@@ -268,7 +262,7 @@ class UnofficialGroupReports:
         check = self.check_name(form.name)
         for attempt in range(3):
             try:
-                return self._file_once(reporter_id, form, check, submission_id, on_change)
+                return self._file_once(reporter_id, form, check, submission_id)
             except IntegrityError:
                 # Another first report of this group (or this same submission) was committed a moment before:
                 # the next attempt finds it and links to it.
@@ -278,7 +272,6 @@ class UnofficialGroupReports:
 
     def _file_once(
         self, reporter_id: str, form: ReportForm, check: NameCheck, submission_id: str | None,
-        on_change: OnChange | None,
     ) -> Filed:
         now = self.clock()
         matched = [{"name": m.name, "strength": m.strength, "matched_text": m.matched_text} for m in check.matches]
@@ -321,10 +314,8 @@ class UnofficialGroupReports:
             case_id = case.id
             session.expire_all()
             view = _view(session.get(UnofficialGroupCase, case_id))
-            queued: list = []
-            if on_change is not None:
-                contacts = (report.contact,) if linked and report.contact and view.owner_id else ()
-                queued = on_change(session, Change(
+            contacts = (report.contact,) if linked and report.contact and view.owner_id else ()
+            queued = _queue_change(session, Change(
                     ChangeKind.REPORTED_AGAIN if linked else ChangeKind.REPORTED, view, reporter_id,
                     tuple(self.delivery_targets(view)), report_id=report.id, contacts=contacts,
                 ))
@@ -335,11 +326,11 @@ class UnofficialGroupReports:
         """Where the managers' message goes: the first reporter's own manager, else the managers' channel."""
         return delivery_targets(self.settings, case)
 
-    def follow_up(self, case_id: int, on_undelivered: OnUndelivered) -> list:
-        """When the case's managers' message could not be delivered, let the adapter post it elsewhere or tell
-        the reporter, once; returns what it queued (nothing when the message is fine or already followed up)."""
+    def follow_up(self, case_id: int) -> list:
+        """When the case's managers' card could not be delivered, post it elsewhere or tell the reporter, once;
+        returns what was queued (nothing when the card is fine or already followed up)."""
         with self.db.transaction() as session:
-            return follow_up_case(session, self.settings, case_id, on_undelivered)
+            return follow_up_case(session, self.settings, case_id)
 
     def case(self, case_id: int) -> CaseView | None:
         with self.db.transaction() as session:
@@ -368,7 +359,6 @@ class UnofficialGroupReports:
 
     def act(
         self, case_id: int, actor: str, action: Action, reason: str | None = None,
-        on_change: OnChange | None = None,
     ) -> ActOutcome:
         """Move a case on, once: a second click, or a click that lost a race, changes nothing."""
         reason = _clean(reason)
@@ -416,16 +406,14 @@ class UnofficialGroupReports:
                         .values(contact=None)
                         .execution_options(synchronize_session=False)
                     )
-                    # The copies in the outbox (erased by on_change) and in the database's files go too.
-                    erased(session, "unofficial_group_reports", "outbox_messages")
+                    # Notices hold no copy (they are rendered from the reports); the database's files go too.
+                    erased(session, "unofficial_group_reports")
                 session.expire_all()
                 view = _view(session.get(UnofficialGroupCase, case_id))
-                queued: list = []
-                if on_change is not None:
-                    queued = on_change(session, Change(
-                        ChangeKind.MOVED, view, actor, tuple(self.delivery_targets(view)), action=action,
-                        contacts=contacts,
-                    ))
+                queued = _queue_change(session, Change(
+                    ChangeKind.MOVED, view, actor, tuple(self.delivery_targets(view)), action=action,
+                    contacts=contacts,
+                ))
                 return ActOutcome(Result.CHANGED, action, view, current, contacts, tuple(queued))
         # Someone else's change was committed between our read and our update: report theirs.
         case = self.case(case_id)
@@ -478,7 +466,7 @@ def open_reports(
 
 
 def delivery_targets(settings: Settings, case: CaseView) -> list[str]:
-    targets = [settings.manager_of(case.reported_by), settings.managers_channel]
+    targets = [settings.manager_of(case.reported_by), Destination.MANAGERS if settings.managers_channel else None]
     return list(dict.fromkeys(t for t in targets if t))
 
 
@@ -519,7 +507,7 @@ def undelivered_cases(session: Session) -> list[int]:
     return list(session.scalars(query))
 
 
-def follow_up_case(session: Session, settings: Settings, case_id: int, on_undelivered: OnUndelivered) -> list:
+def follow_up_case(session: Session, settings: Settings, case_id: int) -> list:
     if not _last_managers_message_failed(session, case_id):
         return []  # the usual case, found without taking the lock
     if not lock_case(session, case_id):
@@ -532,7 +520,9 @@ def follow_up_case(session: Session, settings: Settings, case_id: int, on_undeli
     if not run_once(session, FOLLOW_UP_JOB, f"failed:{last.id}"):
         return []
     view = _view(case)
-    return on_undelivered(session, view, tuple(delivery_targets(settings, view)), last)
+    from flows.reports.notices import follow_up  # it builds on this module's types
+
+    return follow_up(session, view, tuple(delivery_targets(settings, view)), last)
 
 
 def _last_managers_message_failed(session: Session, case_id: int) -> bool:
@@ -547,10 +537,10 @@ def _last_managers_message_failed(session: Session, case_id: int) -> bool:
 def sent_to_managers(session: Session, notice: Notice) -> None:
     """The trail shows that each case's message reached the managers; edits and direct messages are not worth a
     line."""
-    reference = (notice.data or {}).get("reference") or {}
-    if notice.subject_type == SUBJECT and reference.get("message") == MANAGERS_POST:
+    if notice.kind == NoticeKind.REPORT_MANAGERS_CARD and (notice.data or {}).get("post"):
         audit.record(session, actor="app", action="unofficial_group.sent_to_managers", subject_type=SUBJECT,
-                     subject_id=reference.get("id"), channel=(notice.delivered_ref or {}).get("channel"))
+                     subject_id=notice.subject_id, to=notice.destination or notice.person_id,
+                     via=notice.delivered_via)
 
 
 def _open_case(session: Session, normalised: str) -> UnofficialGroupCase | None:
@@ -590,3 +580,13 @@ def _view(case: UnofficialGroupCase) -> CaseView:
             for r in case.reports
         ),
     )
+
+
+def _queue_change(session: Session, change: Change) -> list:
+    from flows.reports.notices import queue_change  # it builds on this module's types
+
+    return queue_change(session, change)
+
+
+def case_view(case: UnofficialGroupCase) -> CaseView:
+    return _view(case)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from bot.delivery import Deliverer, delivery_client
 from flows.db import utcnow
+from flows.outbox.models import Destination
 from flows.outbox.models import Notice as OutboxMessage
 from flows.removals.models import RemovalDecision, Status
 from tests.abuse.support import APPROVALS, MANAGERS_CHANNEL, add_group, buttons, click_payload, log_removal, wait_post
@@ -30,9 +31,11 @@ def our_settings(settings):
 
 
 def outbox_row(db, channel: str) -> OutboxMessage | None:
+    """The first notice for that channel (the approvals channel is the sign-off destination) or person."""
     with db.transaction() as session:
         rows = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
-        return next((m for m in rows if m.data["args"].get("channel") == channel), None)
+        to = Destination.SIGN_OFF if channel == APPROVALS else channel
+        return next((m for m in rows if m.recipient == to), None)
 
 
 def wait_until(check, timeout: float = 10.0):

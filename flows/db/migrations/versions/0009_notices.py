@@ -5,10 +5,13 @@ Revises: 0008_people
 
 Rows of outbox_messages are converted, not drained: a decision awaiting sign-off must still have its request's
 post edited in place on Approve, and draining would need Slack during a migration. Each row keeps its id (the
-domain's columns point at it) and becomes a notice: a delivered one keeps where it landed ({"channel", "ts"},
-delivered by "slack"); a pending one is carried whole, as a PLATFORM_CALL (its Web API call, rendered when it was
-queued), so it is sent exactly as it would have been.
+domain's columns point at it) and becomes a notice of the kind its dedupe key says (the sign-off request of
+removal 12, a report's managers' card...): a delivered one keeps where it landed ({"channel", "ts"}, delivered by
+"slack") but not its words; one still to be sent carries its Web API call whole (data["carried"]), so it is sent
+exactly as it would have been. Rows no key explains become PLATFORM_CALL notices.
 """
+import re
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -85,16 +88,66 @@ def upgrade() -> None:
             batch.alter_column(before, new_column_name=after)
 
 
+# What each kind of row was, read from its dedupe key: (pattern, kind, recipient from the key's groups).
+KINDS = (
+    (r'removal:(\d+):sign-off', 'removal.sign_off_requested', 'sign_off'),
+    (r'removal:(\d+):ask:(.+)', 'removal.agree_requested', 2),
+    (r'removal:(\d+):ask-done:(.+)', 'removal.agree_closed', 2),
+    (r'removal:(\d+):sign-off-done:(\w+)', 'removal.sign_off_closed', 'sign_off'),
+    (r'removal:(\d+):shared:(\w+):(.+)', 'removal.decision_shared', 3),
+    (r'removal:(\d+):logger:(\w+)', 'removal.logger_told', None),
+    (r'removal:(\d+):review:(.+)', 'removal.review_due', 2),
+    (r'report:(\d+):managers:.+', 'report.managers_card', None),
+    (r'report:(\d+):reporter:([^:]+):\w+', 'report.changed', 2),
+    (r'report:(\d+):owner:report:\d+', 'report.owner_told', None),
+    (r'report:(\d+):contacts:.+', 'report.contacts', None),
+    (r'report:(\d+):undelivered:\d+:(.+)', 'report.follow_up', 2),
+    (r'moderation:confirm:(\d+)', 'moderation.confirmation_requested', None),
+    (r'moderation:circulate:(\d+)', 'moderation.circulation_due', None),
+    (r'moderation:checkin:(\d+)', 'moderation.checkin_requested', None),
+    (r'moderation:stepped-down:(\d+):(.+)', 'moderation.stepped_down', 2),
+    (r'group:(\d+):kit:\d+', 'group.kit', None),
+    (r'outbox-failed:(\d+)', 'delivery_failed', 'admins'),
+)
+SUBJECTS = {'removal': 'removal', 'report': 'unofficial_group_case', 'group': 'group', 'outbox-failed': 'notice'}
+
+
 def _notice(row) -> dict:
+    """A row as a notice. Its kind and recipient come from its key; a row still to be sent keeps its Web API call
+    ("carried"), sent as it was queued; a delivered one keeps only where it landed, not its words."""
     reference = row['reference'] or {}
     args = row['args'] or {}
     channel = args.get('channel')
+    person = channel if isinstance(channel, str) and channel[:1] in 'UW' else None
+    kind, destination = 'platform_call', None
+    subject_type, subject_id = str(reference.get('type') or 'message'), str(reference.get('id', ''))
+    data: dict = {'platform': 'slack'}
+    for pattern, name, recipient in KINDS:
+        found = re.fullmatch(pattern, row['dedupe_key'] or '')
+        if found is None:
+            continue
+        kind = name
+        prefix = (row['dedupe_key'] or '').split(':', 1)[0]
+        subject_type = SUBJECTS.get(prefix, subject_type)
+        if prefix != 'moderation':
+            subject_id = found.group(1)
+        if isinstance(recipient, str):
+            destination, person = recipient, None
+        elif isinstance(recipient, int):
+            person = found.group(recipient)
+        break
+    if kind == 'report.managers_card' and channel and not person:
+        destination = 'managers'
+    if row['method'] == 'chat.update':
+        kind = {'removal.agree_requested': 'removal.agree_closed'}.get(kind, kind)
+    if row['status'] != 'sent':
+        data['carried'] = {'method': row['method'], 'args': args}
+    if reference:
+        data['reference'] = reference
     sent = row['status'] == 'sent'
     return {
-        'id': row['id'], 'kind': 'platform_call',
-        'subject_type': str(reference.get('type') or 'message'), 'subject_id': str(reference.get('id', '')),
-        'person_id': channel if isinstance(channel, str) and channel[:1] in 'UW' else None, 'destination': None,
-        'data': {'platform': 'slack', 'method': row['method'], 'args': args, 'reference': reference},
+        'id': row['id'], 'kind': kind, 'subject_type': subject_type, 'subject_id': subject_id,
+        'person_id': person, 'destination': destination, 'data': data,
         'status': row['status'], 'dedupe_key': row['dedupe_key'], 'replaces_id': row['depends_on_id'],
         'attempts': row['attempts'], 'next_attempt_at': row['next_attempt_at'], 'claim_token': row['claim_token'],
         'lease_until': row['lease_until'], 'last_error': row['last_error'],
