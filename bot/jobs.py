@@ -1,32 +1,14 @@
-"""Slack's part of the program's jobs (flows/jobs.py): the words and buttons of what a job tells people."""
+"""The program's jobs (flows/jobs.py) as the Slack clock runs them: what a job tells people is queued as notices in
+flows and rendered by bot/render.py when it is delivered."""
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy.orm import Session
-
-from bot.moderation import notify as moderation
-from flows.groups.models import Group
-from flows.jobs import JobNotices, program_jobs
-from flows.moderation.models import AgreementCirculation, ModeratorCheckin
-from flows.outbox import Notice
+from flows.jobs import program_jobs
 from flows.scheduler import JobRegistry
 from flows.settings import Settings, get_settings
 
 
-class SlackJobNotices:
-    def circulation_reminder(self, session: Session, group: Group, row: AgreementCirculation,
-                             settings: Settings) -> Notice:
-        return moderation.remind_circulation(session, group, row, settings)
-
-    def checkin_requests(self, session: Session, group: Group, rows: list[ModeratorCheckin],
-                         settings: Settings) -> dict[int, Notice]:
-        return moderation.ask_checkins(session, group, rows, settings)
-
-
-SLACK: JobNotices = SlackJobNotices()
-
-
 def slack_jobs(settings: Callable[[], Settings] = get_settings, only: list[str] | None = None) -> JobRegistry:
     """The program's jobs as the Slack clock runs them."""
-    return program_jobs(SLACK, settings, only)
+    return program_jobs(settings, only)

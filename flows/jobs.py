@@ -1,24 +1,21 @@
 """Every job the program runs: what, when, and the handler, in the one list the clock reads.
 
-A job that tells people something finds in flows what is due and claims it; how it is said (words, buttons, the
-platform's API) is the adapter's, handed in as `JobNotices` (bot/jobs.py for Slack) and called in the job's
-transaction, so a notice is queued with the claim or not at all.
+A job that tells people something finds in flows what is due, claims it and queues its notices in the job's
+transaction, so a notice is queued with the claim or not at all; how it is said is each adapter's, when the notice
+is delivered.
 """
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import time
-from typing import Protocol
 
 from sqlalchemy.orm import Session
 
 from flows.escalations.service import ESCALATION_JOB, Escalations
-from flows.groups.models import Group
-from flows.moderation.models import AgreementCirculation, ModeratorCheckin
+from flows.moderation.notices import ask_checkins, remind_circulation
 from flows.moderation.queries import Intervals, today
 from flows.moderation.reminders import remind_circulations, start_checks
-from flows.outbox import Notice
 from flows.privacy.retention import RETENTION_JOB, purge
 from flows.removals.reviews import REVIEW_JOB, remind_due_reviews
 from flows.reports.service import follow_up_case, undelivered_cases
@@ -38,23 +35,11 @@ NIGHT = Daily(time(3, 0))
 FIVE_MINUTES = Every(300)
 
 
-class JobNotices(Protocol):
-    """The platform's part of the jobs that tell people something: each queues its messages in `session`."""
-
-    def circulation_reminder(self, session: Session, group: Group, row: AgreementCirculation,
-                             settings: Settings) -> Notice: ...
-
-    def checkin_requests(self, session: Session, group: Group, rows: list[ModeratorCheckin],
-                         settings: Settings) -> dict[int, Notice]: ...
-
-
-
 @dataclass(frozen=True)
 class Context:
-    """What a handler is given besides its run: the settings as they are now, and the adapter's notices."""
+    """What a handler is given besides its run: the settings as they are now."""
 
     settings: Settings
-    notices: JobNotices
 
 
 Handler = Callable[[Session, Run, Context], object]
@@ -68,13 +53,11 @@ class JobSpec:
 
 
 def _agreement_circulation(session: Session, run: Run, c: Context) -> None:
-    remind_circulations(session, run.now, today(run.now), Intervals.of(c.settings),
-                        lambda s, group, row: c.notices.circulation_reminder(s, group, row, c.settings))
+    remind_circulations(session, run.now, today(run.now), Intervals.of(c.settings), remind_circulation)
 
 
 def _moderator_check(session: Session, run: Run, c: Context) -> None:
-    start_checks(session, run.now, today(run.now), Intervals.of(c.settings),
-                 lambda s, group, rows: c.notices.checkin_requests(s, group, rows, c.settings))
+    start_checks(session, run.now, today(run.now), Intervals.of(c.settings), ask_checkins)
 
 
 def _reports_undelivered(session: Session, run: Run, c: Context) -> None:
@@ -104,23 +87,22 @@ JOBS: tuple[JobSpec, ...] = (
 )
 
 
-def program_jobs(notices: JobNotices, settings: Callable[[], Settings] = get_settings,
-                 only: Iterable[str] | None = None) -> JobRegistry:
-    """The jobs for the scheduler, bound to the adapter's notices; `only` names a subset (a test's). Settings are
-    read when a job runs, not when the list is built: building it does no I/O."""
+def program_jobs(settings: Callable[[], Settings] = get_settings, only: Iterable[str] | None = None) -> JobRegistry:
+    """The jobs for the scheduler; `only` names a subset (a test's). Settings are read when a job runs, not when
+    the list is built: building it does no I/O."""
     wanted = set(only) if only is not None else None
     if wanted is not None and (unknown := wanted - {spec.name for spec in JOBS}):
         raise ValueError(f"no such job: {', '.join(sorted(unknown))}")
     registry = JobRegistry()
     for spec in JOBS:
         if wanted is None or spec.name in wanted:
-            registry.add(spec.name, _bound(spec.handler, notices, settings), spec.timing)
+            registry.add(spec.name, _bound(spec.handler, settings), spec.timing)
     return registry
 
 
-def _bound(handler: Handler, notices: JobNotices, settings: Callable[[], Settings]):
+def _bound(handler: Handler, settings: Callable[[], Settings]):
     def run(session: Session, run: Run) -> None:
-        handler(session, run, Context(settings(), notices))
+        handler(session, run, Context(settings()))
 
     run.__name__ = handler.__name__
     return run

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from sqlalchemy import func, select
 
 from bot.delivery import Deliverer, delivery_client
-from bot.moderation.notify import queue_confirmation_requests
+from flows.moderation import notices as moderation_notices
 from flows.audit.models import AuditEntry
 from flows.groups.models import Group, Moderator
 from tests.conftest import MANAGER, STAFF, VOLUNTEER
@@ -36,7 +36,7 @@ def put_on_register(app, moderators=(ALEX, VAL, SAM), *, created_at=None, ask_to
         session.add(group)
         session.flush()
         if ask_to_confirm:
-            queue_confirmation_requests(session, group, app.settings)
+            moderation_notices.ask_to_confirm(session, group)
         return group.id
 
 

@@ -14,7 +14,7 @@ from bot.delivery import Deliverer, delivery_client
 from flows.audit.models import AuditEntry
 from flows.audit.service import record
 from flows.db import Database
-from bot.calls import enqueue
+from tests.support import enqueue
 from flows.outbox import Notice as OutboxMessage, Outbox
 from flows.outbox import failed_notices as failed_messages
 from flows.outbox.dispatch import Dispatcher

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.delivery import Deliverer, delivery_client
-from bot.calls import enqueue
+from tests.support import enqueue
 from flows.outbox import Notice as OutboxMessage
 
 FROM_POST = {"channel": {"$from": "channel"}, "ts": {"$from": "ts"}}

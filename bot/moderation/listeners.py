@@ -6,28 +6,30 @@ from collections.abc import Callable
 
 from slack_bolt import App
 
+from bot import refusals
 from bot.moderation import messages, notify
 from bot.services import Services
-from flows.moderation.service import Answer, Outcome
+from flows.moderation.service import Answer
 
 Act = Callable[..., Answer]
 
 
 def register(app: App, services: Services) -> None:
     moderation = services.moderation
-    settings = services.settings
 
-    def handle(body: dict, act: Act, ack) -> None:
+    def handle(body: dict, act: Act, ack, client) -> None:
         where = notify.Where(body["user"]["id"], _clicked_channel(body))
         value = body["actions"][0].get("value")
-        answer = act(value, where.user_id, lambda session, answer: notify.after_answer(session, answer, settings, where))
-        if answer.outcome is Outcome.NOT_FOUND:
-            with services.db.transaction() as session:
-                answer.queued = [notify.whisper(session, where, answer.explanation)]
+        answer = act(value, where.user_id)
         # Slack never resends a click it got a 200 for: the 200 leaves once the answer is committed.
         ack()
         if answer.queued:
             services.delivery.flush_soon(*answer.queued)
+        if answer.refusal is not None:
+            notify.whisper(client, where, refusals.moderation(answer.action, answer.refusal))
+        elif not answer.done or not answer.message_id:
+            # Nothing changed, or it was answered somewhere other than the request (the App Home): say so there.
+            notify.whisper(client, where, answer.explanation)
 
     actions = {
         messages.CONFIRM_ACTION: moderation.confirm,
@@ -41,8 +43,8 @@ def register(app: App, services: Services) -> None:
 
 
 def _listener(handle: Callable[..., None], act: Act):
-    def listener(ack, body):
-        handle(body, act, ack)
+    def listener(ack, body, client):
+        handle(body, act, ack, client)
 
     return listener
 

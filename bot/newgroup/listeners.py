@@ -8,12 +8,11 @@ from slack_sdk.errors import SlackApiError
 
 from bot import refusals
 from bot.modals import channel_of, loading_view, open_modal, says_so_if_it_cannot_go_on
-from bot.moderation.notify import queue_confirmation_requests
 from bot.newgroup import messages, views
 from bot.services import Services
 from flows import drafting
-from bot.calls import enqueue
 from flows.wizard import drafts
+from flows.wizard.notices import registered
 from flows.wizard.service import WizardError
 from flows.wizard.steps import Step
 
@@ -106,14 +105,5 @@ def register(app: App, services: Services) -> None:
             log.info("back button not applied: %s", error.response.get("error"))
 
     def queue_kit(session, group, state) -> list:
-        """The creator's texts and the moderators' confirmation requests, queued with the registration itself: a group
-        is never registered without them."""
-        if not state.kind.official:
-            return []
-        kit = drafts.kit(state, settings)
-        texts = [
-            enqueue(session, "chat.postMessage", {"channel": state.user_id, **message}, dedupe_key=f"group:{group.id}:kit:{n}")
-            for n, message in enumerate(messages.paste_kit_messages(group, kit))
-        ]
-        # M8: every moderator on Slack is asked to confirm they have read the policy and the agreement.
-        return texts + queue_confirmation_requests(session, group, settings)
+        """The creator's texts and the moderators' confirmation requests, queued with the registration itself."""
+        return registered(session, group, state)

@@ -204,7 +204,7 @@ def circulations_to_record(session: Session, user_id: str, limit: int = SHOWN) -
 
 # --- for the admins -------------------------------------------------------------------------------------------------
 def undelivered_count(session: Session) -> int:
-    """Messages given up on after every try (flows.outbox.failed_messages), counted."""
+    """Messages given up on after every try (flows.outbox.failed_notices), counted."""
     return session.scalar(
         select(func.count()).select_from(Notice).where(Notice.status == OutboxStatus.FAILED.value)
     )

@@ -13,11 +13,10 @@ from flows.db import utcnow
 from flows.groups.models import Group, Moderator
 from flows.moderation.models import ModeratorConfirmation
 from flows.moderation.queries import acting_lead, active_moderators
-from flows.outbox import Notice
+from flows.outbox import Notice, NoticeKind
 from flows.outbox.once import insert_once
 from flows.policy.types import GroupKind
 
-REQUEST = "moderation_confirmation_request"
 
 # (group, recipient moderator, [(moderator, confirmation)] they are asked about) -> the message queued.
 Ask = Callable[[Session, Group, Moderator, list[tuple[Moderator, ModeratorConfirmation]]], Notice]
@@ -61,18 +60,12 @@ def open_confirmations(session: Session, group: Group, ask: Ask, now: datetime |
     return queued
 
 
-def request_reference(recipient: Moderator, about: list[tuple[Moderator, ModeratorConfirmation]],
-                      emergency_contact_for: list[int]) -> dict:
-    """What the outbox remembers about the request: on delivery, the emergency contact is recorded as sent."""
-    return {"type": REQUEST, "id": about[0][1].id, "to": recipient.slack_user_id,
-            "emergency_contact_for": emergency_contact_for}
-
-
 def emergency_contact_delivered(session: Session, notice: Notice) -> None:
     """Once a request that carried the emergency contact is delivered, the contact has reached those it was for."""
-    reference = _request_of(notice)
-    if reference is None:
+    if notice.kind != NoticeKind.CONFIRMATION_REQUESTED:
         return
+    # A request queued before notices (migration 0009) kept this in its reference.
+    reference = {"to": notice.person_id, **((notice.data or {}).get("reference") or {}), **(notice.data or {})}
     for confirmation_id in reference.get("emergency_contact_for") or []:
         done = session.execute(
             update(ModeratorConfirmation)
@@ -84,8 +77,3 @@ def emergency_contact_delivered(session: Session, notice: Notice) -> None:
             audit.record(session, actor="app", action="moderator.emergency_contact_sent",
                          subject_type="moderator_confirmation", subject_id=confirmation_id, to=reference.get("to"))
 
-
-def _request_of(notice: Notice) -> dict | None:
-    if notice.subject_type != REQUEST:
-        return None
-    return (notice.data or {}).get("reference") or None

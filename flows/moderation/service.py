@@ -3,7 +3,7 @@ M9 check-ins, stepping down included.
 
 Platform-neutral. Each answer is checked against the register (who moderates which group, who is its lead) and
 the Directory (still staff), then written once by a conditional UPDATE; a refused click changes nothing and is
-recorded. Whatever must be said about it is queued by the caller's `notify` in the same transaction.
+recorded. Whatever must be said about it is queued as notices (flows/moderation/notices.py) in the same transaction.
 """
 from __future__ import annotations
 
@@ -92,7 +92,7 @@ class Answer:
     moderator_id: int | None = None
     # The confirmation, circulation or check-in clicked.
     subject_id: int | None = None
-    # The outbox message that carries the clicked buttons, to be edited in place.
+    # The notice that carries the clicked buttons, to be replaced in place.
     message_id: int | None = None
     on_behalf: bool = False
     # Why not, when refused (the adapter words it).
@@ -101,15 +101,12 @@ class Answer:
     lead_user_id: str | None = None
     findings: tuple[Finding, ...] = ()
     next_due_on: date | None = None
-    # What `notify` queued.
+    # The notices the answer queued.
     queued: list = field(default_factory=list)
 
     @property
     def done(self) -> bool:
         return self.outcome is Outcome.DONE
-
-
-Notify = Callable[[Session, Answer], list]
 
 
 @dataclass(frozen=True)
@@ -132,15 +129,15 @@ class ModerationService:
         self.clock = clock
 
     # --- M8 ----------------------------------------------------------------------------------------------------
-    def confirm(self, confirmation_id: object, user_id: str, notify: Notify | None = None) -> Answer:
+    def confirm(self, confirmation_id: object, user_id: str) -> Answer:
         """A moderator confirms, for themself, that they have read the policy and the group agreement."""
-        return self._confirm(confirmation_id, user_id, notify)
+        return self._confirm(confirmation_id, user_id)
 
-    def confirm_for(self, confirmation_id: object, user_id: str, notify: Notify | None = None) -> Answer:
+    def confirm_for(self, confirmation_id: object, user_id: str) -> Answer:
         """The lead staff moderator confirms for a moderator who has no account and has told them."""
-        return self._confirm(confirmation_id, user_id, notify)
+        return self._confirm(confirmation_id, user_id)
 
-    def _confirm(self, confirmation_id: object, user_id: str, notify: Notify | None) -> Answer:
+    def _confirm(self, confirmation_id: object, user_id: str) -> Answer:
         row_id = _id(confirmation_id)
         with self.db.transaction() as session:
             row = session.get(ModeratorConfirmation, row_id) if row_id else None
@@ -160,7 +157,7 @@ class ModerationService:
             row = session.get(ModeratorConfirmation, row_id)
             answer.message_id = row.request_notice_id
             if refusal:
-                return self._refuse(session, answer, refusal, "moderator_confirmation", notify)
+                return self._refuse(session, answer, refusal, "moderator_confirmation")
             changed = _set_once(session, ModeratorConfirmation, row_id, ModeratorConfirmation.confirmed_at,
                                 confirmed_at=now, confirmed_by=user_id, on_behalf=answer.on_behalf)
             session.refresh(row)
@@ -176,11 +173,11 @@ class ModerationService:
                     f"Thank you: recorded that {moderator.name} has read the policy and the group agreement."
                     if answer.on_behalf else "Thank you: your confirmation is recorded."
                 )
-            answer.queued = notify(session, answer) if notify else []
+            answer.queued = _notify(session, answer)
             return answer
 
     # --- A3 ----------------------------------------------------------------------------------------------------
-    def circulated(self, circulation_id: object, user_id: str, notify: Notify | None = None) -> Answer:
+    def circulated(self, circulation_id: object, user_id: str) -> Answer:
         """A staff moderator of the group says the agreement has gone round all members; the next is due a
         year (the interval) from today."""
         row_id = _id(circulation_id)
@@ -201,7 +198,7 @@ class ModerationService:
             row = session.get(AgreementCirculation, row_id)
             answer.message_id = row.reminder_notice_id
             if refusal:
-                return self._refuse(session, answer, refusal, "agreement_circulation", notify)
+                return self._refuse(session, answer, refusal, "agreement_circulation")
             changed = _set_once(session, AgreementCirculation, row_id, AgreementCirculation.circulated_at,
                                 circulated_at=now, circulated_by=user_id)
             session.refresh(row)
@@ -215,19 +212,19 @@ class ModerationService:
                              due_on=row.due_on.isoformat(), next_due_on=answer.next_due_on.isoformat())
                 answer.explanation = (f"Recorded: the agreement was circulated. I'll remind you again on "
                                       f"{long_date(answer.next_due_on)}.")
-            answer.queued = notify(session, answer) if notify else []
+            answer.queued = _notify(session, answer)
             return answer
 
     # --- M9 ----------------------------------------------------------------------------------------------------
-    def still_able(self, checkin_id: object, user_id: str, notify: Notify | None = None) -> Answer:
-        return self._checkin(Action.STILL_ABLE, checkin_id, user_id, notify)
+    def still_able(self, checkin_id: object, user_id: str) -> Answer:
+        return self._checkin(Action.STILL_ABLE, checkin_id, user_id)
 
-    def step_down(self, checkin_id: object, user_id: str, notify: Notify | None = None) -> Answer:
+    def step_down(self, checkin_id: object, user_id: str) -> Answer:
         """The moderator steps down: no longer active, the group needs a moderator, and M1/M2 say whether the
         moderators left may carry on."""
-        return self._checkin(Action.STEP_DOWN, checkin_id, user_id, notify)
+        return self._checkin(Action.STEP_DOWN, checkin_id, user_id)
 
-    def _checkin(self, action: Action, checkin_id: object, user_id: str, notify: Notify | None) -> Answer:
+    def _checkin(self, action: Action, checkin_id: object, user_id: str) -> Answer:
         row_id = _id(checkin_id)
         with self.db.transaction() as session:
             row = session.get(ModeratorCheckin, row_id) if row_id else None
@@ -249,7 +246,7 @@ class ModerationService:
             row = session.get(ModeratorCheckin, row_id)
             answer.message_id = row.request_notice_id
             if refusal:
-                return self._refuse(session, answer, refusal, "moderator_checkin", notify)
+                return self._refuse(session, answer, refusal, "moderator_checkin")
             value = CheckinAnswer.STEPPING_DOWN if action is Action.STEP_DOWN else CheckinAnswer.ABLE
             changed = _set_once(session, ModeratorCheckin, row_id, ModeratorCheckin.answer, answer=value.value,
                                 answered_at=now, answered_by=user_id, on_behalf=on_behalf)
@@ -265,7 +262,7 @@ class ModerationService:
                 answer.explanation = "Thank you: recorded as still able and willing to moderate."
             else:
                 self._record_step_down(session, answer, moderator.id, now)
-            answer.queued = notify(session, answer) if notify else []
+            answer.queued = _notify(session, answer)
             return answer
 
     def _record_step_down(self, session: Session, answer: Answer, moderator_id: int, now: datetime) -> None:
@@ -335,12 +332,11 @@ class ModerationService:
             raise
 
     @staticmethod
-    def _refuse(session: Session, answer: Answer, why: Refused, subject_type: str, notify: Notify | None) -> Answer:
+    def _refuse(session: Session, answer: Answer, why: Refused, subject_type: str) -> Answer:
         answer.outcome, answer.refusal = Outcome.REFUSED, why
         audit.record(session, actor=answer.user_id, action=f"{subject_type}.refused", subject_type=subject_type,
                      subject_id=answer.subject_id, group_id=answer.group_id, attempted=answer.action.value,
                      reason=why.reason.value)
-        answer.queued = notify(session, answer) if notify else []
         return answer
 
 
@@ -361,3 +357,9 @@ def _set_once(session: Session, model: type, row_id: int, unset_column, **values
 def _id(value: object) -> int | None:
     text = str(value or "").strip()
     return int(text) if text.isdecimal() and len(text) < 12 else None
+
+
+def _notify(session: Session, answer: Answer) -> list:
+    from flows.moderation.notices import after_answer  # it builds on this module's types
+
+    return after_answer(session, answer)

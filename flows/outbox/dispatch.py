@@ -45,7 +45,8 @@ class Dispatcher:
         if claim.replaces_id is not None:
             return self._by_platform(claim.replaced_via, f"the adapter that delivered notice {claim.replaces_id}")
         if claim.kind is NoticeKind.PLATFORM_CALL:
-            return self._by_platform(claim.data.get("platform"), "the adapter that composed it")
+            # Queued before notices, for the platform named in it.
+            return self._by_platform(claim.data.get("platform"), "the platform it was queued for")
         if claim.person_id is not None:
             return self._for_person(claim.person_id)
         if claim.destination is not None:

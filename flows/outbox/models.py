@@ -40,7 +40,6 @@ class NoticeKind(StrEnum):
     CIRCULATION_DUE = "moderation.circulation_due"
     CIRCULATION_DONE = "moderation.circulation_done"
     MODERATOR_STEPPED_DOWN = "moderation.stepped_down"
-    MODERATION_ANSWERED = "moderation.answered"
     # Unofficial groups (U1-U3)
     REPORT_MANAGERS_CARD = "report.managers_card"
     REPORT_CHANGED = "report.changed"
@@ -51,7 +50,8 @@ class NoticeKind(StrEnum):
     ESCALATION = "escalation"
     GROUP_KIT = "group.kit"
     DELIVERY_FAILED = "delivery_failed"
-    # Transitional: a message the adapter composed itself, carried whole (data: its platform and its call).
+    # A message queued before notices (migration 0009) that no kind explains: it carries its platform and, if it
+    # was still to be sent, its call (data["carried"]); nothing new is queued as one.
     PLATFORM_CALL = "platform_call"
 
 

@@ -163,11 +163,11 @@ def test_a_lead_who_is_no_longer_staff_cannot_confirm_for_others(running_app):
 def test_asking_again_asks_nobody_twice(running_app):
     app = running_app
     group_id = put_on_register(app)
-    from bot.moderation.notify import queue_confirmation_requests
+    from flows.moderation.notices import ask_to_confirm
     from flows.groups.models import Group
 
     with app.db.transaction() as session:
-        assert queue_confirmation_requests(session, session.get(Group, group_id), app.settings) == []
+        assert ask_to_confirm(session, session.get(Group, group_id)) == []
     deliver(app)
     assert len(dms(app, STAFF)) == 1 and len(dms(app, VOLUNTEER)) == 1
 
@@ -178,7 +178,7 @@ def test_registering_through_the_wizard_asks_every_moderator_in_the_same_transac
     from slack_sdk import WebClient
 
     from bot.directory import SlackDirectoryBackend
-    from bot.moderation.notify import queue_confirmation_requests
+    from flows.moderation.notices import ask_to_confirm
     from flows.directory.service import Directory
     from flows.wizard.service import NewGroupWizard
     from flows.wizard.steps import Step
@@ -198,7 +198,7 @@ def test_registering_through_the_wizard_asks_every_moderator_in_the_same_transac
     })
     assert step.accepted, step.errors
     result = wizard.submit(state.draft_id, STAFF, Step.REVIEW, {},
-                           on_registered=lambda session, group, _: queue_confirmation_requests(session, group, app.settings))
+                           on_registered=lambda session, group, _: ask_to_confirm(session, group))
     assert result.group is not None and len(result.queued) == 2
     deliver(app)
     assert "Confirm for Sam Patel" in buttons(dms(app, STAFF)[0])

@@ -109,7 +109,9 @@ KINDS = (
     (r'group:(\d+):kit:\d+', 'group.kit', None),
     (r'outbox-failed:(\d+)', 'delivery_failed', 'admins'),
 )
-SUBJECTS = {'removal': 'removal', 'report': 'unofficial_group_case', 'group': 'group', 'outbox-failed': 'notice'}
+SUBJECTS = {'removal': 'removal', 'report': 'unofficial_group_case', 'group': 'group', 'outbox-failed': 'notice',
+            'moderation:confirm': 'moderator_confirmation', 'moderation:circulate': 'agreement_circulation',
+            'moderation:checkin': 'moderator_checkin', 'moderation:stepped-down': 'moderator'}
 
 
 def _notice(row) -> dict:
@@ -127,10 +129,9 @@ def _notice(row) -> dict:
         if found is None:
             continue
         kind = name
-        prefix = (row['dedupe_key'] or '').split(':', 1)[0]
-        subject_type = SUBJECTS.get(prefix, subject_type)
-        if prefix != 'moderation':
-            subject_id = found.group(1)
+        key = row['dedupe_key'] or ''
+        prefix = ':'.join(key.split(':', 2)[:2]) if key.startswith('moderation:') else key.split(':', 1)[0]
+        subject_type, subject_id = SUBJECTS.get(prefix, subject_type), found.group(1)
         if isinstance(recipient, str):
             destination, person = recipient, None
         elif isinstance(recipient, int):
