@@ -32,7 +32,6 @@ from flows.outbox import (
     DeliveryPolicy,
     DeliveryReport,
     Notice,
-    NoticeKind,
     Outbox,
     RetryLater,
     Undeliverable,

@@ -47,6 +47,11 @@ def slack_id(session: Session, person_id: str | None) -> str | None:
     return person_id if is_slack_user_id(person_id) else None
 
 
+def on_slack(session: Session, person_id: str | None) -> str | None:
+    """The id a message's <@…> mention needs: the person's Slack account, else the value as stored."""
+    return slack_id(session, person_id) or person_id
+
+
 def mention(session: Session, person_id: str | None, name: str | None = None) -> str:
     """<@U…> for someone on Slack, else their name."""
     account = slack_id(session, person_id)

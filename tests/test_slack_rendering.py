@@ -58,3 +58,22 @@ def test_the_sign_off_destination_is_the_approvals_channel_and_its_close_edits_t
     [edit] = fake_slack.calls("chat.update")
     assert (edit.args["channel"], edit.args["ts"]) == (post.response["channel"], post.response["ts"])
     assert edit.args["text"] == messages.sign_off_done(decision)["text"]
+
+
+def test_people_are_mentioned_by_their_slack_account(db, fake_slack, ours, decision):
+    from sqlalchemy import update
+
+    from flows.removals.models import RemovalDecision
+
+    with db.transaction() as session:
+        logger = new_person(session)
+        add_account(session, logger, "slack", "U0LOGGER")
+        # As rows hold people once they are the app's own ids (a Core UPDATE: the ORM refuses to edit a decision).
+        session.execute(update(RemovalDecision.__table__).where(RemovalDecision.__table__.c.id == decision.id)
+                        .values(logged_by=logger))
+        queue(session, NoticeKind.REMOVAL_DECISION_SHARED, Subject("removal", decision.id), STAFF,
+              data={"status": decision.status.value}, dedupe_key="test:mention")
+    Deliverer(db, delivery_client(ours), ours).deliver_due()
+    posts = fake_slack.calls("chat.postMessage")
+    assert any("<@U0LOGGER>" in str(c.args["blocks"]) for c in posts)
+    assert not any(logger in str(c.args) for c in posts)

@@ -8,7 +8,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot import refusals
 from bot.modals import channel_of, loading_view, open_modal, says_so_if_it_cannot_go_on
-from bot.newgroup import messages, views
+from bot.newgroup import views
 from bot.services import Services
 from flows import drafting
 from flows.wizard import drafts

@@ -21,6 +21,8 @@ def _decision(session: Session, claim: Claim) -> DecisionView | None:
     if row is None:
         return None
     view = decision_view(session, row)
+    # Mentions name people by their Slack accounts.
+    view = replace(view, **{f: render.on_slack(session, getattr(view, f)) for f in ("logged_by", "agreed_by", "decided_by")})
     # The status the notice was queued for: a late delivery says what happened then, not what happened since.
     status = claim.data.get("status")
     return replace(view, status=Status(status)) if status else view
@@ -40,11 +42,16 @@ render.renders(NoticeKind.REMOVAL_SIGN_OFF_REQUESTED)(
     _renderer(lambda d, claim, adapter: messages.sign_off_request(d)))
 render.renders(NoticeKind.REMOVAL_SIGN_OFF_CLOSED)(_renderer(lambda d, claim, adapter: messages.sign_off_done(d)))
 render.renders(NoticeKind.REMOVAL_DECISION_SHARED)(_renderer(lambda d, claim, adapter: messages.shared(d)))
-render.renders(NoticeKind.REMOVAL_LOGGER_TOLD)(_renderer(lambda d, claim, adapter: messages.to_logger(
-    d, asked=list(claim.data.get("asked") or []),
-    # Without an approvals channel the request cannot go: the logger is told to tell a senior manager.
-    sign_off_sent=not claim.data.get("sign_off") or adapter.reaches(Destination.SIGN_OFF),
-)))
+@render.renders(NoticeKind.REMOVAL_LOGGER_TOLD)
+def _to_logger(session: Session, claim: Claim, adapter):
+    d = _decision(session, claim)
+    if d is None:
+        return None
+    return messages.to_logger(
+        d, asked=[render.on_slack(session, p) for p in claim.data.get("asked") or []],
+        # Without an approvals channel the request cannot go: the logger is told to tell a senior manager.
+        sign_off_sent=not claim.data.get("sign_off") or adapter.reaches(Destination.SIGN_OFF),
+    )
 
 
 @render.renders(NoticeKind.REMOVAL_REVIEW_DUE)

@@ -10,7 +10,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.reports import messages, notify, views
+from bot.reports import messages, views
 from bot.modals import channel_of, open_modal
 from bot.services import Services
 from flows.reports.service import Action, ActOutcome, CaseView, Result

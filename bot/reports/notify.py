@@ -20,9 +20,16 @@ def _case(session: Session, claim: Claim, as_queued: bool = True) -> CaseView | 
     row = session.get(UnofficialGroupCase, int(claim.subject.id))
     if row is None:
         return None
-    view = case_view(row)
+    view = _on_slack(session, case_view(row))
     state = claim.data.get("state")
     return replace(view, state=CaseState(state)) if as_queued and state else view
+
+
+def _on_slack(session: Session, case: CaseView) -> CaseView:
+    """Mentions name people by their Slack accounts."""
+    people = {f: render.on_slack(session, getattr(case, f)) for f in ("reported_by", "owner_id", "resolved_by")}
+    reports = tuple(replace(r, reporter_id=render.on_slack(session, r.reporter_id)) for r in case.reports)
+    return replace(case, reports=reports, **people)
 
 
 @render.renders(NoticeKind.REPORT_MANAGERS_CARD)
@@ -40,7 +47,8 @@ def _reporter(session: Session, claim: Claim, adapter):
 @render.renders(NoticeKind.REPORT_OWNER_TOLD)
 def _owner(session: Session, claim: Claim, adapter):
     case = _case(session, claim)
-    return None if case is None else {"text": messages.reported_again_to_owner(case, claim.data.get("reporter"))}
+    return None if case is None else {"text": messages.reported_again_to_owner(
+        case, render.on_slack(session, claim.data.get("reporter")))}
 
 
 @render.renders(NoticeKind.REPORT_FOLLOW_UP)
@@ -56,7 +64,7 @@ def _contacts(session: Session, claim: Claim, adapter):
     row = session.get(UnofficialGroupCase, int(claim.subject.id))
     if row is None:
         return None
-    case = case_view(row)
+    case = _on_slack(session, case_view(row))
     query = select(UnofficialGroupReport.contact).where(
         UnofficialGroupReport.case_id == row.id, UnofficialGroupReport.contact.is_not(None))
     if claim.data.get("report"):

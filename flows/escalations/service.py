@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from flows.audit import service as audit
-from flows.groups.models import Group, Moderator
+from flows.groups.models import Group
 from flows.outbox import Destination, Notice, NoticeKind, OutboxStatus, Subject, notices_about, queue
 from flows.removals.models import RemovalDecision, Status
 from flows.removals.service import SUBJECT as REMOVAL
