@@ -39,7 +39,9 @@ def register(app: App, services: Services) -> None:
             return
         with says_so_if_it_cannot_go_on(client, view_id):
             if wizard.may_register(user_id):
-                view = render(wizard.start(user_id, command.get("team_id"), name=command.get("text")))
+                unfinished = wizard.unfinished(user_id)
+                view = (views.resume_view(unfinished) if unfinished is not None
+                        else render(wizard.start(user_id, command.get("team_id"), name=command.get("text"))))
             else:
                 view = views.message_view(
                     "Only staff can set up an official WhatsApp group. If you need one, ask your manager or a "
@@ -105,6 +107,38 @@ def register(app: App, services: Services) -> None:
             # hash_conflict: the person already moved on in this modal; their newer view stands.
             log.info("back button not applied: %s", error.response.get("error"))
 
+    @app.action(views.DraftAction.CONTINUE.value)
+    def continue_draft(ack, body, client):
+        """From /newgroup's offer (the modal is there) or the App Home (a modal is opened)."""
+        ack()
+        user_id = body["user"]["id"]
+        view_id = _modal_of(body) or open_modal(client, body["trigger_id"], loading_view(views.TITLE), user_id,
+                                                channel_of(body))
+        if view_id is None:
+            return
+        with says_so_if_it_cannot_go_on(client, view_id):
+            try:
+                view = render(wizard.state(body["actions"][0].get("value") or "", user_id))
+            except WizardError as error:
+                view = views.message_view(str(error))
+            client.views_update(view_id=view_id, view=view)
+
+    @app.action(views.DraftAction.START_AFRESH.value)
+    def start_afresh(ack, body, client):
+        ack()
+        user_id = body["user"]["id"]
+        view_id = _modal_of(body)
+        if view_id is None:
+            return
+        with says_so_if_it_cannot_go_on(client, view_id):
+            try:
+                wizard.discard(body["actions"][0].get("value") or "", user_id)
+                view = (render(wizard.start(user_id, (body.get("team") or {}).get("id")))
+                        if wizard.may_register(user_id) else views.message_view("Only staff can set up a group."))
+            except WizardError as error:
+                view = views.message_view(str(error))
+            client.views_update(view_id=view_id, view=view)
+
     def queue_kit(session, group, state) -> list:
         """The creator's texts and the moderators' confirmation requests, queued with the registration itself: a group
         is never registered without them."""
@@ -117,3 +151,8 @@ def register(app: App, services: Services) -> None:
         ]
         # M8: every moderator on Slack is asked to confirm they have read the policy and the agreement.
         return texts + queue_confirmation_requests(session, group, settings)
+
+
+def _modal_of(body: dict) -> str | None:
+    view = body.get("view") or {}
+    return view.get("id") if view.get("type") == "modal" else None

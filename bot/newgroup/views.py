@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import json
 import re
+from enum import StrEnum
 from typing import Sequence
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
     ButtonElement,
+    ConfirmObject,
     DividerBlock,
     InputBlock,
     Option,
@@ -35,6 +37,43 @@ BACK_ACTION = "newgroup_back"
 TITLE = "New WhatsApp group"
 VALUE = "value"  # every input's action_id: the block_id says which field it is
 SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,30}$")
+
+
+
+class DraftAction(StrEnum):
+    """An unfinished set-up, offered again by /newgroup and listed in the App Home; the value is the draft's id."""
+
+    CONTINUE = "newgroup_continue"
+    START_AFRESH = "newgroup_start_afresh"
+
+
+STEP_WORDS = {
+    Step.KIND: "the first step (the kind of group)", Step.NAME: "the name", Step.DESCRIPTION: "the description",
+    Step.MODERATORS: "the moderators", Step.REVIEW: "the last check before registering",
+}
+
+
+def step_label(step: object) -> str:
+    return STEP_WORDS.get(Step(step), "a step") if step in Step._value2member_map_ else "a step"
+
+
+def resume_view(state: WizardState) -> dict:
+    """/newgroup with a set-up left unfinished: continue it, or start afresh (the old one is then discarded)."""
+    name = state.data.get("name")
+    what = f"“{escape(name)}”" if name else "a group not yet named"
+    blocks = [
+        section(f"You have an unfinished set-up of {what}, stopped at {step_label(state.step)}. Carry on where you "
+                "left off, or start again from the beginning."),
+        ActionsBlock(block_id="newgroup_resume", elements=[
+            ButtonElement(text="Continue", action_id=DraftAction.CONTINUE.value, value=state.draft_id,
+                          style="primary"),
+            ButtonElement(text="Start afresh", action_id=DraftAction.START_AFRESH.value, value=state.draft_id,
+                          confirm=ConfirmObject(title="Start afresh?", confirm="Start afresh", deny="Cancel",
+                                                text="The unfinished set-up is thrown away.")),
+        ]),
+    ]
+    return View(type="modal", title=TITLE, close="Cancel", blocks=blocks).to_dict()
+
 
 KIND_HELP = {
     GroupKind.PARENT_CARERS: "Parent carers who use Amaze, with staff and volunteers",
