@@ -217,6 +217,8 @@ def done_text(result: ChangeResult) -> str:
         lines.append(f"Added as moderators: {', '.join(result.added)} (asked to confirm they have read the policy).")
     if result.removed:
         lines.append(f"No longer moderators: {', '.join(result.removed)}.")
+    if "lead" in result.changed:
+        lines.append(f"Lead staff moderator: {result.data.get('lead') or 'none'}.")
     if "emergency_contact" in result.changed:
         lines.append(f"Emergency contact: {result.data.get('emergency_contact') or 'none'}.")
     if result.change is Change.DETAILS:

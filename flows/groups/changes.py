@@ -53,6 +53,11 @@ EDITABLE = ("name", "description", "agreement_url", "expected_members", "out_of_
             "quiet_hours")
 # What a changed detail means for the texts pasted into WhatsApp.
 TEXT_FIELDS = {"name", "description", "agreement_url", "quiet_hours"}
+POLICY_FIELDS = ("name", "description", "agreement_url", "moderators", "expected_members", "out_of_hours",
+                 "emergency_contact", "moderation_plan", "quiet_hours")
+# Findings shown on one field that another field's value decides (D3's link, D4's moderators, M4's size).
+DEPENDS_ON = {"description": {"agreement_url", "moderators"}, "moderation_plan": {"expected_members"},
+              "expected_members": {"moderators"}}
 PICK_ONCE = "is already picked in another field: pick each person once."
 
 
@@ -145,15 +150,20 @@ class GroupChanges:
 
     def _apply_moderators(self, session: Session, group: Group, state: WizardState, result: ChangeResult) -> None:
         now = self.clock()
+        lead_before = acting_lead(group)
         current = {key_of(m.slack_user_id, m.name, m.role): m for m in active_moderators(group)}
         wanted = {key_of(e.get("slack_user_id"), e["name"], e["role"]): e for e in state.data.get("moderators", [])}
         removed = [m for k, m in current.items() if k not in wanted and not (is_employed(m) and not m.slack_user_id)]
         for moderator in removed:
             moderator.stepped_down_at = now
-        added = []
+        added, regraded = [], []
         for k, entry in wanted.items():
             if k in current:
-                current[k].organisation = entry.get("organisation") or current[k].organisation
+                moderator = current[k]
+                if moderator.role != entry["role"]:
+                    moderator.role = entry["role"]
+                    regraded.append(moderator)
+                moderator.organisation = entry.get("organisation") or moderator.organisation
                 continue
             moderator = Moderator(name=entry["name"], role=entry["role"], slack_user_id=entry.get("slack_user_id"),
                                   organisation=entry.get("organisation"), added_by=result.user_id, added_at=now)
@@ -169,15 +179,20 @@ class GroupChanges:
         group.emergency_contact_user_id = state.data.get("emergency_contact_user_id")
         result.added = tuple(m.name for m in added)
         result.removed = tuple(m.name for m in removed)
-        result.changed = tuple(
-            name for name, did in (("moderators", added or removed), ("emergency_contact", contact_changed)) if did
-        )
         lead_now = acting_lead(group)
+        lead_changed = (lead_before.id if lead_before else None) != (lead_now.id if lead_now else None)
+        result.changed = tuple(
+            name for name, did in (("moderators", added or removed or regraded), ("lead", lead_changed),
+                                   ("emergency_contact", contact_changed)) if did
+        )
         result.data = {"lead": lead_now.name if lead_now else None, "vacancies_filled": len(filled),
                        "emergency_contact": group.emergency_contact, "added_ids": [m.id for m in added]}
+        if not result.changed:
+            return
         audit.record(session, actor=result.user_id, action="group.moderators_changed", subject_type="group",
                      subject_id=group.id, added=[m.id for m in added], removed=[m.id for m in removed],
-                     lead=lead_now.id if lead_now else None, emergency_contact_changed=contact_changed,
+                     regraded=[m.id for m in regraded], lead=lead_now.id if lead_now else None,
+                     emergency_contact_changed=contact_changed,
                      vacancies_filled=filled)
 
     def _fill_vacancies(self, session: Session, group: Group, how_many: int, now: datetime) -> list[int]:
@@ -227,6 +242,12 @@ class GroupChanges:
                        errors: dict[str, str], fields: dict[str, str], on_changed: OnChanged | None,
                        apply: Callable[[Session, Group], None]) -> ChangeResult:
         findings = check(state.proposal(), self.settings).findings
+        already = {(f.rule, f.field) for f in check(before.proposal(), self.settings).findings if f.blocks}
+        touched = {name for name in POLICY_FIELDS if before.data.get(name) != state.data.get(name)}
+        # What was already wrong with a field left as it was is not this change's to fix (it is on the group's
+        # state in the App Home); whatever the change touches must pass.
+        findings = tuple(f for f in findings if not (f.blocks and (f.rule, f.field) in already
+                                                     and f.field not in touched and not _depends_on(f, touched)))
         blocking = field_errors(findings, fields)
         for form_field, message in blocking.items():
             errors.setdefault(form_field, message)
@@ -240,7 +261,6 @@ class GroupChanges:
                     record_refusal(session, result.user_id, group.id, result.change.value,
                                    ChangeRefusal.WOULD_BREAK_RULES, rules=rules, fields=sorted(errors))
             return result
-        already = {(f.rule, f.field) for f in check(before.proposal(), self.settings).findings if f.blocks}
         result.follow_ups = tuple(f for f in findings if f.blocks and f.field not in fields
                                   and (f.rule, f.field) not in already)
         with self.db.transaction() as session:
@@ -255,6 +275,10 @@ class GroupChanges:
                 result.queued = on_changed(session, live, result)
             result.group_name = live.name
         return result
+
+
+def _depends_on(finding: Finding, touched: set[str]) -> bool:
+    return bool(DEPENDS_ON.get(finding.field, set()) & touched)
 
 
 def field_errors(findings, fields: dict[str, str]) -> dict[str, str]:
