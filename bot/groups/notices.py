@@ -41,7 +41,8 @@ def notice_text(group: Group, result: ChangeResult) -> str:
     if result.change is Change.REOPENED:
         return f"{who} reopened {name}: it is back on the register and its reminders start again."
     if result.change is Change.WELCOMED:
-        return f"{who} welcomed a new member to {name} ({escape(result.data['member'])}) and sent them the agreement."
+        # Not who: the member's reference stays in the record, not in messages that outlive it.
+        return f"{who} welcomed a new member to {name} and sent them the welcome message and the agreement."
     lines = [f"{who} changed {name}."]
     if result.added:
         lines.append(f"New moderators: {escape(', '.join(result.added))}.")
