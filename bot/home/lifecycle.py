@@ -29,7 +29,7 @@ def welcomed_line(state: GroupState, welcomed: dict[int, int] | None) -> list[st
 def drafts_blocks(drafts: Listing[DraftToFinish]) -> list:
     blocks = []
     for draft in drafts.items:
-        name = f"“{escape(draft.name)}”" if draft.name else "A group not yet named"
+        name = f"“{escape(draft.name[:150])}”" if draft.name else "A group not yet named"
         text = (f"*Unfinished set-up:* {name}\nAt {step_label(draft.step)}; last changed on "
                 f"{long_date(local_date(draft.updated_at))}.")
         blocks.append(SectionBlock(text=MarkdownTextObject(text=text[:2900]), accessory=ButtonElement(

@@ -4,9 +4,11 @@ Every button that does something reuses the action id of the message that asks f
 Circulated, ...), so the workflow's own handler does the work and decides whether this person may. The register's
 filters and page travel in the buttons' values and the view's private_metadata: any worker can turn the page.
 
-Slack allows 100 blocks in a view. This one has fewer than 80 whatever the database holds: what waits 1 + six
-kinds x (at most 3 items x 2 blocks + "and N more") = 43, the person's groups 1 + 5 + 1 = 7, the undelivered note
-1, the register 4 + PAGE_SIZE (20) = 24, the intro and two dividers 3.
+Slack allows 100 blocks in a view. This one has fewer than 90 whatever the database holds: what waits 1 + six
+kinds x (at most 3 items x 2 blocks + "and N more") = 43, the person's groups 1 + 5 x 2 (the group, its "Change
+this group" buttons) + 1 = 12, their unfinished set-ups 3 + 1 = 4, the undelivered note 1, the register 4 +
+PAGE_SIZE (20) = 24, the intro and two dividers 3. So the register's groups have one button (Log a removal) and
+no "Change this group": a senior manager changes a group through that button on their own groups.
 """
 from __future__ import annotations
 

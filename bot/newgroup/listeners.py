@@ -39,9 +39,8 @@ def register(app: App, services: Services) -> None:
             return
         with says_so_if_it_cannot_go_on(client, view_id):
             if wizard.may_register(user_id):
-                unfinished = wizard.unfinished(user_id)
-                view = (views.resume_view(unfinished) if unfinished is not None
-                        else render(wizard.start(user_id, command.get("team_id"), name=command.get("text"))))
+                state = wizard.start(user_id, command.get("team_id"), name=command.get("text"))
+                view = views.with_resume_offer(render(state), wizard.unfinished(user_id, other_than=state.draft_id))
             else:
                 view = views.message_view(
                     "Only staff can set up an official WhatsApp group. If you need one, ask your manager or a "
@@ -121,23 +120,18 @@ def register(app: App, services: Services) -> None:
                 view = render(wizard.state(body["actions"][0].get("value") or "", user_id))
             except WizardError as error:
                 view = views.message_view(str(error))
+            else:
+                _discard_the_new_one(body, user_id)
             client.views_update(view_id=view_id, view=view)
 
-    @app.action(views.DraftAction.START_AFRESH.value)
-    def start_afresh(ack, body, client):
-        ack()
-        user_id = body["user"]["id"]
-        view_id = _modal_of(body)
-        if view_id is None:
+    def _discard_the_new_one(body: dict, user_id: str) -> None:
+        """Offered on the first step of a new set-up: carrying on the old one makes the new one pointless."""
+        try:
+            draft_id, step = views.read_metadata((body.get("view") or {}).get("private_metadata"))
+        except ValueError:
             return
-        with says_so_if_it_cannot_go_on(client, view_id):
-            try:
-                wizard.discard(body["actions"][0].get("value") or "", user_id)
-                view = (render(wizard.start(user_id, (body.get("team") or {}).get("id")))
-                        if wizard.may_register(user_id) else views.message_view("Only staff can set up a group."))
-            except WizardError as error:
-                view = views.message_view(str(error))
-            client.views_update(view_id=view_id, view=view)
+        if step is Step.KIND and draft_id != body["actions"][0].get("value"):
+            wizard.discard(draft_id, user_id)
 
     def queue_kit(session, group, state) -> list:
         """The creator's texts and the moderators' confirmation requests, queued with the registration itself: a group

@@ -9,7 +9,6 @@ from typing import Sequence
 from slack_sdk.models.blocks import (
     ActionsBlock,
     ButtonElement,
-    ConfirmObject,
     DividerBlock,
     InputBlock,
     Option,
@@ -44,7 +43,6 @@ class DraftAction(StrEnum):
     """An unfinished set-up, offered again by /newgroup and listed in the App Home; the value is the draft's id."""
 
     CONTINUE = "newgroup_continue"
-    START_AFRESH = "newgroup_start_afresh"
 
 
 STEP_WORDS = {
@@ -57,22 +55,22 @@ def step_label(step: object) -> str:
     return STEP_WORDS.get(Step(step), "a step") if step in Step._value2member_map_ else "a step"
 
 
-def resume_view(state: WizardState) -> dict:
-    """/newgroup with a set-up left unfinished: continue it, or start afresh (the old one is then discarded)."""
-    name = state.data.get("name")
-    what = f"“{escape(name)}”" if name else "a group not yet named"
-    blocks = [
-        section(f"You have an unfinished set-up of {what}, stopped at {step_label(state.step)}. Carry on where you "
-                "left off, or start again from the beginning."),
-        ActionsBlock(block_id="newgroup_resume", elements=[
-            ButtonElement(text="Continue", action_id=DraftAction.CONTINUE.value, value=state.draft_id,
-                          style="primary"),
-            ButtonElement(text="Start afresh", action_id=DraftAction.START_AFRESH.value, value=state.draft_id,
-                          confirm=ConfirmObject(title="Start afresh?", confirm="Start afresh", deny="Cancel",
-                                                text="The unfinished set-up is thrown away.")),
-        ]),
+def with_resume_offer(view: dict, unfinished: WizardState | None) -> dict:
+    """The first step, with the offer to carry on a set-up left unfinished (the new one is then thrown away)."""
+    if unfinished is None:
+        return view
+    name = unfinished.data.get("name")
+    # A name may be as long as a form allowed (or longer, from a crafted request): it must not break the view.
+    what = f"“{escape(str(name)[:150])}”" if name else "a group not yet named"
+    offer = [
+        section(f":hourglass: You have an unfinished set-up of {what}, stopped at {step_label(unfinished.step)}. "
+                "Carry on where you left off, or start a new one below.").to_dict(),
+        ActionsBlock(block_id="newgroup_unfinished", elements=[ButtonElement(
+            text="Continue it", action_id=DraftAction.CONTINUE.value, value=unfinished.draft_id, style="primary",
+        )]).to_dict(),
+        DividerBlock().to_dict(),
     ]
-    return View(type="modal", title=TITLE, close="Cancel", blocks=blocks).to_dict()
+    return {**view, "blocks": offer + list(view.get("blocks") or [])}
 
 
 KIND_HELP = {

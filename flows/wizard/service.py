@@ -159,18 +159,20 @@ class NewGroupWizard:
             session.add(draft)
         return self._state(draft)
 
-    def unfinished(self, user_id: str) -> WizardState | None:
-        """Their latest set-up not yet registered and not expired: /newgroup offers to continue it."""
+    def unfinished(self, user_id: str, other_than: str | None = None) -> WizardState | None:
+        """Their latest set-up not yet registered, past its first step and not expired: /newgroup offers to
+        continue it."""
         with self.db.transaction() as session:
             draft = session.scalars(
                 select(WizardDraft).where(WizardDraft.user_id == user_id, WizardDraft.group_id.is_(None),
+                                          WizardDraft.id != (other_than or ""), WizardDraft.step != Step.KIND.value,
                                           WizardDraft.updated_at >= drafts.expires_before(self.settings))
                 .order_by(WizardDraft.updated_at.desc(), WizardDraft.id).limit(1)
             ).first()
             return self._state(draft) if draft is not None else None
 
     def discard(self, draft_id: str, user_id: str) -> None:
-        """Starting afresh: the unfinished set-up goes (a registered one is the group's record and stays)."""
+        """A set-up not wanted any more goes (a registered one is the group's record and stays)."""
         with self.db.transaction() as session:
             draft = self._draft(session, draft_id, user_id)
             if draft.group_id is None:
