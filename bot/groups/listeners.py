@@ -26,7 +26,7 @@ class Workflows:
     welcomes: Welcomes
 
     def on_changed(self, session, group, result: ChangeResult) -> list:
-        return notices.after_change(session, group, result, self.services.settings)
+        return notices.confirmation_requests(session, group, result, self.services.settings)
 
 
 def register(app: App, services: Services) -> None:

@@ -1,59 +1,64 @@
-"""What a group's moderators are told when it changes, queued in the change's own transaction; and the M8 requests
-to moderators just added, through the same path as a registration's."""
+"""A group's notices in Slack's words (flows/groups/notices.py queues them): rendered when delivered, from the
+group as it is then and what the notice recorded about the change. And the M8 requests to moderators just added,
+through the same path as a registration's."""
 from __future__ import annotations
+
+from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot.blocks import escape, mention
+from bot import render
+from bot.blocks import escape, section
 from bot.groups.views import FIELD_WORDS
 from bot.moderation.notify import queue_confirmation_requests
 from flows.groups.changes import Change, ChangeResult
 from flows.groups.models import Group
 from flows.moderation.queries import active_moderators
-from flows.outbox import OutboxMessage, enqueue
+from flows.outbox import Notice, NoticeKind
+from flows.outbox.worker import Claim
 from flows.settings import Settings
 
 
-def after_change(session: Session, group: Group, result: ChangeResult, settings: Settings) -> list[OutboxMessage]:
-    queued = [
-        enqueue(session, "chat.postMessage", {"channel": to, "text": text})
-        for to, text in told(group, result).items()
-    ]
+def confirmation_requests(session: Session, group: Group, result: ChangeResult, settings: Settings) -> list[Notice]:
+    """M8/M10: moderators just added are asked, as when a group is registered."""
     if result.change is Change.MODERATORS and result.added:
-        queued += queue_confirmation_requests(session, group, settings)
-    return queued
+        return queue_confirmation_requests(session, group, settings)
+    return []
 
 
-def told(group: Group, result: ChangeResult) -> dict[str, str]:
-    """Recipient -> what they read: every moderator on Slack but the one who made the change, and those just
-    taken off, who should know."""
-    recipients = [m.slack_user_id for m in group.moderators if m.slack_user_id
-                  and (m.stepped_down_at is None or m.name in result.removed)]
-    text = notice_text(group, result)
-    return {to: text for to in dict.fromkeys(recipients) if to != result.user_id}
+@render.renders(NoticeKind.GROUP_CHANGED, NoticeKind.GROUP_CLOSED, NoticeKind.GROUP_REOPENED,
+                NoticeKind.MEMBER_WELCOMED)
+def _render(session: Session, claim: Claim, adapter) -> dict[str, Any] | None:
+    try:
+        group = session.get(Group, int(claim.subject.id))
+    except (TypeError, ValueError):
+        return None
+    if group is None:
+        return None
+    text = notice_text(session, group, claim.kind, claim.data or {})
+    return {"text": text, "blocks": [section(text).to_dict()]}
 
 
-def notice_text(group: Group, result: ChangeResult) -> str:
-    who, name = mention(result.user_id), f"*{escape(group.name)}*"
-    if result.change is Change.CLOSED:
-        return (f"{who} marked {name} as {result.data['closed_as']}: “{escape(result.data['reason'])}”. Its "
-                "reminders have stopped and it is off the active register.")
-    if result.change is Change.REOPENED:
+def notice_text(session: Session, group: Group, kind: NoticeKind, data: dict) -> str:
+    who, name = render.mention(session, data.get("by")), f"*{escape(group.name)}*"
+    if kind is NoticeKind.GROUP_CLOSED:
+        return (f"{who} marked {name} as {escape(str(data.get('closed_as')))}: “{escape(str(data.get('reason')))}”. "
+                "Its reminders have stopped and it is off the active register.")
+    if kind is NoticeKind.GROUP_REOPENED:
         return f"{who} reopened {name}: it is back on the register and its reminders start again."
-    if result.change is Change.WELCOMED:
-        # Not who: the member's reference stays in the record, not in messages that outlive it.
+    if kind is NoticeKind.MEMBER_WELCOMED:
         return f"{who} welcomed a new member to {name} and sent them the welcome message and the agreement."
+    changed = data.get("changed") or []
     lines = [f"{who} changed {name}."]
-    if result.added:
-        lines.append(f"New moderators: {escape(', '.join(result.added))}.")
-    if result.removed:
-        lines.append(f"No longer moderating: {escape(', '.join(result.removed))}.")
-    if result.data.get("lead"):
-        lines.append(f"Lead staff moderator: {escape(result.data['lead'])}.")
-    if "emergency_contact" in result.changed:
-        lines.append(f"In an emergency, contact: {escape(result.data.get('emergency_contact') or 'nobody yet')} (M10).")
-    if result.change is Change.DETAILS:
-        lines.append("Changed: " + ", ".join(FIELD_WORDS.get(f, f) for f in result.changed) + ".")
-    active = ", ".join(m.name for m in active_moderators(group))
-    lines.append(f"The moderators are now: {escape(active)}.")
+    if data.get("added"):
+        lines.append(f"New moderators: {escape(', '.join(data['added']))}.")
+    if data.get("removed"):
+        lines.append(f"No longer moderating: {escape(', '.join(data['removed']))}.")
+    if "lead" in changed:
+        lines.append(f"Lead staff moderator: {escape(data.get('lead') or 'nobody')}.")
+    if "emergency_contact" in changed:
+        lines.append(f"In an emergency, contact: {escape(data.get('emergency_contact') or 'nobody yet')} (M10).")
+    if data.get("change") == Change.DETAILS.value:
+        lines.append("Changed: " + ", ".join(FIELD_WORDS.get(f, f) for f in changed) + ".")
+    lines.append(f"The moderators are now: {escape(', '.join(m.name for m in active_moderators(group)))}.")
     return " ".join(lines)

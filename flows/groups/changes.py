@@ -186,7 +186,8 @@ class GroupChanges:
                                    ("emergency_contact", contact_changed)) if did
         )
         result.data = {"lead": lead_now.name if lead_now else None, "vacancies_filled": len(filled),
-                       "emergency_contact": group.emergency_contact, "added_ids": [m.id for m in added]}
+                       "emergency_contact": group.emergency_contact, "added_ids": [m.id for m in added],
+                       "removed_ids": [m.id for m in removed]}
         if not result.changed:
             return
         audit.record(session, actor=result.user_id, action="group.moderators_changed", subject_type="group",
@@ -271,8 +272,8 @@ class GroupChanges:
                 result.refusal = ChangeRefusal.CLOSED
                 return result
             apply(session, live)
-            if result.changed and on_changed is not None:
-                result.queued = on_changed(session, live, result)
+            if result.changed:
+                result.queued = _shared(session, live, result, on_changed)
             result.group_name = live.name
         return result
 
@@ -353,3 +354,11 @@ def _group(session: Session, group_id: object) -> Group | None:
 def _lock(session: Session, group_id: int) -> None:
     """One change to a group at a time (PostgreSQL row lock; SQLite has one writer anyway)."""
     session.execute(select(Group.id).where(Group.id == group_id).with_for_update())
+
+
+def _shared(session: Session, group: Group, result: ChangeResult, on_changed: OnChanged | None) -> list:
+    """The moderators are told (notices), and whatever the adapter adds (the M8 requests), in the change's
+    transaction."""
+    from flows.groups.notices import share  # here: flows.groups.notices builds on this module
+
+    return share(session, group, result) + (on_changed(session, group, result) if on_changed else [])

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from flows.audit import service as audit
 from flows.groups.access import ChangeRefusal, record_refusal
-from flows.groups.changes import Change, ChangeResult, GroupChanges, OnChanged, _lock
+from flows.groups.changes import Change, ChangeResult, GroupChanges, OnChanged, _lock, _shared
 from flows.groups.models import Group
 from flows.privacy import FieldKind, Guard
 from flows.wizard.service import clean_text
@@ -52,7 +52,7 @@ class GroupLifecycle(GroupChanges):
             # The reason is the moderators' to read, not the audit trail's (it keeps codes, not sentences).
             audit.record(session, actor=user_id, action="group.closed", subject_type="group", subject_id=group.id,
                          from_state="open", to_state=closed_as)
-            result.queued = on_changed(session, live, result) if on_changed else []
+            result.queued = _shared(session, live, result, on_changed)
         return result
 
     def reopen(self, group_id: object, user_id: str, on_changed: OnChanged | None = None) -> ChangeResult:
@@ -72,5 +72,5 @@ class GroupLifecycle(GroupChanges):
             result.changed = ("reopened",)
             audit.record(session, actor=user_id, action="group.reopened", subject_type="group", subject_id=group.id,
                          from_state=was, to_state="open")
-            result.queued = on_changed(session, live, result) if on_changed else []
+            result.queued = _shared(session, live, result, on_changed)
         return result

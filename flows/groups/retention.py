@@ -19,7 +19,7 @@ from flows.wizard.models import WizardDraft
 
 
 def purge_closed_groups(session: Session, cutoff: datetime, delete_messages) -> int:
-    """`delete_messages(session, reference_type, ids)` removes the outbox messages about those records."""
+    """`delete_messages(session, subject_type, ids)` removes the notices about those records."""
     ids = list(session.scalars(select(Group.id).where(
         Group.closed_at.is_not(None), Group.closed_at < cutoff,
         Group.id.not_in(select(RemovalDecision.group_id)),
@@ -30,10 +30,11 @@ def purge_closed_groups(session: Session, cutoff: datetime, delete_messages) -> 
         REQUEST: ModeratorConfirmation, "moderator_checkin": ModeratorCheckin,
         "agreement_circulation": AgreementCirculation,
     }
-    for reference_type, model in about.items():
+    for subject_type, model in about.items():
         rows = set(session.scalars(select(model.id).where(model.group_id.in_(ids))))
         if rows:
-            delete_messages(session, reference_type, rows)
+            delete_messages(session, subject_type, rows)
+    delete_messages(session, "group", set(ids))
     moderators = set(session.scalars(select(Moderator.id).where(Moderator.group_id.in_(ids))))
     if moderators:
         delete_messages(session, "moderator_stepped_down", moderators)

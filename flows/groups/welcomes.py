@@ -14,7 +14,7 @@ from flows import drafting
 from flows.audit import service as audit
 from flows.db import Database, utcnow
 from flows.groups.access import ChangeRefusal, record_refusal
-from flows.groups.changes import Change, ChangeResult, OnChanged, _group
+from flows.groups.changes import Change, ChangeResult, OnChanged, _group, _shared
 from flows.groups.models import Group, MemberWelcome
 from flows.moderation.queries import LOCAL, active_moderators
 from flows.policy.types import GroupKind
@@ -63,7 +63,7 @@ class Welcomes:
             }
             audit.record(session, actor=user_id, action="member.welcomed", subject_type="member_welcome",
                          subject_id=row.id, group_id=group.id)
-            result.queued = on_changed(session, group, result) if on_changed else []
+            result.queued = _shared(session, group, result, on_changed)
         return result
 
 

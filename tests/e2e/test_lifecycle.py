@@ -18,6 +18,7 @@ from flows.groups.models import Group, MemberWelcome, Moderator
 from flows.home.register import RegisterFilter, register_page
 from flows.moderation import group_state
 from flows.moderation.models import ModeratorCheckin, ModeratorConfirmation, ModeratorVacancy
+from flows.outbox import NoticeKind, Subject, notices_about
 from flows.wizard.models import WizardDraft
 from tests.conftest import MANAGER, STAFF, STAFF_2, VOLUNTEER
 from tests.e2e.modal import Modal
@@ -143,6 +144,10 @@ def test_a_moderator_steps_down_the_lead_adds_a_replacement_and_the_group_is_com
     request = told(app, VIC, CONFIRM)
     assert "Sam Senior" in str(request.args["blocks"])
     assert told(app, VIC, "changed")  # and told of the change, as every moderator is
+    with app.db.transaction() as session:
+        # One notice for each moderator on Slack but the lead who made the change (Sam is not on Slack).
+        shared = notices_about(session, NoticeKind.GROUP_CHANGED, Subject("group", group_id))
+        assert [n.person_id for n in shared] == [VIC] and shared[0].data["added"] == ["Vic Lane"]
     assert not state(app, group_id).complete
     click(app, request, CONFIRM, VIC)
     app.fake.wait_for("chat.update", lambda c: c.args.get("ts") == request.response["ts"])
