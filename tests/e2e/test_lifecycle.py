@@ -385,3 +385,32 @@ def test_an_unfinished_set_up_is_offered_again_listed_in_the_home_and_expires(ru
     home_where(app, STAFF, lambda home: "Unfinished set-up" not in home)
     response = again.submit(agreement_url=AGREEMENT)
     assert "expired" in str(response.json)
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("callback, state", [
+    (CallbackId.DETAILS, {"name": {"value": {"type": "plain_text_input", "value": "Amaze " + "x" * 5000}}}),
+    (CallbackId.DETAILS, {"expected_members": {"value": {"type": "plain_text_input", "value": "about 12-ish"}}}),
+    (CallbackId.MODERATORS, {"staff_moderators": {"value": {"type": "multi_users_select",
+                                                            "selected_users": ["not a user", STAFF]}},
+                             "lead_moderator": {"value": {"type": "users_select", "selected_user": VOLUNTEER}}}),
+    (CallbackId.MODERATORS, {"offline_moderators": {"value": {"type": "plain_text_input",
+                                                              "value": "Sam Patel, volunteer, 07700 900123"}}}),
+    (CallbackId.CLOSE, {"closed_as": {"value": {"type": "radio_buttons", "selected_option": {"value": "deleted"}}}}),
+    (CallbackId.WELCOME, {"member": {"value": {"type": "plain_text_input", "value": "jo@example.com"}}}),
+])
+def test_odd_answers_get_a_clear_answer_and_change_nothing(running_app, callback, state):
+    app = running_app
+    group_id = put_on_register(app)
+    response = crafted_submit(app, STAFF, callback, group_id, state)
+    assert response.status == 200 and response.json["response_action"] in ("errors", "update")
+    if response.json["response_action"] == "errors":
+        assert all(isinstance(message, str) and message for message in response.json["errors"].values())
+    else:
+        assert "Saved" not in shown(response) and "Recorded" not in shown(response)
+    with app.db.transaction() as session:
+        group = session.get(Group, group_id)
+        assert (group.name, group.closed_at, group.expected_members) == (NAME, None, 40)
+        assert session.scalar(select(func.count()).select_from(MemberWelcome)) == 0
+        assert "07700" not in str(session.scalars(select(AuditEntry.details)).all())
+    assert active_names(app, group_id) == ["Alex Morgan", "Val Jones", "Sam Patel"]
