@@ -64,9 +64,13 @@ def open_menu(ack, body, client, context):
 
 
 def open_welcome(ack, body, client, context):
+    """From the App Home (a modal is opened) or the group's menu (the form replaces it)."""
     ack()
     workflows: Workflows = context[KEY]
     user_id = body["user"]["id"]
+    if (body.get("view") or {}).get("type") == "modal":
+        _update(client, body, _welcome_form(workflows, _value(body), user_id))
+        return
     view_id = open_modal(client, body["trigger_id"], loading_view(views.TITLE), user_id, channel_of(body))
     if view_id is None:
         return
@@ -79,16 +83,13 @@ def show_form(ack, body, client, context):
     ack()
     workflows: Workflows = context[KEY]
     action = ActionId(body["actions"][0]["action_id"])
-    if action is ActionId.WELCOME:
-        view = _welcome_form(workflows, _value(body), body["user"]["id"])
-    else:
-        change = {ActionId.MODERATORS: Change.MODERATORS, ActionId.DETAILS: Change.DETAILS,
-                  ActionId.CLOSE: Change.CLOSED}[action]
-        group, refused = workflows.groups.may_change(change, _value(body), body["user"]["id"])
-        view = views.message_view(views.word(refused.refusal)) if refused else {
-            ActionId.MODERATORS: views.moderators_view, ActionId.DETAILS: views.details_view,
-            ActionId.CLOSE: views.close_view,
-        }[action](group)
+    change = {ActionId.MODERATORS: Change.MODERATORS, ActionId.DETAILS: Change.DETAILS,
+              ActionId.CLOSE: Change.CLOSED}[action]
+    group, refused = workflows.groups.may_change(change, _value(body), body["user"]["id"])
+    view = views.message_view(views.word(refused.refusal)) if refused else {
+        ActionId.MODERATORS: views.moderators_view, ActionId.DETAILS: views.details_view,
+        ActionId.CLOSE: views.close_view,
+    }[action](group)
     _update(client, body, view)
 
 

@@ -414,3 +414,16 @@ def test_odd_answers_get_a_clear_answer_and_change_nothing(running_app, callback
         assert session.scalar(select(func.count()).select_from(MemberWelcome)) == 0
         assert "07700" not in str(session.scalars(select(AuditEntry.details)).all())
     assert active_names(app, group_id) == ["Alex Morgan", "Val Jones", "Sam Patel"]
+
+
+@pytest.mark.e2e
+def test_the_welcome_form_opened_from_the_groups_menu_replaces_the_menu(running_app):
+    app = running_app
+    group_id = put_on_register(app)
+    menu = from_home(app, VOLUNTEER, ActionId.CHANGE, group_id)
+    opened = len(app.fake.calls("views.open"))
+    form = press(menu, ActionId.WELCOME)
+    assert "member" in form.inputs() and len(app.fake.calls("views.open")) == opened
+    assert form.submit(member="A.B.").json["response_action"] == "update"
+    with app.db.transaction() as session:
+        assert session.scalars(select(MemberWelcome.member_ref)).all() == ["A.B."]
