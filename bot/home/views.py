@@ -7,8 +7,8 @@ filters and page travel in the buttons' values and the view's private_metadata: 
 Slack allows 100 blocks in a view. This one has fewer than 90 whatever the database holds: what waits 1 + six
 kinds x (at most 3 items x 2 blocks + "and N more") = 43, the person's groups 1 + 5 x 2 (the group, its "Change
 this group" buttons) + 1 = 12, their unfinished set-ups 3 + 1 = 4, the undelivered note 1, the register 4 +
-PAGE_SIZE (20) = 24, the intro and two dividers 3. So the register's groups have one button (Log a removal) and
-no "Change this group": a senior manager changes a group through that button on their own groups.
+PAGE_SIZE (20) = 24, the intro and two dividers 3. So the register's rows keep their one button (Log a removal):
+"Change this group" is on the person's own groups (those they moderate or registered).
 """
 from __future__ import annotations
 
