@@ -9,6 +9,7 @@ from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
 from bot import errors
+from bot.groups import listeners as groups
 from bot.home import listeners as home
 from bot.moderation import listeners as moderation
 from bot.newgroup import listeners as newgroup
@@ -54,6 +55,7 @@ def create_app(settings: Settings, db: Database | None = None) -> App:
     removals.register(app, services)
     reports.register(app, services)
     moderation.register(app, services)
+    groups.register(app, services)
     home.register(app, services)
     errors.register(app)
     return app

@@ -88,6 +88,7 @@ def _renderers() -> dict[NoticeKind, Renderer]:
     from bot.newgroup import messages as newgroup  # noqa: F401
     from bot.removals import notify as removals  # noqa: F401
     from bot.reports import notify as reports  # noqa: F401
+    from bot.groups import notices as groups  # noqa: F401
 
     return RENDERERS
 

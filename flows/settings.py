@@ -112,6 +112,8 @@ class Settings(BaseSettings):
     retention_finished_removals_days: int = 1095
     # /newgroup wizards never finished, from their last step.
     retention_drafts_days: int = 30
+    # Closed or archived groups, with their moderators' records and the members welcomed, from the day they closed.
+    retention_closed_groups_days: int = 730
     # Audit entries keep who did what and when for good; their details are stripped after this.
     retention_audit_details_days: int = 365
 

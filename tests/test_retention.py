@@ -22,7 +22,7 @@ from flows.reports.service import Action, ReportForm, UnofficialGroupReports
 from flows.scheduler import Scheduler
 from flows.wizard.models import WizardDraft
 from tests.support import (
-    MANAGER, STAFF, STAFF_2, VOLUNTEER, EveryoneByTheirId, TestClock, add_lewes_group, roles_by_id,
+    MANAGER, STAFF, VOLUNTEER, EveryoneByTheirId, TestClock, add_lewes_group, roles_by_id,
 )
 
 # Noon UTC is after the job's 03:00 UK time in winter and summer alike.

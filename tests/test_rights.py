@@ -25,7 +25,7 @@ from flows.reports.models import UnofficialGroupReport
 from flows.reports.service import Action, ReportForm, UnofficialGroupReports
 from flows.wizard.models import WizardDraft
 from tests.support import (
-    MANAGER, STAFF, STAFF_2, VOLUNTEER, EveryoneByTheirId, TestClock, add_lewes_group, roles_by_id,
+    MANAGER, STAFF, VOLUNTEER, EveryoneByTheirId, TestClock, add_lewes_group, roles_by_id,
 )
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -4,9 +4,11 @@ Every button that does something reuses the action id of the message that asks f
 Circulated, ...), so the workflow's own handler does the work and decides whether this person may. The register's
 filters and page travel in the buttons' values and the view's private_metadata: any worker can turn the page.
 
-Slack allows 100 blocks in a view. This one has fewer than 80 whatever the database holds: what waits 1 + six
-kinds x (at most 3 items x 2 blocks + "and N more") = 43, the person's groups 1 + 5 + 1 = 7, the undelivered note
-1, the register 4 + PAGE_SIZE (20) = 24, the intro and two dividers 3.
+Slack allows 100 blocks in a view. This one has fewer than 90 whatever the database holds: what waits 1 + six
+kinds x (at most 3 items x 2 blocks + "and N more") = 43, the person's groups 1 + 5 x 2 (the group, its "Change
+this group" buttons) + 1 = 12, their unfinished set-ups 3 + 1 = 4, the undelivered note 1, the register 4 +
+PAGE_SIZE (20) = 24, the intro and two dividers 3. So the register's rows keep their one button (Log a removal):
+"Change this group" is on the person's own groups (those they moderate or registered).
 """
 from __future__ import annotations
 
@@ -26,6 +28,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.blocks import context, escape, section
+from bot.home.lifecycle import drafts_blocks, group_actions, welcomed_line
 from bot.moderation.messages import (
     CIRCULATED_ACTION,
     CONFIRM_ACTION,
@@ -74,10 +77,11 @@ def home_view(home: Home, settings: Settings) -> dict:
         *_waiting(home, settings),
         DividerBlock(),
         *_my_groups(home),
+        *drafts_blocks(home.drafts),
         *_undelivered(home, settings),
     ]
     if home.register is not None:
-        blocks += [DividerBlock(), *_register(home.register.page, home.register.groups)]
+        blocks += [DividerBlock(), *_register(home.register.page, home.register.groups, home.welcomed)]
     return View(type="home", private_metadata=write_filter(chosen), blocks=blocks).to_dict()
 
 
@@ -216,20 +220,26 @@ def _my_groups(home: Home) -> list:
         if home.is_staff:
             text += " To set up a WhatsApp group the way the policy asks, type `/newgroup`."
         return blocks + [section(text)]
-    blocks += [_group(state) for state in home.my_groups.items]
+    for state in home.my_groups.items:
+        blocks += [_group(state, home.welcomed), group_actions(state)]
     if home.my_groups.more:
         where = ": they are all in the register below" if home.register else ""
         blocks.append(context(f"…and {home.my_groups.more:,} more of your groups{where}."))
     return blocks
 
 
-def _group(state: GroupState) -> SectionBlock:
+def _group(state: GroupState, welcomed: dict[int, int] | None = None) -> SectionBlock:
     # The summary of a blocked or complete group starts with its state; an incomplete one's says what is missing.
     said = f"Incomplete: {state.summary}" if state.status is Status.INCOMPLETE else state.summary
-    lines = [f"*{escape(state.name)}* · {state.kind.label}", f"{ICONS[state.status]} {escape(said)}"]
-    lines += [f":bell: {escape(item)}" for item in state.to_do]
+    lines = [f"*{escape(state.name)}* · {state.kind.label}"]
+    if state.closed_on is not None:
+        lines.append(f":file_cabinet: Closed on {long_date(state.closed_on)}: no reminders, off the register.")
+    else:
+        lines.append(f"{ICONS[state.status]} {escape(said)}")
+        lines += [f":bell: {escape(item)}" for item in state.to_do]
+    lines += welcomed_line(state, welcomed)
     accessory = None
-    if state.kind.needs_moderators and state.moderators:
+    if state.kind.needs_moderators and state.moderators and state.closed_on is None:
         accessory = log_removal_button(state.group_id)
     return SectionBlock(text=MarkdownTextObject(text=_fit("\n".join(lines))), accessory=accessory)
 
@@ -247,7 +257,7 @@ def _undelivered(home: Home, settings: Settings) -> list:
 
 
 # --- the register --------------------------------------------------------------------------------------------------
-def _register(page: RegisterPage, groups: tuple[GroupState, ...]) -> list:
+def _register(page: RegisterPage, groups: tuple[GroupState, ...], welcomed: dict[int, int] | None = None) -> list:
     chosen = page.filter
     blocks: list = [HeaderBlock(text="The register"), ActionsBlock(block_id="home_register_filters", elements=[
         _select(KIND_ACTION, "Kind of group",
@@ -268,7 +278,7 @@ def _register(page: RegisterPage, groups: tuple[GroupState, ...]) -> list:
         f"{page.first:,}–{page.last:,} of {page.total:,} {noun}{' (filtered)' if chosen.filtered else ''} · "
         f"page {chosen.page + 1:,} of {page.pages:,}"
     ))
-    blocks += [_group(state) for state in groups]
+    blocks += [_group(state, welcomed) for state in groups]
     pager = []
     if page.has_previous:
         pager.append(ButtonElement(text="Previous", action_id=PREVIOUS_ACTION,

@@ -38,7 +38,8 @@ def register(app: App, services: Services) -> None:
             return
         with says_so_if_it_cannot_go_on(client, view_id):
             if wizard.may_register(user_id):
-                view = render(wizard.start(user_id, command.get("team_id"), name=command.get("text")))
+                state = wizard.start(user_id, command.get("team_id"), name=command.get("text"))
+                view = views.with_resume_offer(render(state), wizard.unfinished(user_id, other_than=state.draft_id))
             else:
                 view = views.message_view(
                     "Only staff can set up an official WhatsApp group. If you need one, ask your manager or a "
@@ -104,6 +105,38 @@ def register(app: App, services: Services) -> None:
             # hash_conflict: the person already moved on in this modal; their newer view stands.
             log.info("back button not applied: %s", error.response.get("error"))
 
+    @app.action(views.DraftAction.CONTINUE.value)
+    def continue_draft(ack, body, client):
+        """From /newgroup's offer (the modal is there) or the App Home (a modal is opened)."""
+        ack()
+        user_id = body["user"]["id"]
+        view_id = _modal_of(body) or open_modal(client, body["trigger_id"], loading_view(views.TITLE), user_id,
+                                                channel_of(body))
+        if view_id is None:
+            return
+        with says_so_if_it_cannot_go_on(client, view_id):
+            try:
+                view = render(wizard.state(body["actions"][0].get("value") or "", user_id))
+            except WizardError as error:
+                view = views.message_view(str(error))
+            else:
+                _discard_the_new_one(body, user_id)
+            client.views_update(view_id=view_id, view=view)
+
+    def _discard_the_new_one(body: dict, user_id: str) -> None:
+        """Offered on the first step of a new set-up: carrying on the old one makes the new one pointless."""
+        try:
+            draft_id, step = views.read_metadata((body.get("view") or {}).get("private_metadata"))
+        except ValueError:
+            return
+        if step is Step.KIND and draft_id != body["actions"][0].get("value"):
+            wizard.discard(draft_id, user_id)
+
     def queue_kit(session, group, state) -> list:
         """The creator's texts and the moderators' confirmation requests, queued with the registration itself."""
         return registered(session, group, state)
+
+
+def _modal_of(body: dict) -> str | None:
+    view = body.get("view") or {}
+    return view.get("id") if view.get("type") == "modal" else None

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import re
+from enum import StrEnum
 from typing import Sequence
 
 from slack_sdk.models.blocks import (
@@ -35,6 +36,42 @@ BACK_ACTION = "newgroup_back"
 TITLE = "New WhatsApp group"
 VALUE = "value"  # every input's action_id: the block_id says which field it is
 SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,30}$")
+
+
+
+class DraftAction(StrEnum):
+    """An unfinished set-up, offered again by /newgroup and listed in the App Home; the value is the draft's id."""
+
+    CONTINUE = "newgroup_continue"
+
+
+STEP_WORDS = {
+    Step.KIND: "the first step (the kind of group)", Step.NAME: "the name", Step.DESCRIPTION: "the description",
+    Step.MODERATORS: "the moderators", Step.REVIEW: "the last check before registering",
+}
+
+
+def step_label(step: object) -> str:
+    return STEP_WORDS.get(Step(step), "a step") if step in Step._value2member_map_ else "a step"
+
+
+def with_resume_offer(view: dict, unfinished: WizardState | None) -> dict:
+    """The first step, with the offer to carry on a set-up left unfinished (the new one is then thrown away)."""
+    if unfinished is None:
+        return view
+    name = unfinished.data.get("name")
+    # A name may be as long as a form allowed (or longer, from a crafted request): it must not break the view.
+    what = f"“{escape(str(name)[:150])}”" if name else "a group not yet named"
+    offer = [
+        section(f":hourglass: You have an unfinished set-up of {what}, stopped at {step_label(unfinished.step)}. "
+                "Carry on where you left off, or start a new one below.").to_dict(),
+        ActionsBlock(block_id="newgroup_unfinished", elements=[ButtonElement(
+            text="Continue it", action_id=DraftAction.CONTINUE.value, value=unfinished.draft_id, style="primary",
+        )]).to_dict(),
+        DividerBlock().to_dict(),
+    ]
+    return {**view, "blocks": offer + list(view.get("blocks") or [])}
+
 
 KIND_HELP = {
     GroupKind.PARENT_CARERS: "Parent carers who use Amaze, with staff and volunteers",

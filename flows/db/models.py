@@ -1,7 +1,7 @@
 """Every mapped class, imported in one place so that migrations and `create_all` see the whole schema."""
 from flows.audit.models import AuditEntry
 from flows.directory.models import DirectoryCacheEntry
-from flows.groups.models import Group, Moderator
+from flows.groups.models import Group, MemberWelcome, Moderator
 from flows.moderation.models import AgreementCirculation, ModeratorCheckin, ModeratorConfirmation, ModeratorVacancy
 from flows.outbox.models import Notice
 from flows.people.models import Person, PlatformAccount
@@ -10,7 +10,7 @@ from flows.reports.models import UnofficialGroupCase, UnofficialGroupReport
 from flows.scheduler.models import JobRun
 from flows.wizard.models import WizardDraft
 
-__all__ = ["AgreementCirculation", "AuditEntry", "DirectoryCacheEntry", "Group", "JobRun", "Moderator",
+__all__ = ["AgreementCirculation", "AuditEntry", "DirectoryCacheEntry", "Group", "JobRun", "MemberWelcome", "Moderator",
            "ModeratorCheckin", "ModeratorConfirmation", "ModeratorVacancy", "Notice", "Person", "PlatformAccount",
            "RemovalDecision",
            "UnofficialGroupCase", "UnofficialGroupReport", "WizardDraft"]

@@ -32,6 +32,12 @@ class Group(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # The wizard run that registered it: unique, so a repeated submission cannot register a group twice.
     draft_id: Mapped[str | None] = mapped_column(String(36), unique=True)
+    # Closed or archived (flows/groups/lifecycle.py): no reminders, off the active register, and the retention
+    # clock for its records runs from here (RETENTION_CLOSED_GROUPS_DAYS). Reopening clears all four.
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    closed_as: Mapped[str | None] = mapped_column(String(16))
+    closed_by: Mapped[str | None] = mapped_column(String(32))
+    closed_reason: Mapped[str | None] = mapped_column(Text)
 
     moderators: Mapped[list[Moderator]] = relationship(
         back_populates="group", order_by="Moderator.id", cascade="all, delete-orphan"
@@ -55,3 +61,16 @@ class Moderator(Base):
     stepped_down_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     group: Mapped[Group] = relationship(back_populates="moderators")
+
+
+class MemberWelcome(Base):
+    """A member who joined after the start was sent the welcome message and the agreement: the charity's evidence
+    of their consent. The member is initials or a Charity Log reference, nothing more."""
+
+    __tablename__ = "member_welcomes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"), index=True)
+    member_ref: Mapped[str] = mapped_column(String(40))
+    welcomed_by: Mapped[str] = mapped_column(String(32))
+    welcomed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -124,7 +124,8 @@ def _conditions(settings: Settings | None, on: date | None) -> GroupConditions:
 
 
 def _where(chosen: RegisterFilter, conditions: GroupConditions) -> list[ColumnElement[bool]]:
-    where: list[ColumnElement[bool]] = []
+    # The active register: a closed group is found by those who ran it, under their own groups.
+    where: list[ColumnElement[bool]] = [Group.closed_at.is_(None)]
     if chosen.kind is not None:
         where.append(Group.kind == chosen.kind.value)
     if chosen.status is not None:

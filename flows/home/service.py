@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session
 
 from flows.db import Database
 from flows.directory.service import Directory, Role
+from flows.groups.welcomes import welcomed_this_year
+from flows.home.lifecycle import DraftToFinish, unfinished_drafts
 from flows.home.listing import Listing
 from flows.home.register import (
     RegisterFilter,
@@ -67,6 +69,9 @@ class Home:
     undelivered: int | None = None
     # Staff only.
     register: Register | None = None
+    # Unfinished /newgroup set-ups, and members welcomed this year by group id (flows/home/lifecycle.py).
+    drafts: Listing[DraftToFinish] = field(default_factory=Listing)
+    welcomed: dict[int, int] = field(default_factory=dict)
 
     @property
     def waiting(self) -> int:
@@ -101,6 +106,8 @@ def compose(
         my_groups=Listing(ordered(states, mine), my_total),
         undelivered=undelivered_count(session) if manager else None,
         register=Register(page, ordered(states, page.group_ids)) if page else None,
+        drafts=unfinished_drafts(session, user_id, settings) if staff else Listing(),
+        welcomed=welcomed_this_year(session, states, on),
     )
 
 

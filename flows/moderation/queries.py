@@ -140,6 +140,8 @@ class GroupState:
     to_do: tuple[str, ...]
     agreement_due_on: date | None
     check_due_on: date | None
+    # Closed or archived on this day (flows/groups/lifecycle.py): nothing is due while it is.
+    closed_on: date | None = None
 
     @property
     def complete(self) -> bool:
@@ -147,7 +149,7 @@ class GroupState:
 
     @property
     def needs_attention(self) -> bool:
-        return not self.complete or bool(self.to_do)
+        return self.closed_on is None and (not self.complete or bool(self.to_do))
 
     @property
     def summary(self) -> str:

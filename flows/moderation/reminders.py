@@ -1,5 +1,6 @@
 """A3 and M9 on their due dates: each group's reminder goes once per due date however many schedulers run
-(the run is claimed with flows.scheduler.run_once in the transaction that queues the messages)."""
+(the run is claimed with flows.scheduler.run_once in the transaction that queues the messages). A closed
+group is reminded of nothing."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -28,7 +29,8 @@ def remind_circulations(session: Session, now: datetime, on: date, intervals: In
     """Remind the lead of every user group whose agreement is due to be circulated by `on`. Returns group ids."""
     reminded = []
     kinds = [k.value for k in USER_GROUP_KINDS]
-    for group in session.scalars(select(Group).where(Group.kind.in_(kinds)).order_by(Group.id)):
+    open_groups = select(Group).where(Group.kind.in_(kinds), Group.closed_at.is_(None))
+    for group in session.scalars(open_groups.order_by(Group.id)):
         due = circulation_due_on(session, group, intervals)
         if due is None or due > on or not run_once(session, CIRCULATION_RUN, f"group:{group.id}:{due.isoformat()}"):
             continue
@@ -46,7 +48,8 @@ def start_checks(session: Session, now: datetime, on: date, intervals: Intervals
     """Ask every active moderator of each group whose check is due by `on`. Returns group ids."""
     started = []
     kinds = [k.value for k in GroupKind if k.needs_moderators]
-    for group in session.scalars(select(Group).where(Group.kind.in_(kinds)).order_by(Group.id)):
+    open_groups = select(Group).where(Group.kind.in_(kinds), Group.closed_at.is_(None))
+    for group in session.scalars(open_groups.order_by(Group.id)):
         due = check_due_on(session, group, intervals)
         if due is None or due > on or not run_once(session, CHECK_RUN, f"group:{group.id}:{due.isoformat()}"):
             continue

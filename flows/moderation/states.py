@@ -133,4 +133,5 @@ class _Facts:
             confirmed=len(active) - len(unconfirmed), unconfirmed=unconfirmed, needs_moderator=bool(vacancies),
             findings=findings, missing=tuple(missing), to_do=tuple(to_do),
             agreement_due_on=agreement_due, check_due_on=check_due,
+            closed_on=local_date(group.closed_at) if group.closed_at else None,
         )

@@ -46,6 +46,11 @@ class NoticeKind(StrEnum):
     REPORT_OWNER_TOLD = "report.owner_told"
     REPORT_CONTACTS = "report.contacts"
     REPORT_FOLLOW_UP = "report.follow_up"
+    # A group's life (flows/groups): shared with its moderators
+    GROUP_CHANGED = "group.changed"
+    GROUP_CLOSED = "group.closed"
+    GROUP_REOPENED = "group.reopened"
+    MEMBER_WELCOMED = "group.member_welcomed"
     # Everything else
     ESCALATION = "escalation"
     GROUP_KIT = "group.kit"

@@ -7,6 +7,8 @@ periods (flows/settings.py, RETENTION_*_DAYS), then purged by a daily job.
   logged when it has none) longer ago than RETENTION_FINISHED_REMOVALS_DAYS goes with its messages, unless a
   correction still kept points to it (R5: the chain stays whole until all of it is due).
 - A /newgroup wizard not finished and untouched for RETENTION_DRAFTS_DAYS goes.
+- A group closed or archived longer ago than RETENTION_CLOSED_GROUPS_DAYS goes with its moderators' records and
+  the members welcomed (flows/groups/retention.py), unless one of its removal decisions is still kept.
 - An audit entry older than RETENTION_AUDIT_DETAILS_DAYS keeps who did what, to what and when; its details go.
 
 The job runs early in the morning UK time, when nobody is waiting on these tables (flows/jobs.py). What is
@@ -22,6 +24,7 @@ from sqlalchemy.orm import Session
 from flows.audit import service as audit
 from flows.audit.models import AuditEntry
 from flows.db.erasure import erased
+from flows.groups.retention import purge_closed_groups
 from flows.outbox.models import Notice
 from flows.removals.models import RemovalDecision, RemovalKind, Status
 from flows.reports.models import OPEN_STATES, UnofficialGroupCase, UnofficialGroupReport
@@ -42,6 +45,8 @@ def purge(session: Session, settings: Settings, now: datetime) -> dict[str, int]
             session, now - timedelta(days=settings.retention_finished_removals_days)),
         "wizard drafts": _drafts(session, now - timedelta(days=settings.retention_drafts_days)),
         "audit details": _audit_details(session, now - timedelta(days=settings.retention_audit_details_days)),
+        "closed groups": purge_closed_groups(
+            session, now - timedelta(days=settings.retention_closed_groups_days), _delete_messages),
     }
     counts = {what: count for what, count in counts.items() if count}
     if counts:

@@ -27,7 +27,7 @@ from flows.audit.models import AuditEntry
 from flows.db.base import utcnow
 from flows.db.erasure import erased
 from flows.directory.models import DirectoryCacheEntry
-from flows.groups.models import Group, Moderator
+from flows.groups.models import Group, MemberWelcome, Moderator
 from flows.moderation.models import AgreementCirculation, ModeratorCheckin, ModeratorConfirmation, ModeratorVacancy
 from flows.outbox.models import Notice, OutboxStatus
 from flows.removals.models import RemovalDecision
@@ -369,7 +369,14 @@ def _member_messages(session: Session, person: Person, decision_ids: set[int]) -
     return found
 
 
+def _member_welcomes(session: Session, person: Person) -> list[MemberWelcome]:
+    rows = session.scalars(select(MemberWelcome).where(MemberWelcome.group_id == person.group_id)
+                           .order_by(MemberWelcome.id))
+    return [r for r in rows if _fold(r.member_ref) == _fold(person.member_ref)]
+
+
 def _member_sections(session: Session, person: Person) -> list[Section]:
+    welcomes = _member_welcomes(session, person)
     decisions = _member_decisions(session, person)
     names = _group_names(session, [person.group_id])
     messages = _member_messages(session, person, {d.id for d in decisions})
@@ -380,6 +387,9 @@ def _member_sections(session: Session, person: Person) -> list[Section]:
                                "logged_at", "decided_at", "rejection_reason", "corrects_id")) for d in decisions]),
         Section("Messages the app sent to moderators about these decisions",
                 rows=[_message_row(m) for m in messages]),
+        Section(f"When {person.member_ref} joined and was sent the welcome message and the agreement",
+                note="Which moderator recorded it is staff's data and is left out.",
+                rows=[_row(w, ("id", "member_ref", "welcomed_at")) for w in welcomes]),
     ]
 
 
@@ -456,7 +466,8 @@ def erase(session: Session, person: Person, now: datetime | None = None, actor: 
                  kind=person.kind, changed=sum(result.counts.values()))
     erased(session, "groups", "moderators", "moderator_confirmations", "moderator_checkins", "moderator_vacancies",
            "agreement_circulations", "removal_decisions", "unofficial_group_cases", "unofficial_group_reports",
-           "notices", "directory_cache", "wizard_drafts", "audit_entries", wait_seconds=ERASE_WAIT_SECONDS)
+           "notices", "directory_cache", "wizard_drafts", "audit_entries", "member_welcomes",
+           wait_seconds=ERASE_WAIT_SECONDS)
     return result
 
 
@@ -571,6 +582,10 @@ def _pseudonymise_decisions(session: Session, uid: str, p: str, result: Erasure)
 def _erase_member(session: Session, person: Person, result: Erasure) -> None:
     """P4's exception to R5 again, for the member a decision is about: the outcome stays, the reference and the
     free text about them go. A Core UPDATE, as in _pseudonymise_decisions."""
+    welcomes = [w.id for w in _member_welcomes(session, person)]
+    if welcomes:
+        _set(session, MemberWelcome, MemberWelcome.id.in_(welcomes), "member_welcomes", result,
+             member_ref=result.pseudonym)
     decisions = _member_decisions(session, person)
     if not decisions:
         return

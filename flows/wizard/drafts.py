@@ -2,12 +2,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
+
+from flows.db import utcnow
 
 from flows import drafting
 from flows.settings import Settings
 
 if TYPE_CHECKING:
+    from flows.wizard.models import WizardDraft
     from flows.wizard.service import WizardState
 
 # Shown in the first draft until the person gives the agreement's link; the wizard swaps it in.
@@ -67,3 +71,13 @@ def kit(state: WizardState, settings: Settings) -> PasteKit:
         checklist=[(item.rule, item.text) for item in drafting.settings_checklist(kind)],
         conduct=conduct,
     )
+
+
+def expires_before(settings: Settings, now: datetime | None = None) -> datetime:
+    """An unfinished set-up untouched since before this has expired: it cannot be continued, and the daily purge
+    removes it (RETENTION_DRAFTS_DAYS, flows/privacy/retention.py)."""
+    return (now or utcnow()) - timedelta(days=settings.retention_drafts_days)
+
+
+def expired(draft: WizardDraft, settings: Settings, now: datetime | None = None) -> bool:
+    return draft.updated_at is not None and draft.updated_at < expires_before(settings, now)

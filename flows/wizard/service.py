@@ -70,6 +70,9 @@ OUT_OF_DATE_STEP = (
 )
 
 
+EXPIRED = "This set-up was left unfinished too long ago and has expired. Type /newgroup to start again."
+
+
 class WizardError(Exception):
     """A wizard that cannot go on: not found, not yours, or you may not register groups."""
 
@@ -156,6 +159,27 @@ class NewGroupWizard:
             session.add(draft)
         return self._state(draft)
 
+    def unfinished(self, user_id: str, other_than: str | None = None) -> WizardState | None:
+        """Their latest set-up not yet registered, past its first step and not expired: /newgroup offers to
+        continue it."""
+        with self.db.transaction() as session:
+            draft = session.scalars(
+                select(WizardDraft).where(WizardDraft.user_id == user_id, WizardDraft.group_id.is_(None),
+                                          WizardDraft.id != (other_than or ""), WizardDraft.step != Step.KIND.value,
+                                          WizardDraft.updated_at >= drafts.expires_before(self.settings))
+                .order_by(WizardDraft.updated_at.desc(), WizardDraft.id).limit(1)
+            ).first()
+            return self._state(draft) if draft is not None else None
+
+    def discard(self, draft_id: str, user_id: str) -> None:
+        """A set-up not wanted any more goes (a registered one is the group's record and stays)."""
+        with self.db.transaction() as session:
+            draft = self._draft(session, draft_id, user_id)
+            if draft.group_id is None:
+                session.delete(draft)
+                audit.record(session, actor=user_id, action="wizard.discarded", subject_type="wizard",
+                             subject_id=draft_id, from_state=draft.step)
+
     def state(self, draft_id: str, user_id: str) -> WizardState:
         with self.db.transaction() as session:
             return self._state(self._draft(session, draft_id, user_id))
@@ -238,6 +262,10 @@ class NewGroupWizard:
         description = state.data.get("description") or ""
         if said_before and said_now and said_before != said_now and said_before in description:
             state.data["description"] = description.replace(said_before, said_now)
+
+    def moderator_answers(self, state: WizardState, values: dict) -> dict[str, str]:
+        """The moderators step's own checks on `values`, for a registered group's change too (flows/groups)."""
+        return self._moderator_answers(state, values)
 
     def _moderator_answers(self, state: WizardState, values: dict) -> dict[str, str]:
         """The moderators step's own checks (the directory's roles, the emergency contact, lengths), with what was
@@ -404,11 +432,12 @@ class NewGroupWizard:
             return StepResult(state, {}, group=group, newly_registered=False)
 
     # --- helpers ---------------------------------------------------------------------------------------------------
-    @staticmethod
-    def _draft(session, draft_id: str, user_id: str) -> WizardDraft:
+    def _draft(self, session, draft_id: str, user_id: str) -> WizardDraft:
         draft = session.get(WizardDraft, draft_id)
         if draft is None or draft.user_id != user_id:
             raise WizardError("This set-up form has expired or belongs to someone else. Type /newgroup to start again.")
+        if draft.group_id is None and drafts.expired(draft, self.settings):
+            raise WizardError(EXPIRED)
         return draft
 
     @staticmethod
