@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from flows.db.erasure import erased
 from flows.groups.models import Group, MemberWelcome, Moderator
-from flows.moderation.confirmations import REQUEST
 from flows.moderation.models import AgreementCirculation, ModeratorCheckin, ModeratorConfirmation, ModeratorVacancy
+from flows.moderation.notices import CHECKIN, CIRCULATION, CONFIRMATION
 from flows.removals.models import RemovalDecision
 from flows.wizard.models import WizardDraft
 
@@ -27,8 +27,7 @@ def purge_closed_groups(session: Session, cutoff: datetime, delete_messages) -> 
     if not ids:
         return 0
     about = {
-        REQUEST: ModeratorConfirmation, "moderator_checkin": ModeratorCheckin,
-        "agreement_circulation": AgreementCirculation,
+        CONFIRMATION: ModeratorConfirmation, CHECKIN: ModeratorCheckin, CIRCULATION: AgreementCirculation,
     }
     for subject_type, model in about.items():
         rows = set(session.scalars(select(model.id).where(model.group_id.in_(ids))))
@@ -37,7 +36,7 @@ def purge_closed_groups(session: Session, cutoff: datetime, delete_messages) -> 
     delete_messages(session, "group", set(ids))
     moderators = set(session.scalars(select(Moderator.id).where(Moderator.group_id.in_(ids))))
     if moderators:
-        delete_messages(session, "moderator_stepped_down", moderators)
+        delete_messages(session, "moderator", moderators)
     for model in (ModeratorConfirmation, ModeratorCheckin, ModeratorVacancy, AgreementCirculation, MemberWelcome,
                   Moderator, WizardDraft):
         session.execute(delete(model).where(model.group_id.in_(ids)).execution_options(synchronize_session=False))
