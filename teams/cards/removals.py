@@ -31,7 +31,7 @@ def log_form(groups: list[GroupChoice], submission_key: str, errors: dict[str, s
         heading(TITLE),
         note("Write the member as their initials or Charity Log reference, nothing more (R1). Details belong on "
              "Charity Log."),
-        ChoiceSetInput(id="group", label="Group", style="filtered", value=_str(typed.get("group")),
+        ChoiceSetInput(id="group", label="Group", style="compact", value=_str(typed.get("group")),
                        choices=[Choice(title=g.name, value=str(g.id)) for g in groups]),
         *_error(errors, "group"),
         TextInput(id="member_ref", label="Member (initials or Charity Log reference)", max_length=40,

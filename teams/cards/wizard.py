@@ -247,7 +247,7 @@ _FIELDS = {
 
 def _people(field: str, label: str, members: Sequence[Member], chosen, multi: bool = False) -> ChoiceSetInput:
     value = ",".join(chosen) if isinstance(chosen, list) else chosen
-    return ChoiceSetInput(id=field, label=label, is_multi_select=multi or None, style="filtered" if not multi else None,
+    return ChoiceSetInput(id=field, label=label, is_multi_select=multi or None, style="compact" if not multi else None,
                           value=value or None,
                           choices=[Choice(title=m.name or "(no name)", value=m.person_id) for m in members])
 

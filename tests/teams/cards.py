@@ -22,7 +22,7 @@ def _validator():
 
 def problems(card: dict) -> list[str]:
     """What is wrong with the card for Teams; empty when nothing is."""
-    found = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in _validator().iter_errors(card)]
+    found = [_said(e) for e in _validator().iter_errors(card)]
     if card.get("version") != TEAMS_CARD_VERSION:
         found.append(f"version {card.get('version')!r}, not {TEAMS_CARD_VERSION}")
     size = len(json.dumps(card).encode("utf-8"))
@@ -37,6 +37,13 @@ def problems(card: dict) -> list[str]:
         if action.get("type") == "Action.Execute" and not action.get("verb"):
             found.append(f"Action.Execute {action.get('title')!r} has no verb")
     return found
+
+
+def _said(error) -> str:
+    # The card schema is anyOf upon anyOf: the deepest, most relevant cause is the one worth reading.
+    while error.context:
+        error = jsonschema.exceptions.best_match(error.context)
+    return f"{'/'.join(map(str, error.absolute_path))}: {error.message[:300]}"
 
 
 def _elements(node):

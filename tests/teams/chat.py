@@ -109,7 +109,10 @@ class TeamsChat:
     def press(self, user: TeamsUser, card: dict, title: str, conversation: str | None = None, token=..., **inputs):
         action = cards.actions(card).get(title)
         assert action is not None, f"no {title!r} button; buttons: {list(cards.actions(card))}"
-        return self.post(self.invoke(user, action, conversation, **inputs), token=token)
+        # As a Teams client does: every input's current value goes with the button's data, what the person changed
+        # included.
+        shown = {field: e["value"] for field, e in cards.inputs(card).items() if e.get("value") not in (None, "")}
+        return self.post(self.invoke(user, action, conversation, **{**shown, **inputs}), token=token)
 
     def invoke(self, user: TeamsUser, action: dict, conversation: str | None = None, **inputs) -> dict:
         data = {**(action.get("data") or {}), **{k: v for k, v in inputs.items() if v is not None}}
@@ -128,3 +131,11 @@ class TeamsChat:
 def says(card: dict, *phrases: str) -> bool:
     text = cards.texts(card)
     return all(p in text for p in phrases)
+
+
+def choice(card: dict, field: str, title: str) -> str:
+    """The value of the choice a person picks by what it says."""
+    options = cards.inputs(card)[field].get("choices") or []
+    found = [o["value"] for o in options if o["title"] == title]
+    assert found, f"no choice {title!r} in {field}: {[o['title'] for o in options]}"
+    return found[0]
