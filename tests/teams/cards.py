@@ -64,6 +64,11 @@ def texts(card: dict) -> str:
     """Everything the card says, as one string (text blocks, text runs, labels, choices, button titles)."""
     parts = []
     for e in _elements(card):
+        if e.get("type") == "RichTextBlock":  # its runs read as one line
+            parts.append("".join(run.get("text", "") for run in e.get("inlines") or []))
+            continue
+        if e.get("type") == "TextRun":
+            continue
         for key in ("text", "label", "title", "placeholder"):
             if isinstance(e.get(key), str):
                 parts.append(e[key])
