@@ -17,7 +17,7 @@ from flows.directory.service import RolesUnconfirmed
 from flows.people import person_for_account
 from flows.settings import Settings
 from flows.wizard.service import WizardError
-from teams import refusals
+from teams import conversations, refusals
 from teams.cards import wizard as wizard_cards
 from teams.cards.common import card, heading, note
 from teams.directory import PLATFORM, TokenProvider
@@ -80,8 +80,8 @@ def _register(app, services: TeamsServices, CardResponse) -> None:
         if person_id is None:
             await send_card(ctx, _said(refusals.NO_IDENTITY))
             return
+        await _remember(services, ctx.activity, person_id)
         text = _MENTION.sub("", ctx.activity.text or "").strip()
-        command, _, rest = text.partition(" ")
         words = text.lower().split()
         handler = next((h for name, h in COMMANDS if words[: len(name.split())] == name.split()), None)
         if handler is None:
@@ -90,6 +90,18 @@ def _register(app, services: TeamsServices, CardResponse) -> None:
         argument = text[len(next(n for n, h in COMMANDS if h is handler)):].strip()
         made = await _run(services, handler, person_id, argument)
         await send_card(ctx, made)
+
+    @app.on_installation_update
+    async def on_installed(ctx):
+        # Installed for a person (or a team): from now on the app may write to them first.
+        if getattr(ctx.activity, "action", None) == "add":
+            await _remember(services, ctx.activity, await _person(services, ctx.activity))
+
+    @app.on_conversation_update
+    async def on_conversation_update(ctx):
+        added = getattr(ctx.activity, "members_added", None) or []
+        if any(m.id == ctx.activity.recipient.id for m in added):
+            await _remember(services, ctx.activity, await _person(services, ctx.activity))
 
     @app.on_card_action_execute
     async def on_card_action(ctx):
@@ -114,6 +126,19 @@ async def _run(services: TeamsServices, handler, person_id: str, argument):
         return _said(refusals.word(error.reason))
     except WizardError as error:
         return wizard_cards.message_card(str(error).replace("Type /newgroup", "Type “new group”"), start_again=True)
+
+
+async def _remember(services: TeamsServices, activity, person_id: str | None) -> None:
+    conversation = activity.conversation
+    kind = conversation.conversation_type or "personal"
+    if kind not in ("personal", "channel") or not activity.service_url:
+        return
+    if kind == "personal" and person_id is None:
+        return
+    await asyncio.to_thread(
+        conversations.remember, services.db, conversation.id, kind, activity.service_url,
+        tenant_id=conversation.tenant_id, person_id=person_id, teams_user_id=activity.from_.id,
+    )
 
 
 async def _person(services: TeamsServices, activity) -> str | None:

@@ -20,7 +20,8 @@ OUT_OF_DATE = "This card is out of date. Type “new group” to start again."
 def start(services: TeamsServices, person_id: str, name: str = ""):
     if not services.wizard.may_register(person_id):
         return cards.message_card(refusals.NOT_STAFF_TO_START)
-    state = services.wizard.start(person_id, services.teams.teams_tenant_id, name=name or None)
+    # The draft's team_id is a Slack workspace's; a Teams tenant is configuration, not kept per draft.
+    state = services.wizard.start(person_id, None, name=name or None)
     return render(services, state)
 
 
