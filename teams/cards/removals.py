@@ -59,9 +59,10 @@ def log_form(groups: list[GroupChoice], submission_key: str, errors: dict[str, s
     return card(body, [execute("Log the removal", LOG, {"key": submission_key}, style="positive")], fallback=TITLE)
 
 
-def decision_card(decision: DecisionView, names: dict[str, str], *, banner: str = "", errors: dict | None = None):
+def decision_card(decision: DecisionView, names: dict[str, str], *, banner: str = "", errors: dict | None = None,
+                  lead: str = "", actions: bool = True):
     """What a decision shows to whoever looks at it: its details, where it stands, and the buttons its state allows
-    (whether the viewer may press them is checked when they do)."""
+    (whether the viewer may press them is checked when they do). ``lead``: why the card was sent."""
     errors = errors or {}
     d = decision
     pairs = [("Group", d.group_name), ("Member", d.member_ref), ("Removal", d.kind.value.capitalize()),
@@ -82,20 +83,23 @@ def decision_card(decision: DecisionView, names: dict[str, str], *, banner: str 
                       f"by {names.get(d.decided_by, 'someone')}, {_when(d.decided_at)}"))
     if d.rejection_reason:
         pairs.append(("Reason", d.rejection_reason))
-    body = [heading(f"Removal from {d.group_name}"), note(f"**{STATUS_WORDS[d.status]}**")]
+    body = [heading(f"Removal from {d.group_name}")]
+    if lead:
+        body.append(note(lead))
+    body.append(note(f"**{STATUS_WORDS[d.status]}**"))
     if banner:
         body.append(warning(banner))
     body.append(facts(pairs))
     data = {"decision": d.id}
-    actions = []
-    if d.status is Status.AWAITING_AGREEMENT:
-        actions.append(execute("Agree (staff moderator)", AGREE, data, style="positive"))
-    elif d.status is Status.AWAITING_SIGN_OFF:
+    buttons = []
+    if actions and d.status is Status.AWAITING_AGREEMENT:
+        buttons.append(execute("Agree (staff moderator)", AGREE, data, style="positive"))
+    elif actions and d.status is Status.AWAITING_SIGN_OFF:
         body += [TextInput(id="reason", label="Reason, if you reject it (shared with the person who logged it)",
                            is_multiline=True, max_length=1000), *_error(errors, "reason")]
-        actions += [execute("Approve", APPROVE, data, style="positive"),
+        buttons += [execute("Approve", APPROVE, data, style="positive"),
                     execute("Reject", REJECT, data, style="destructive")]
-    return card(body, actions, fallback=f"Removal from {d.group_name}: {STATUS_WORDS[d.status]}")
+    return card(body, buttons, fallback=f"Removal from {d.group_name}: {STATUS_WORDS[d.status]}")
 
 
 def _when(moment: datetime | None) -> str:

@@ -61,7 +61,7 @@ def thanks_card(case: CaseView, linked: bool):
 
 
 def case_card(case: CaseView, names: dict[str, str], *, banner: str = "", errors: dict | None = None,
-              contacts: tuple[str, ...] = ()):
+              contacts: tuple[str, ...] = (), actions: bool = True):
     errors = errors or {}
     pairs = [("Group", case.name), ("Where it stands", STATE_WORDS[case.state]),
              ("First reported", f"by {names.get(case.reported_by, 'someone')}, {case.reported_at:%d %b %Y}"),
@@ -84,12 +84,12 @@ def case_card(case: CaseView, names: dict[str, str], *, banner: str = "", errors
         body.append(section(note("**What reporters said**"), bullets(seen)))
     if contacts:
         body.append(section(note("**Who runs it** (for you, to approach them)"), *[plain(c) for c in contacts]))
-    available = actions_in(case.state)
+    available = actions_in(case.state) if actions else []
     if Action.NO_ACTION in available:
         body += [TextInput(id="reason", label="Why no action is needed (if you choose that)", max_length=1000),
                  *_error(errors, "reason")]
-    actions = [execute(ACTION_TITLES[a], ACT, {"case": case.id, "action": a.value}) for a in available]
-    return card(body, actions, fallback=f"Unofficial group {case.name}: {STATE_WORDS[case.state]}")
+    buttons = [execute(ACTION_TITLES[a], ACT, {"case": case.id, "action": a.value}) for a in available]
+    return card(body, buttons, fallback=f"Unofficial group {case.name}: {STATE_WORDS[case.state]}")
 
 
 def _error(errors: dict[str, str], field: str) -> list:
