@@ -3,7 +3,7 @@ from flows.audit.models import AuditEntry
 from flows.directory.models import DirectoryCacheEntry
 from flows.groups.models import Group, Moderator
 from flows.moderation.models import AgreementCirculation, ModeratorCheckin, ModeratorConfirmation, ModeratorVacancy
-from flows.outbox.models import OutboxMessage
+from flows.outbox.models import Notice
 from flows.people.models import Person, PlatformAccount
 from flows.removals.models import RemovalDecision
 from flows.reports.models import UnofficialGroupCase, UnofficialGroupReport
@@ -11,7 +11,7 @@ from flows.scheduler.models import JobRun
 from flows.wizard.models import WizardDraft
 
 __all__ = ["AgreementCirculation", "AuditEntry", "DirectoryCacheEntry", "Group", "JobRun", "Moderator",
-           "ModeratorCheckin", "ModeratorConfirmation", "ModeratorVacancy", "OutboxMessage", "Person", "PlatformAccount",
+           "ModeratorCheckin", "ModeratorConfirmation", "ModeratorVacancy", "Notice", "Person", "PlatformAccount",
            "RemovalDecision",
            "UnofficialGroupCase", "UnofficialGroupReport", "WizardDraft"]
 # The Teams adapter's own table (conversation references): registered here so that migrations and `create_all` see

@@ -22,7 +22,7 @@ from flows.moderation.models import (
     ModeratorCheckin,
     ModeratorConfirmation,
 )
-from flows.outbox.models import OutboxMessage, OutboxStatus
+from flows.outbox.models import Notice, OutboxStatus
 from flows.removals.models import RemovalDecision, RemovalKind, Status
 from flows.reports.models import (
     OPEN_STATES,
@@ -206,5 +206,5 @@ def circulations_to_record(session: Session, user_id: str, limit: int = SHOWN) -
 def undelivered_count(session: Session) -> int:
     """Messages given up on after every try (flows.outbox.failed_messages), counted."""
     return session.scalar(
-        select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == OutboxStatus.FAILED.value)
+        select(func.count()).select_from(Notice).where(Notice.status == OutboxStatus.FAILED.value)
     )
