@@ -1,7 +1,7 @@
 """teams conversations: the conversation references the Teams adapter keeps, to write to people first
 
 Revision ID: 0010_teams_conversations
-Revises: 0008_people
+Revises: 0009_notices
 """
 import sqlalchemy as sa
 from alembic import op
@@ -9,7 +9,7 @@ from alembic import op
 import flows.db.base
 
 revision = '0010_teams_conversations'
-down_revision = '0008_people'
+down_revision = '0009_notices'
 branch_labels = None
 depends_on = None
 
