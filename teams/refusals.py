@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flows.directory.service import Refusal
+from flows.moderation.service import Action, ModerationRefusal, Refused
 from flows.removals.service import DecisionView, RemovalRefusal
 from flows.wizard.service import WizardRefusal
 
@@ -51,3 +52,33 @@ def removal(reason: RemovalRefusal, decision: DecisionView) -> str:
 
 def wizard(reason: WizardRefusal) -> str:
     return WIZARD_WORDING[reason]
+
+
+MODERATION_WORDING = {
+    ModerationRefusal.STEPPED_DOWN: "{moderator} has stepped down as a moderator of {group}; nothing has changed.",
+    ModerationRefusal.NOT_THEM: (
+        "Only {moderator} can {what} as a moderator of {group}; nothing has changed. If you moderate a group, your "
+        "own request is on your home card (type “home”)."
+    ),
+    ModerationRefusal.ANSWERS_FOR_THEMSELF: (
+        "{moderator} uses the app themself, so they {verb} for themself; nothing has changed."
+    ),
+    ModerationRefusal.NOT_THE_LEAD: (
+        "Only the lead staff moderator of {group}{lead} can {verb} for {moderator}, who does not use the app; nothing "
+        "has changed."
+    ),
+    ModerationRefusal.NOT_STAFF_MODERATOR: (
+        "Only the staff moderators of {group} can record that its agreement was circulated; nothing has changed."
+    ),
+}
+
+
+def moderation(action: Action, refused: Refused) -> str:
+    confirming = action in (Action.CONFIRM, Action.CONFIRM_FOR)
+    return MODERATION_WORDING[refused.reason].format(
+        moderator=refused.moderator_name, group=refused.group_name,
+        lead=f" ({refused.lead_name})" if refused.lead_name is not None else "",
+        verb="confirm" if confirming else "answer",
+        what=("confirm that they have read the policy and the group agreement" if confirming
+              else "answer whether they can go on moderating"),
+    )

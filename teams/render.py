@@ -69,7 +69,10 @@ def _report(services: TeamsServices, claim: Claim):
     if case is None:
         return None
     names = {p: services.name(p) for p in (case.reported_by, case.owner_id, case.resolved_by) if p}
-    return report_cards.case_card(case, names, actions=claim.kind is NoticeKind.REPORT_MANAGERS_CARD)
+    # The managers' card keeps the buttons of the case's state, its updates too; what others are told is to read.
+    managers = claim.kind is NoticeKind.REPORT_MANAGERS_CARD or (
+        claim.kind is NoticeKind.REPORT_CHANGED and claim.replaces_id is not None)
+    return report_cards.case_card(case, names, actions=managers)
 
 
 def _kit(services: TeamsServices, claim: Claim):

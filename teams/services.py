@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from flows.db import Database
 from flows.directory.service import Directory
 from flows.home.service import HomeService
+from flows.moderation.service import ModerationService
 from flows.removals.service import RemovalService
 from flows.reports.service import UnofficialGroupReports
 from flows.settings import Settings
@@ -26,6 +27,7 @@ class TeamsServices:
     removals: RemovalService
     reports: UnofficialGroupReports
     home: HomeService
+    moderation: ModerationService
 
     @classmethod
     def build(cls, settings: Settings, teams: TeamsSettings, db: Database, token: TokenProvider) -> TeamsServices:
@@ -37,6 +39,7 @@ class TeamsServices:
             settings=seen, teams=teams, db=db, backend=backend, directory=directory,
             wizard=NewGroupWizard(db, seen, directory), removals=RemovalService(db, seen, directory),
             reports=UnofficialGroupReports(db, seen, directory), home=HomeService(db, seen, directory),
+            moderation=ModerationService(db, seen, directory),
         )
 
     def name(self, person_id: str | None) -> str:

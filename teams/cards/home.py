@@ -8,10 +8,15 @@ from teams.cards import removals, reports
 from teams.cards.common import buttons, card, execute, heading, note, plain, section
 
 HOME, PAGE = "home.open", "home.page"
+CONFIRM, STILL_ABLE, STEP_DOWN, CIRCULATED = ("moderation.confirm", "moderation.still_able", "moderation.step_down",
+                                              "moderation.circulated")
 
 
-def home_card(home: Home, names: dict[str, str]):
-    body = [heading("Home"), note(f"**{home.waiting} waiting for you**" if home.waiting else "Nothing waits for you.")]
+def home_card(home: Home, names: dict[str, str], banner: str = ""):
+    body = [heading("Home")]
+    if banner:
+        body.append(plain(banner))
+    body.append(note(f"**{home.waiting} waiting for you**" if home.waiting else "Nothing waits for you."))
     waiting = []
     for r in home.to_agree.items:
         waiting.append(_row(f"Agree to a permanent removal from {r.group_name} ({r.member_ref}), logged by "
@@ -22,11 +27,18 @@ def home_card(home: Home, names: dict[str, str]):
     for r in home.reports.items:
         waiting.append(_row(f"Unofficial group “{r.name}”: {reports.STATE_WORDS[r.state]} ({r.report_count} "
                             f"report{'s' if r.report_count != 1 else ''})", "Open", reports.OPEN, {"case": r.case_id}))
-    waiting += [plain(f"Confirm you have read the policy and the agreement of {c.group_name}"
-                      + (f" for {c.moderator_name}" if c.on_behalf else "")) for c in home.confirmations.items]
-    waiting += [plain(f"Say whether {c.moderator_name if c.on_behalf else 'you'} can go on moderating "
-                      f"{c.group_name}") for c in home.checkins.items]
-    waiting += [plain(f"Record that the agreement of {c.group_name} was circulated") for c in home.circulations.items]
+    for c in home.confirmations.items:
+        who = f" for {c.moderator_name}, who told you so" if c.on_behalf else ""
+        waiting.append(_row(f"Confirm{who} that the policy and the group agreement of {c.group_name} have been read "
+                            "(M8)", "Confirm", CONFIRM, {"confirmation": c.confirmation_id}))
+    for c in home.checkins.items:
+        who = c.moderator_name if c.on_behalf else "you"
+        waiting.append(section(plain(f"Say whether {who} can go on moderating {c.group_name} (M9)"), buttons(
+            execute("Still able", STILL_ABLE, {"checkin": c.checkin_id}),
+            execute("Step down", STEP_DOWN, {"checkin": c.checkin_id}, style="destructive"))))
+    for c in home.circulations.items:
+        waiting.append(_row(f"Record that the agreement of {c.group_name} was circulated to its members (A3)",
+                            "Circulated", CIRCULATED, {"circulation": c.circulation_id}))
     more = sum(x.more for x in (home.to_agree, home.to_sign_off, home.reports, home.confirmations, home.checkins,
                                 home.circulations))
     if more:

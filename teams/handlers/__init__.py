@@ -31,6 +31,10 @@ VERBS = {
     report_cards.ACT: reports.act,
     home_cards.HOME: home.refresh,
     home_cards.PAGE: home.page,
+    home_cards.CONFIRM: home.answer,
+    home_cards.STILL_ABLE: home.answer,
+    home_cards.STEP_DOWN: home.answer,
+    home_cards.CIRCULATED: home.answer,
 }
 
 

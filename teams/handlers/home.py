@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from flows.home.register import RegisterFilter
-from teams.cards.home import home_card
+from teams import refusals
+from teams.cards.home import CIRCULATED, CONFIRM, STEP_DOWN, STILL_ABLE, home_card
 from teams.services import TeamsServices
 
 
@@ -19,7 +20,20 @@ def page(services: TeamsServices, person_id: str, data: dict):
     return _card(services, person_id, RegisterFilter.of(page=data.get("page")))
 
 
-def _card(services: TeamsServices, person_id: str, chosen: RegisterFilter):
+def answer(services: TeamsServices, person_id: str, data: dict):
+    """A moderator's duty answered from the home card (M8, M9, A3): flows decides who may; the card says so."""
+    service = services.moderation
+    verb = data.get("verb")
+    act, field = {
+        CONFIRM: (service.confirm, "confirmation"), STILL_ABLE: (service.still_able, "checkin"),
+        STEP_DOWN: (service.step_down, "checkin"), CIRCULATED: (service.circulated, "circulation"),
+    }[verb]
+    done = act(data.get(field), person_id)
+    said = refusals.moderation(done.action, done.refusal) if done.refusal else done.explanation
+    return _card(services, person_id, RegisterFilter(), banner=said)
+
+
+def _card(services: TeamsServices, person_id: str, chosen: RegisterFilter, banner: str = ""):
     home = services.home.home_for(person_id, chosen)
     people = {r.logged_by for r in (*home.to_agree.items, *home.to_sign_off.items)}
-    return home_card(home, {p: services.name(p) for p in people})
+    return home_card(home, {p: services.name(p) for p in people}, banner=banner)

@@ -135,3 +135,23 @@ def test_a_rate_limited_post_is_tried_again_after_retry_after(with_channel, chat
         notice = session.get(Notice, request)
         assert notice.status == "pending" and notice.last_error == "connector_429"
     assert app.connector.activities(CHANNEL) == []
+
+
+def test_a_report_reaches_the_managers_card_which_follows_the_case_in_place(with_channel, chat, deliver):
+    from tests.teams.conftest import VOLUNTEER
+
+    app = with_channel
+    form = chat.say(VOLUNTEER, "report group")
+    chat.click(VOLUNTEER, form, "Send the report", name="Amaze Mums Chat", where_seen="whatsapp",
+               how_found="A parent told me.")
+    assert len(deliver(app.teams).sent) == 1
+    [posted] = app.connector.activities(CHANNEL)
+    card = checked(posted["attachments"][0]["content"])
+    assert says(card, "Unofficial group: Amaze Mums Chat", "Reported: nobody has taken it on yet")
+    approached = chat.click(STAFF, card, "I'll approach them", conversation=CHANNEL)
+    assert says(approached, "Being approached")
+    assert len(deliver(app.teams).sent) == 1
+    [now] = app.connector.activities(CHANNEL)
+    shown = checked(now["attachments"][0]["content"])
+    assert now["id"] == posted["id"] and says(shown, "Being approached", "Taken on by: Alex Morgan")
+    assert set(actions(shown)) == {"They renamed it", "They closed it down", "No action needed"}
