@@ -8,14 +8,14 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from flows.outbox import Destination, Notice, NoticeKind, Outbox, Subject, queue
+from flows.outbox import Notice, NoticeKind, Outbox
 from flows.outbox.dispatch import Dispatcher
 from flows.removals.models import RemovalDecision
 from teams.notices import TeamsAdapter
 from teams.services import TeamsServices
 from tests.teams.chat import CARD, checked, says
 from tests.teams.cards import actions
-from tests.teams.conftest import MANAGER, MANAGER_2, STAFF, STAFF_2
+from tests.teams.conftest import MANAGER, MANAGER_2, STAFF, STAFF_2, VOLUNTEER
 from tests.teams.support import add_group, person
 
 CHANNEL = "19:approvals@thread.tacv2"
@@ -41,6 +41,7 @@ def with_channel(teams_app):
 
 
 def logged_for_sign_off(app, chat) -> int:
+    """A permanent removal logged by a staff moderator of the group: their log is the staff agreement (R2)."""
     group_id = add_group(app.db)
     chat.click(STAFF_2, chat.say(STAFF_2, "log removal"), "Log the removal", group=str(group_id), member_ref="JB",
                kind="permanent", breaches="bullying")
@@ -48,11 +49,11 @@ def logged_for_sign_off(app, chat) -> int:
         return session.scalars(select(RemovalDecision.id)).one()
 
 
-def queue_notice(db, kind, decision_id, to, replaces=None, suffix=None) -> int:
-    # As the removal's step queues it, in flows (flows/removals/notices.py).
+def queued(db, kind) -> list[Notice]:
     with db.transaction() as session:
-        return queue(session, kind, Subject("removal", decision_id), to, dedupe_key=f"removal:{decision_id}:{suffix or kind}",
-                     replaces=replaces).id
+        found = session.scalars(select(Notice).where(Notice.kind == kind.value).order_by(Notice.id)).all()
+        session.expunge_all()
+        return found
 
 
 def cards_in(connector, conversation_id):
@@ -60,86 +61,94 @@ def cards_in(connector, conversation_id):
             for a in act.get("attachments") or [] if a["contentType"] == CARD]
 
 
-def test_the_sign_off_request_is_posted_to_the_approvals_channel_and_updated_in_place(with_channel, chat, deliver):
-    app = with_channel
-    decision_id = logged_for_sign_off(app, chat)
-    request = queue_notice(app.db, NoticeKind.REMOVAL_SIGN_OFF_REQUESTED, decision_id, Destination.SIGN_OFF)
-    assert deliver(app.teams).sent == [request]
-    [posted] = app.connector.activities(CHANNEL)
-    card = checked(posted["attachments"][0]["content"])
-    assert says(card, "waits for a senior manager's sign-off", "Removal from Amaze Lewes Parents", "JB")
-    assert set(actions(card)) == {"Approve", "Reject"}
+def chat_of(connector, user) -> str:
+    """The 1:1 chat the app opened with someone who had not written to it."""
+    opened = [c for c in connector.calls("conversations.create") if c.ok
+              and c.body["members"] == [{"id": user.aad_object_id}]]
+    return opened[0].response["id"] if opened else user.chat_id
 
-    # A senior manager presses Approve on the channel's card.
-    approved = chat.click(MANAGER, card, "Approve", conversation=CHANNEL)
-    assert says(approved, "Approved", "by Sam Senior")
-    closed = queue_notice(app.db, NoticeKind.REMOVAL_SIGN_OFF_CLOSED, decision_id, Destination.SIGN_OFF,
-                          replaces=request)
-    assert deliver(app.teams).sent == [closed]
+
+def test_a_permanent_removal_from_log_to_sign_off_with_every_card_updated_in_place(with_channel, chat, deliver):
+    app = with_channel
+    group_id = add_group(app.db)
+    chat.click(VOLUNTEER, chat.say(VOLUNTEER, "log removal"), "Log the removal", group=str(group_id),
+               member_ref="JB", kind="permanent", breaches="bullying")
+    deliver(app.teams)
+    # Both staff moderators are asked in their 1:1 chats (opened for them: they had not written to the app).
+    asks = {user: cards_in(app.connector, chat_of(app.connector, user))[-1] for user in (STAFF, STAFF_2)}
+    for card in asks.values():
+        assert says(card, "needs a staff moderator's agreement") and "Agree (staff moderator)" in actions(card)
+    assert says(cards_in(app.connector, VOLUNTEER.chat_id)[-1], "About the removal you logged")
+
+    chat.click(STAFF, asks[STAFF], "Agree (staff moderator)", conversation=chat_of(app.connector, STAFF))
+    deliver(app.teams)
+    for user in (STAFF, STAFF_2):
+        [ask] = app.connector.activities(chat_of(app.connector, user))
+        shown = checked(ask["attachments"][0]["content"])
+        assert says(shown, "Staff agreement: by Alex Morgan") and actions(shown) == {}, "the ask closed in place"
+    [request] = app.connector.activities(CHANNEL)
+    card = checked(request["attachments"][0]["content"])
+    assert says(card, "waits for a senior manager's sign-off") and set(actions(card)) == {"Approve", "Reject"}
+
+    chat.click(MANAGER, card, "Approve", conversation=CHANNEL)
+    deliver(app.teams)
     [now] = app.connector.activities(CHANNEL)
-    assert now["id"] == posted["id"], "the same post, edited in place"
+    assert now["id"] == request["id"]
     shown = checked(now["attachments"][0]["content"])
     assert says(shown, "Approved", "by Sam Senior") and actions(shown) == {}
-    assert len(app.connector.versions(CHANNEL, posted["id"])) == 2
+    assert len(app.connector.versions(CHANNEL, request["id"])) == 2
+    # R3: the decision is shared with the group's other moderators.
+    assert says(cards_in(app.connector, chat_of(app.connector, STAFF))[-1], "shared with its moderators")
+    assert all(n.status == "sent" for n in queued(app.db, NoticeKind.REMOVAL_SIGN_OFF_CLOSED))
 
 
 def test_without_a_channel_each_senior_manager_is_asked_in_their_chat(teams_app, chat, deliver):
     app = teams_app
-    decision_id = logged_for_sign_off(app, chat)
     chat.say(MANAGER, "home")  # Sam has written to the app: their chat is known; Mo's is opened for the request
+    logged_for_sign_off(app, chat)
     teams = app.teams.model_copy(update={"teams_service_url": app.connector.service_url})
-    request = queue_notice(app.db, NoticeKind.REMOVAL_SIGN_OFF_REQUESTED, decision_id, Destination.SIGN_OFF)
-    assert deliver(teams).sent == [request]
+    deliver(teams)
+    [request] = queued(app.db, NoticeKind.REMOVAL_SIGN_OFF_REQUESTED)
+    assert request.status == "sent" and len(request.delivered_ref["posts"]) == 2
     assert says(cards_in(app.connector, MANAGER.chat_id)[-1], "waits for a senior manager's sign-off")
-    [opened] = app.connector.calls("conversations.create")
-    assert opened.body["members"] == [{"id": MANAGER_2.aad_object_id}]
-    mo_chat = opened.response["id"]
-    assert says(cards_in(app.connector, mo_chat)[0], "waits for a senior manager's sign-off")
-
-    chat.click(MANAGER_2, cards_in(app.connector, mo_chat)[0], "Approve", conversation=mo_chat)
-    closed = queue_notice(app.db, NoticeKind.REMOVAL_SIGN_OFF_CLOSED, decision_id, Destination.SIGN_OFF,
-                          replaces=request)
-    assert deliver(teams).sent == [closed]
+    mo_chat = chat_of(app.connector, MANAGER_2)
+    assert mo_chat != MANAGER_2.chat_id
+    chat.click(MANAGER_2, cards_in(app.connector, mo_chat)[-1], "Approve", conversation=mo_chat)
+    deliver(teams)
     for conversation in (MANAGER.chat_id, mo_chat):
-        shown = cards_in(app.connector, conversation)[-1]
+        shown = next(c for c in cards_in(app.connector, conversation) if says(c, "Removal from"))
         assert says(shown, "Approved", "by Mo Manager") and actions(shown) == {}, "updated for both managers"
 
 
-def test_a_person_is_asked_in_their_1_1_chat_and_someone_without_the_app_is_given_up_on(teams_app, chat, deliver):
+def test_someone_without_the_app_is_given_up_on_and_the_others_are_told(teams_app, chat, deliver):
     app = teams_app
     group_id = add_group(app.db)
-    chat.click(STAFF, chat.say(STAFF, "log removal"), "Log the removal", group=str(group_id), member_ref="JB",
-               kind="temporary", breaches="bullying",
-               review_on=(date.today() + timedelta(days=14)).isoformat())
-    with app.db.transaction() as session:
-        decision_id = session.scalars(select(RemovalDecision.id)).one()
-    told = queue_notice(app.db, NoticeKind.REMOVAL_LOGGER_TOLD, decision_id, person(app.db, STAFF))
-    teams = app.teams.model_copy(update={"teams_service_url": app.connector.service_url})
     app.connector.not_installed_for(STAFF_2.aad_object_id)
-    shared = queue_notice(app.db, NoticeKind.REMOVAL_DECISION_SHARED, decision_id, person(app.db, STAFF_2))
+    chat.click(STAFF, chat.say(STAFF, "log removal"), "Log the removal", group=str(group_id), member_ref="JB",
+               kind="temporary", breaches="bullying", review_on=(date.today() + timedelta(days=14)).isoformat())
+    teams = app.teams.model_copy(update={"teams_service_url": app.connector.service_url})
     report = deliver(teams)
-    assert report.sent == [told] and report.failed == [shared]
+    shared = {n.person_id: n for n in queued(app.db, NoticeKind.REMOVAL_DECISION_SHARED)}
+    assert shared[person(app.db, STAFF_2)].status == "failed"
+    assert shared[person(app.db, STAFF_2)].last_error == "connector_403"
+    assert shared[person(app.db, VOLUNTEER)].status == "sent"
     assert says(cards_in(app.connector, STAFF.chat_id)[-1], "About the removal you logged", "Recorded")
-    with app.db.transaction() as session:
-        assert session.get(Notice, shared).last_error == "connector_403"
+    assert len(report.failed) == 1
 
 
 def test_a_rate_limited_post_is_tried_again_after_retry_after(with_channel, chat, deliver):
     app = with_channel
-    decision_id = logged_for_sign_off(app, chat)
-    request = queue_notice(app.db, NoticeKind.REMOVAL_SIGN_OFF_REQUESTED, decision_id, Destination.SIGN_OFF)
-    app.connector.respond_with_status("activities.send", 429, retry_after=7)
+    logged_for_sign_off(app, chat)
+    app.connector.respond_with_status("activities.send", 429, retry_after=7, times=5)
     report = deliver(app.teams)
-    assert report.retrying == [request]
-    with app.db.transaction() as session:
-        notice = session.get(Notice, request)
-        assert notice.status == "pending" and notice.last_error == "connector_429"
+    [request] = queued(app.db, NoticeKind.REMOVAL_SIGN_OFF_REQUESTED)
+    assert request.id in report.retrying
+    assert request.status == "pending" and request.last_error == "connector_429"
+    assert request.next_attempt_at is not None
     assert app.connector.activities(CHANNEL) == []
 
 
 def test_a_report_reaches_the_managers_card_which_follows_the_case_in_place(with_channel, chat, deliver):
-    from tests.teams.conftest import VOLUNTEER
-
     app = with_channel
     form = chat.say(VOLUNTEER, "report group")
     chat.click(VOLUNTEER, form, "Send the report", name="Amaze Mums Chat", where_seen="whatsapp",
