@@ -83,13 +83,14 @@ def _register(app, services: TeamsServices, CardResponse) -> None:
         await _remember(services, ctx.activity, person_id)
         text = _MENTION.sub("", ctx.activity.text or "").strip()
         words = text.lower().split()
-        handler = next((h for name, h in COMMANDS if words[: len(name.split())] == name.split()), None)
-        if handler is None:
+        command = next(((name, h) for name, h in COMMANDS if words[: len(name.split())] == name.split()), None)
+        if command is None:
             await send_card(ctx, help_card())
             return
-        argument = text[len(next(n for n, h in COMMANDS if h is handler)):].strip()
-        made = await _run(services, handler, person_id, argument)
-        await send_card(ctx, made)
+        name, handler = command
+        # What follows the command ("new group Amaze Parents"), as typed.
+        argument = " ".join(text.split()[len(name.split()):])
+        await send_card(ctx, await _run(services, handler, person_id, argument))
 
     @app.on_installation_update
     async def on_installed(ctx):
@@ -142,8 +143,10 @@ async def _remember(services: TeamsServices, activity, person_id: str | None) ->
 
 
 async def _person(services: TeamsServices, activity) -> str | None:
+    """The person behind the activity's sender; None when it cannot be told who they are, or they belong to another
+    organisation's tenant (the token proves the activity came through Teams, not from whose Teams)."""
     aad_object_id = getattr(activity.from_, "aad_object_id", None)
-    if not aad_object_id:
+    if not aad_object_id or not _our_tenant(services, activity):
         return None
 
     def find() -> str:
@@ -151,6 +154,15 @@ async def _person(services: TeamsServices, activity) -> str | None:
             return person_for_account(session, PLATFORM, aad_object_id)
 
     return await asyncio.to_thread(find)
+
+
+def _our_tenant(services: TeamsServices, activity) -> bool:
+    ours = services.teams.teams_tenant_id
+    if not ours:
+        return True
+    data = activity.channel_data
+    tenant = getattr(activity.conversation, "tenant_id", None) or getattr(getattr(data, "tenant", None), "id", None)
+    return (tenant or "").lower() == ours.lower()
 
 
 def _said(text: str):

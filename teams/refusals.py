@@ -37,8 +37,8 @@ NOT_STAFF_TO_START = (
 )
 NOT_STAFF_TO_ACT_ON_REPORTS = "Only staff can act on reports of unofficial groups. Nothing has changed."
 NO_IDENTITY = (
-    "I can't tell who you are from this message (Teams sent no Microsoft Entra account), so I can't do anything for "
-    "you here. Write to me in a 1:1 chat with your work account."
+    "I can't tell who you are from this message (Teams sent no Microsoft Entra account of this organisation), so I "
+    "can't do anything for you here. Write to me in a 1:1 chat with your work account."
 )
 
 

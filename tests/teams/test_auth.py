@@ -97,3 +97,13 @@ def test_unauthenticated_mode_refuses_callers_that_are_not_on_this_machine():
 
     asyncio.run(call("203.0.113.9"))
     assert sent[0]["status"] == 401
+
+
+def test_someone_from_another_organisations_tenant_is_nobody_here(teams_app, chat):
+    activity = chat.activity(STAFF, "message", text="new group")
+    activity["conversation"]["tenantId"] = "11111111-2222-4333-8444-555555555555"
+    activity["channelData"] = {"tenant": {"id": "11111111-2222-4333-8444-555555555555"}}
+    assert chat.post(activity)[0] == 200
+    [sent] = teams_app.connector.activities(STAFF.chat_id)
+    assert "can't tell who you are" in str(sent)
+    assert count(teams_app.db, PlatformAccount) == 0 and count(teams_app.db, WizardDraft) == 0
