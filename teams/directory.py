@@ -117,6 +117,24 @@ class GraphDirectoryBackend:
         return self.graph.tenant_id
 
 
+class TryOutBackend:
+    """The local try-out only (TEAMS_ALLOW_UNAUTHENTICATED without an app registration, e.g. the Agents Playground):
+    there is no Graph to ask, so roles come from the TEAMS_*_IDS lists alone and nobody is taken for a guest. It is
+    as trusting as that mode is; it never serves a request from outside this machine (teams/http.py)."""
+
+    def usergroup_members(self, usergroup: str) -> list[str]:
+        return []
+
+    def members(self, group_id: str) -> list[Member]:
+        return []
+
+    def person(self, user_id: str) -> Person:
+        return Person(user_id=user_id, name=f"try-out person {user_id[-4:]}")
+
+    def own_team(self) -> str:
+        return "try-out"
+
+
 def directory_settings(settings: Settings, teams: TeamsSettings, db: Database) -> Settings:
     """The app's settings as flows sees them from Teams: the roles' groups are Entra groups, the fallback lists are
     the people behind the Entra object ids given, and sign-off requests go to the Teams approvals channel."""

@@ -11,7 +11,7 @@ from flows.removals.service import RemovalService
 from flows.reports.service import UnofficialGroupReports
 from flows.settings import Settings
 from flows.wizard.service import NewGroupWizard
-from teams.directory import Graph, GraphDirectoryBackend, TokenProvider, directory_settings
+from teams.directory import Graph, GraphDirectoryBackend, TokenProvider, TryOutBackend, directory_settings
 from teams.settings import TeamsSettings
 
 
@@ -21,7 +21,7 @@ class TeamsServices:
     settings: Settings
     teams: TeamsSettings
     db: Database
-    backend: GraphDirectoryBackend
+    backend: GraphDirectoryBackend | TryOutBackend
     directory: Directory
     wizard: NewGroupWizard
     removals: RemovalService
@@ -32,8 +32,11 @@ class TeamsServices:
     @classmethod
     def build(cls, settings: Settings, teams: TeamsSettings, db: Database, token: TokenProvider) -> TeamsServices:
         seen = directory_settings(settings, teams, db)
-        graph = Graph(teams.teams_graph_url, token, teams.teams_tenant_id, teams.teams_timeout_seconds)
-        backend = GraphDirectoryBackend(db, graph)
+        if teams.teams_allow_unauthenticated and not teams.teams_app_id:
+            backend = TryOutBackend()
+        else:
+            graph = Graph(teams.teams_graph_url, token, teams.teams_tenant_id, teams.teams_timeout_seconds)
+            backend = GraphDirectoryBackend(db, graph)
         directory = Directory(db, backend, seen, unknown_name=lambda person_id: "someone")
         return cls(
             settings=seen, teams=teams, db=db, backend=backend, directory=directory,

@@ -107,3 +107,20 @@ def test_someone_from_another_organisations_tenant_is_nobody_here(teams_app, cha
     [sent] = teams_app.connector.activities(STAFF.chat_id)
     assert "can't tell who you are" in str(sent)
     assert count(teams_app.db, PlatformAccount) == 0 and count(teams_app.db, WizardDraft) == 0
+
+
+def test_the_try_out_without_an_app_registration_takes_roles_from_the_id_lists(settings, db, authority, connector):
+    # As with the Agents Playground: no token, no Graph; the person named in TEAMS_STAFF_IDS is staff.
+    teams = TeamsSettings(_env_file=None, teams_allow_unauthenticated=True, teams_staff_ids=[STAFF.aad_object_id])
+    server = serve(settings, teams, db, authority)
+    try:
+        chat = TeamsChat(server.url, authority, connector)
+        activity = chat.activity(STAFF, "invoke", name="adaptiveCard/action", value={"action": {
+            "type": "Action.Execute", "verb": "wizard.start", "data": {"verb": "wizard.start"}}})
+        status, body = chat.post(activity, token=None)
+        assert status == 200 and "What kind of WhatsApp group" in str(body)
+        activity["from"] = {**activity["from"], "aadObjectId": "00000000-0000-4000-8000-000000000bad"}
+        status, body = chat.post(activity, token=None)
+        assert status == 200 and "Only staff can set up" in str(body)
+    finally:
+        server.stop()
