@@ -19,7 +19,7 @@ from flows.settings import Settings
 from flows.wizard.service import WizardError
 from teams import conversations, refusals
 from teams.cards import wizard as wizard_cards
-from teams.cards.common import card, heading, note
+from teams.cards.common import CardTooLarge, card, heading, note
 from teams.directory import PLATFORM, TokenProvider
 from teams.handlers import COMMANDS, VERBS, help_card
 from teams.http import MESSAGES_PATH, RouteAdapter
@@ -127,6 +127,10 @@ async def _run(services: TeamsServices, handler, person_id: str, argument):
         return _said(refusals.word(error.reason))
     except WizardError as error:
         return wizard_cards.message_card(str(error).replace("Type /newgroup", "Type “new group”"), start_again=True)
+    except CardTooLarge:
+        log.exception("a card over Teams' size limit was not sent")
+        return _said("That is more than one card can show. Nothing was changed by showing it; type “home” to see "
+                     "what waits for you.")
 
 
 async def _remember(services: TeamsServices, activity, person_id: str | None) -> None:
