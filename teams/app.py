@@ -129,8 +129,7 @@ async def _run(services: TeamsServices, handler, person_id: str, argument):
         return wizard_cards.message_card(str(error).replace("Type /newgroup", "Type “new group”"), start_again=True)
     except CardTooLarge:
         log.exception("a card over Teams' size limit was not sent")
-        return _said("That is more than one card can show. Nothing was changed by showing it; type “home” to see "
-                     "what waits for you.")
+        return _said("That is more than one card can show. Type “home” to see where things stand.")
 
 
 async def _remember(services: TeamsServices, activity, person_id: str | None) -> None:
