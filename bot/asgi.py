@@ -174,8 +174,39 @@ class _BuiltOnFirstRequest:
         await self._app(scope, receive, send)
 
 
-def front(settings: Settings, wsgi_app) -> BufferedWSGI:
-    return BufferedWSGI(wsgi_app, settings.max_request_bytes, settings.request_read_timeout_seconds)
+def front(settings: Settings, wsgi_app, teams=None):
+    """Slack's endpoint, and Teams' at /api/messages when Teams is configured (``teams``: an ASGI endpoint for it,
+    made from the Teams settings unless given)."""
+    slack = BufferedWSGI(wsgi_app, settings.max_request_bytes, settings.request_read_timeout_seconds)
+    teams = teams if teams is not None else _teams(settings)
+    if teams is None:
+        return slack
+    from teams.http import MESSAGES_PATH
+
+    return ByPath(slack, {MESSAGES_PATH: teams})
+
+
+class ByPath:
+    """One web process, two platforms: each path its own endpoint; everything else (lifespan too) to the default."""
+
+    def __init__(self, default, routes: dict) -> None:
+        self.default = default
+        self.routes = routes
+
+    async def __call__(self, scope, receive, send) -> None:
+        endpoint = self.routes.get(scope.get("path")) if scope["type"] == "http" else None
+        await (endpoint or self.default)(scope, receive, send)
+
+
+def _teams(settings: Settings):
+    from teams.settings import get_teams_settings
+
+    teams = get_teams_settings()
+    if not teams.enabled:
+        return None
+    from teams.front import endpoint
+
+    return endpoint(settings, teams)
 
 
 def served(wsgi_app) -> _BuiltOnFirstRequest:

@@ -1,0 +1,127 @@
+"""Removal handlers: "log removal" opens the form; a decision's buttons agree, approve or reject (flows/removals
+decides who may, and records every refusal)."""
+from __future__ import annotations
+
+from flows.outbox import Destination, NoticeKind, Subject, notices_about, queue
+from flows.removals.service import SUBJECT, DecisionView, Notices, Outcome, RemovalForm, StepResult, outbox_key
+from teams import refusals
+from teams.cards import removals as cards
+from teams.cards.wizard import message_card
+from teams.services import TeamsServices
+
+TITLE = "Removal"
+NOT_FOUND = "That removal is not in the records (the card may be out of date)."
+
+
+def log_form(services: TeamsServices, person_id: str, argument: str = ""):
+    groups = services.removals.groups_for(person_id)
+    return cards.log_form(groups, services.removals.new_submission_key(),
+                          max_days=services.settings.removal_review_max_days)
+
+
+def log(services: TeamsServices, person_id: str, data: dict):
+    form = RemovalForm(
+        group_id=_str(data.get("group")), member_ref=_str(data.get("member_ref")) or "", kind=_str(data.get("kind")),
+        breaches=tuple(_list(data.get("breaches"))), tried_first=tuple(_list(data.get("tried_first"))),
+        review_on=_str(data.get("review_on")), notes=_str(data.get("notes")) or "",
+    )
+    key = _str(data.get("key")) or ""
+    result = services.removals.log(person_id, key, form, on_change=queue_notices)
+    if result.outcome is Outcome.INVALID:
+        typed = {k: v for k, v in data.items() if k in ("group", "member_ref", "kind", "breaches", "tried_first",
+                                                       "review_on")}
+        # The notes are shown again only when they were not refused for holding personal details.
+        if "notes" not in result.errors:
+            typed["notes"] = data.get("notes")
+        groups = services.removals.groups_for(person_id)
+        return cards.log_form(groups, key, result.errors, typed, services.settings.removal_review_max_days)
+    if result.outcome is Outcome.OUT_OF_DATE:
+        return message_card("This form is out of date. Type “log removal” to start again.", title=cards.TITLE)
+    return _shown(services, result)
+
+
+def open_decision(services: TeamsServices, person_id: str, data: dict):
+    decision = services.removals.decision(_str(data.get("decision")) or "")
+    if decision is None or decision.group_id not in {g.id for g in services.removals.groups_for(person_id)}:
+        return message_card(NOT_FOUND, title=TITLE)
+    return _card(services, decision)
+
+
+def agree(services: TeamsServices, person_id: str, data: dict):
+    return _shown(services, services.removals.agree(_str(data.get("decision")) or "", person_id,
+                                                    on_change=queue_notices))
+
+
+def approve(services: TeamsServices, person_id: str, data: dict):
+    return _shown(services, services.removals.approve(_str(data.get("decision")) or "", person_id,
+                                                      on_change=queue_notices))
+
+
+def reject(services: TeamsServices, person_id: str, data: dict):
+    decision_id = _str(data.get("decision")) or ""
+    result = services.removals.reject(decision_id, person_id, _str(data.get("reason")) or "",
+                                      on_change=queue_notices)
+    if result.outcome is Outcome.INVALID:
+        # Whether they may reject is told before whether their reason will do.
+        checked = services.removals.may_sign_off(decision_id, person_id, "reject")
+        if checked.outcome is not Outcome.ALLOWED:
+            return _shown(services, checked)
+        return _card(services, checked.decision, errors=result.errors)
+    return _shown(services, result)
+
+
+def queue_notices(session, d: DecisionView, plan: Notices) -> list:
+    """Who is told what after a step, as platform-free notices in the step's own transaction (each with a dedupe
+    key: a step taken once is told once); the recipient's adapter renders them. The same rules and keys as the
+    notices' own flows/removals/notices.py, which is to queue them from flows itself: this goes then."""
+    subject = Subject(SUBJECT, d.id)
+    queued: list = []
+
+    def tell(kind: NoticeKind, to, suffix: str, replaces=None) -> None:
+        queued.append(queue(session, kind, subject, to, data={"status": d.status.value},
+                            dedupe_key=outbox_key(d.id, suffix), replaces=replaces))
+
+    if plan.close_agree_requests:
+        for asked in notices_about(session, NoticeKind.REMOVAL_AGREE_REQUESTED, subject):
+            tell(NoticeKind.REMOVAL_AGREE_CLOSED, asked.person_id, f"ask-done:{asked.person_id}", replaces=asked)
+    if plan.close_sign_off:
+        for asked in notices_about(session, NoticeKind.REMOVAL_SIGN_OFF_REQUESTED, subject):
+            tell(NoticeKind.REMOVAL_SIGN_OFF_CLOSED, Destination.SIGN_OFF, f"sign-off-done:{d.status.value}",
+                 replaces=asked)
+    for person in plan.ask_to_agree:
+        tell(NoticeKind.REMOVAL_AGREE_REQUESTED, person, f"ask:{person}")
+    if plan.ask_to_sign_off:
+        tell(NoticeKind.REMOVAL_SIGN_OFF_REQUESTED, Destination.SIGN_OFF, "sign-off")
+    for person in plan.share_with:
+        tell(NoticeKind.REMOVAL_DECISION_SHARED, person, f"shared:{d.status.value}:{person}")
+    if plan.tell_logger:
+        tell(NoticeKind.REMOVAL_LOGGER_TOLD, d.logged_by, f"logger:{d.status.value}")
+    return queued
+
+
+def _shown(services: TeamsServices, result: StepResult):
+    if result.outcome is Outcome.NOT_FOUND or result.decision is None:
+        return message_card(NOT_FOUND, title=TITLE)
+    banner = ""
+    if result.outcome is Outcome.REFUSED:
+        banner = refusals.removal(result.refusal, result.decision)
+    elif result.outcome is Outcome.ALREADY_DONE:
+        banner = "Someone got there first: nothing more was changed. This is where it stands."
+    return _card(services, result.decision, banner=banner)
+
+
+def _card(services: TeamsServices, decision: DecisionView, banner: str = "", errors: dict | None = None):
+    people = {p for p in (decision.logged_by, decision.agreed_by, decision.decided_by) if p}
+    return cards.decision_card(decision, {p: services.name(p) for p in people}, banner=banner, errors=errors)
+
+
+def _str(value) -> str | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return str(value)
+    return value if isinstance(value, str) else None
+
+
+def _list(value) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()] if isinstance(value, str) else []

@@ -1,0 +1,94 @@
+"""Each notice kind as a Teams card, rendered when it is delivered from what the notice is about as it stands then.
+None: the subject is gone (erased, deleted); nothing is sent."""
+from __future__ import annotations
+
+from flows.groups.models import Group
+from flows.outbox import NoticeKind
+from flows.outbox.worker import Claim
+from flows.policy.types import GroupKind
+from flows.removals.models import Status
+from teams.cards import removals as removal_cards
+from teams.cards import reports as report_cards
+from teams.cards.common import card, heading, note
+from teams.cards.wizard import registered_card
+from teams.services import TeamsServices
+
+REMOVAL_LINES = {
+    NoticeKind.REMOVAL_AGREE_REQUESTED: "A permanent removal from one of your groups needs a staff moderator's "
+                                        "agreement (R2).",
+    NoticeKind.REMOVAL_SIGN_OFF_REQUESTED: "A permanent removal waits for a senior manager's sign-off (R2).",
+    NoticeKind.REMOVAL_DECISION_SHARED: "A removal decision in one of your groups, shared with its moderators (R3).",
+    NoticeKind.REMOVAL_LOGGER_TOLD: "About the removal you logged.",
+    NoticeKind.REMOVAL_REVIEW_DUE: "A temporary removal is due for review (R4).",
+}
+# The requests to act on it: they keep their buttons while the step waits; every other card is for reading.
+REQUESTS = {NoticeKind.REMOVAL_AGREE_REQUESTED: Status.AWAITING_AGREEMENT,
+            NoticeKind.REMOVAL_SIGN_OFF_REQUESTED: Status.AWAITING_SIGN_OFF}
+REMOVAL_KINDS = {*REMOVAL_LINES, NoticeKind.REMOVAL_AGREE_CLOSED, NoticeKind.REMOVAL_SIGN_OFF_CLOSED}
+REPORT_KINDS = {NoticeKind.REPORT_MANAGERS_CARD, NoticeKind.REPORT_CHANGED, NoticeKind.REPORT_OWNER_TOLD,
+                NoticeKind.REPORT_FOLLOW_UP}
+PLAIN = {
+    NoticeKind.CONFIRMATION_REQUESTED: "You moderate a WhatsApp group: please confirm that you have read the policy "
+                                       "and the group agreement (M8). Type “home” to see it.",
+    NoticeKind.CHECKIN_REQUESTED: "Time to say whether you can go on moderating your group (M9). Type “home”.",
+    NoticeKind.CIRCULATION_DUE: "Your group's agreement is due to be circulated again (A3). Type “home”.",
+    NoticeKind.ESCALATION: "Something has waited too long for an answer. Type “home” to see what waits.",
+    NoticeKind.DELIVERY_FAILED: "A message from the app could not be delivered after every try.",
+}
+
+
+def render(services: TeamsServices, claim: Claim):
+    kind = claim.kind
+    if kind in REMOVAL_KINDS:
+        return _removal(services, claim)
+    if kind in REPORT_KINDS:
+        return _report(services, claim)
+    if kind is NoticeKind.GROUP_KIT:
+        return _kit(services, claim)
+    line = PLAIN.get(kind)
+    if line is None:
+        return card([heading("Group Policy Assistant"), note("There is news about your groups. Type “home” to see "
+                                                             "what waits for you.")], fallback="Type home")
+    return card([heading("Group Policy Assistant"), note(line)], fallback=line)
+
+
+def _removal(services: TeamsServices, claim: Claim):
+    decision = services.removals.decision(claim.subject.id)
+    if decision is None:
+        return None
+    names = {p: services.name(p) for p in (decision.logged_by, decision.agreed_by, decision.decided_by) if p}
+    waiting_for = REQUESTS.get(claim.kind)
+    # A request whose step has been taken since it was queued shows where things stand, without its buttons.
+    buttons = waiting_for is not None and decision.status is waiting_for
+    return removal_cards.decision_card(decision, names, banner="", lead=REMOVAL_LINES.get(claim.kind, ""),
+                                       actions=buttons)
+
+
+def _report(services: TeamsServices, claim: Claim):
+    case = services.reports.case(int(claim.subject.id))
+    if case is None:
+        return None
+    names = {p: services.name(p) for p in (case.reported_by, case.owner_id, case.resolved_by) if p}
+    # The managers' card keeps the buttons of the case's state, its updates too; what others are told is to read.
+    managers = claim.kind is NoticeKind.REPORT_MANAGERS_CARD or (
+        claim.kind is NoticeKind.REPORT_CHANGED and claim.replaces_id is not None)
+    return report_cards.case_card(case, names, actions=managers)
+
+
+def _kit(services: TeamsServices, claim: Claim):
+    from flows.wizard import drafts
+    from flows.wizard.models import WizardDraft
+    from flows.wizard.service import WizardState
+    from flows.wizard.steps import Step
+
+    with services.db.transaction() as session:
+        group = session.get(Group, int(claim.subject.id))
+        draft = session.get(WizardDraft, group.draft_id) if group is not None and group.draft_id else None
+        if group is None:
+            return None
+        session.expunge(group)
+        state = WizardState(draft.id, draft.user_id, Step(draft.step), dict(draft.data or {})) if draft else None
+    kind = GroupKind(group.kind)
+    # The texts come from the wizard's draft; a group registered some other way (an import) has its name only.
+    kit = drafts.kit(state, services.settings) if kind.official and state is not None else None
+    return registered_card(group, kind, kit, services.settings)

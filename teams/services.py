@@ -1,0 +1,49 @@
+"""What the Teams handlers need, built once per worker: flows' services over the Entra directory."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flows.db import Database
+from flows.directory.service import Directory
+from flows.home.service import HomeService
+from flows.moderation.service import ModerationService
+from flows.removals.service import RemovalService
+from flows.reports.service import UnofficialGroupReports
+from flows.settings import Settings
+from flows.wizard.service import NewGroupWizard
+from teams.directory import Graph, GraphDirectoryBackend, TokenProvider, TryOutBackend, directory_settings
+from teams.settings import TeamsSettings
+
+
+@dataclass
+class TeamsServices:
+    # flows' settings as Teams sees them (the roles' groups are Entra groups: teams.directory.directory_settings).
+    settings: Settings
+    teams: TeamsSettings
+    db: Database
+    backend: GraphDirectoryBackend | TryOutBackend
+    directory: Directory
+    wizard: NewGroupWizard
+    removals: RemovalService
+    reports: UnofficialGroupReports
+    home: HomeService
+    moderation: ModerationService
+
+    @classmethod
+    def build(cls, settings: Settings, teams: TeamsSettings, db: Database, token: TokenProvider) -> TeamsServices:
+        seen = directory_settings(settings, teams, db)
+        if teams.teams_allow_unauthenticated and not teams.teams_app_id:
+            backend = TryOutBackend()
+        else:
+            graph = Graph(teams.teams_graph_url, token, teams.teams_tenant_id, teams.teams_timeout_seconds)
+            backend = GraphDirectoryBackend(db, graph)
+        directory = Directory(db, backend, seen, unknown_name=lambda person_id: "someone")
+        return cls(
+            settings=seen, teams=teams, db=db, backend=backend, directory=directory,
+            wizard=NewGroupWizard(db, seen, directory), removals=RemovalService(db, seen, directory),
+            reports=UnofficialGroupReports(db, seen, directory), home=HomeService(db, seen, directory),
+            moderation=ModerationService(db, seen, directory),
+        )
+
+    def name(self, person_id: str | None) -> str:
+        return self.directory.person(person_id).name if person_id else "someone"
