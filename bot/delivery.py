@@ -101,7 +101,7 @@ class Deliverer:
                                  max_backoff=max_backoff, lease=lease)
         self.client = client
         self.slack = SlackAdapter(db, client, settings, admin_channel=admin_channel)
-        self.dispatch = Dispatcher(db, [self.slack])
+        self.dispatch = Dispatcher(db, [self.slack, *_other_adapters(settings, db)])
         # Without somewhere to tell the admins, failures are only listed in the App Home.
         failed = tell_admins if self.slack.reaches(Destination.ADMINS) else None
         self.outbox = Outbox(db, policy, clock, on_failed=failed, on_sent=on_sent)
@@ -271,3 +271,13 @@ def _retry_after(headers: dict[str, Any]) -> float | None:
             except (TypeError, ValueError):
                 return None
     return None
+
+
+def _other_adapters(settings, db: Database) -> list:
+    """The platforms beside Slack that notices may be for (Teams, when it is configured)."""
+    if settings is None:
+        return []
+    from teams.notices import teams_adapter
+
+    adapter = teams_adapter(settings, db)
+    return [adapter] if adapter is not None else []

@@ -13,7 +13,7 @@ SOURCES = sorted(p for p in FLOWS.rglob("*.py") if "migrations" not in p.parts)
 SLACK_IN_THE_DOMAIN = {
     "a Slack mention or channel link": re.compile(r"<(?:@[A-Z{]|#[A-Z{]|!(?:date|here|channel|everyone))"),
     "a queued Web API call (the adapter queues every message)": re.compile(r"(?<!def )\benqueue\(\s*session"),
-    "the Slack SDK or Bolt": re.compile(r"^\s*(?:from|import)\s+(?:slack_sdk|slack_bolt|bot)\b", re.MULTILINE),
+    "the Slack SDK or Bolt": re.compile(r"^\s*(?:from|import)\s+(?:slack_sdk|slack_bolt|bot|teams|microsoft_teams)\b", re.MULTILINE),
     "a job registered by importing its module": re.compile(r"^register_jobs\(", re.MULTILINE),
     # The outbox holds notices; only an adapter knows its platform's calls and where a message landed.
     "a Web API method name": re.compile(r"\b(?:chat|views|conversations|users|usergroups)\.[a-z][A-Za-z]+\b"),

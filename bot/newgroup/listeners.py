@@ -12,7 +12,6 @@ from bot.newgroup import views
 from bot.services import Services
 from flows import drafting
 from flows.wizard import drafts
-from flows.wizard.notices import registered
 from flows.wizard.service import WizardError
 from flows.wizard.steps import Step
 
@@ -52,7 +51,7 @@ def register(app: App, services: Services) -> None:
         user_id = body["user"]["id"]
         try:
             draft_id, step = views.read_metadata(view.get("private_metadata"))
-            result = wizard.submit(draft_id, user_id, step, views.read_values(view), on_registered=queue_kit)
+            result = wizard.submit(draft_id, user_id, step, views.read_values(view))
         except WizardError as error:
             ack(response_action="update", view=views.message_view(str(error)))
             return
@@ -132,9 +131,6 @@ def register(app: App, services: Services) -> None:
         if step is Step.KIND and draft_id != body["actions"][0].get("value"):
             wizard.discard(draft_id, user_id)
 
-    def queue_kit(session, group, state) -> list:
-        """The creator's texts and the moderators' confirmation requests, queued with the registration itself."""
-        return registered(session, group, state)
 
 
 def _modal_of(body: dict) -> str | None:

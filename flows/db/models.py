@@ -14,6 +14,3 @@ __all__ = ["AgreementCirculation", "AuditEntry", "DirectoryCacheEntry", "Group",
            "ModeratorCheckin", "ModeratorConfirmation", "ModeratorVacancy", "Notice", "Person", "PlatformAccount",
            "RemovalDecision",
            "UnofficialGroupCase", "UnofficialGroupReport", "WizardDraft"]
-# The Teams adapter's own table (conversation references): registered here so that migrations and `create_all` see
-# it too. teams.models imports nothing of the adapter but its table.
-from teams.models import TeamsConversation  # noqa: E402,F401

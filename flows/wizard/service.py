@@ -3,13 +3,11 @@ and a group registered exactly once at the end. Platform-neutral: values arrive 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from flows import drafting
 from flows.audit import service as audit
@@ -53,7 +51,6 @@ MODERATOR_FIELDS = (
 )
 # Called inside the registration's transaction, so that what it queues (e.g. the texts for the creator)
 # exists exactly when the group does.
-OnRegistered = Callable[[Session, Group, "WizardState"], list]
 LINK_PLACEHOLDER = "[LINK]"
 # What the personal-data guard looks for in each free-text field (flows/privacy/guard.py). Moderators are not
 # members: their names may be written where moderators are described, their contact details nowhere.
@@ -194,7 +191,7 @@ class NewGroupWizard:
             return self._state(draft)
 
     def submit(
-        self, draft_id: str, user_id: str, step: Step, values: dict, on_registered: OnRegistered | None = None
+        self, draft_id: str, user_id: str, step: Step, values: dict
     ) -> StepResult:
         with self.db.transaction() as session:
             state = self._state(self._draft(session, draft_id, user_id))
@@ -213,7 +210,7 @@ class NewGroupWizard:
             Step.NAME: self._submit_name,
             Step.DESCRIPTION: self._submit_description,
             Step.MODERATORS: self._submit_moderators,
-            Step.REVIEW: lambda state, values: self._submit_review(state, on_registered),
+            Step.REVIEW: lambda state, values: self._submit_review(state),
         }[step]
         try:
             return handler(state, values)
@@ -314,7 +311,7 @@ class NewGroupWizard:
         )
         return errors
 
-    def _submit_review(self, state: WizardState, on_registered: OnRegistered | None) -> StepResult:
+    def _submit_review(self, state: WizardState) -> StepResult:
         if Step.MODERATORS in steps_for(state.kind):
             # Re-run on what is stored: roles may have changed since, and the draft must hold what the step checked.
             errors = self._moderator_answers(state, state.data.get("moderators_form") or {})
@@ -328,7 +325,7 @@ class NewGroupWizard:
                 return self._save(state, step, errors)
         if not self.may_register(state.user_id):
             return StepResult(state, refusal=WizardRefusal.NOT_STAFF)
-        return self._register(state, result, on_registered)
+        return self._register(state, result)
 
     def preview_name(self, draft_id: str, user_id: str, name: str) -> tuple[WizardState, list[Finding]]:
         """What the naming rules say about a name as it is being typed. Nothing is saved."""
@@ -378,7 +375,7 @@ class NewGroupWizard:
             return StepResult(self._state(draft), errors)
 
     # --- registering ---------------------------------------------------------------------------------------------
-    def _register(self, state: WizardState, result: CheckResult, on_registered: OnRegistered | None) -> StepResult:
+    def _register(self, state: WizardState, result: CheckResult) -> StepResult:
         kind = state.kind
         data = state.data
         try:
@@ -418,7 +415,9 @@ class NewGroupWizard:
                     moderators=len(group.moderators), advice=[f.rule for f in result.findings],
                 )
                 state.group_id = group.id
-                queued = on_registered(session, group, state) if on_registered else []
+                from flows.wizard.notices import registered  # it builds on this module's WizardState
+
+                queued = registered(session, group, state)
                 return StepResult(state, {}, group=group, newly_registered=True, queued=queued)
         except IntegrityError:
             # The same wizard was submitted twice at once and the other submission won: one group, one message.

@@ -2,8 +2,7 @@
 decides who may, and records every refusal)."""
 from __future__ import annotations
 
-from flows.outbox import Destination, NoticeKind, Subject, notices_about, queue
-from flows.removals.service import SUBJECT, DecisionView, Notices, Outcome, RemovalForm, StepResult, outbox_key
+from flows.removals.service import DecisionView, Outcome, RemovalForm, StepResult
 from teams import refusals
 from teams.cards import removals as cards
 from teams.cards.wizard import message_card
@@ -26,7 +25,7 @@ def log(services: TeamsServices, person_id: str, data: dict):
         review_on=_str(data.get("review_on")), notes=_str(data.get("notes")) or "",
     )
     key = _str(data.get("key")) or ""
-    result = services.removals.log(person_id, key, form, on_change=queue_notices)
+    result = services.removals.log(person_id, key, form)
     if result.outcome is Outcome.INVALID:
         typed = {k: v for k, v in data.items() if k in ("group", "member_ref", "kind", "breaches", "tried_first",
                                                        "review_on")}
@@ -48,19 +47,16 @@ def open_decision(services: TeamsServices, person_id: str, data: dict):
 
 
 def agree(services: TeamsServices, person_id: str, data: dict):
-    return _shown(services, services.removals.agree(_str(data.get("decision")) or "", person_id,
-                                                    on_change=queue_notices))
+    return _shown(services, services.removals.agree(_str(data.get("decision")) or "", person_id))
 
 
 def approve(services: TeamsServices, person_id: str, data: dict):
-    return _shown(services, services.removals.approve(_str(data.get("decision")) or "", person_id,
-                                                      on_change=queue_notices))
+    return _shown(services, services.removals.approve(_str(data.get("decision")) or "", person_id))
 
 
 def reject(services: TeamsServices, person_id: str, data: dict):
     decision_id = _str(data.get("decision")) or ""
-    result = services.removals.reject(decision_id, person_id, _str(data.get("reason")) or "",
-                                      on_change=queue_notices)
+    result = services.removals.reject(decision_id, person_id, _str(data.get("reason")) or "")
     if result.outcome is Outcome.INVALID:
         # Whether they may reject is told before whether their reason will do.
         checked = services.removals.may_sign_off(decision_id, person_id, "reject")
@@ -68,35 +64,6 @@ def reject(services: TeamsServices, person_id: str, data: dict):
             return _shown(services, checked)
         return _card(services, checked.decision, errors=result.errors)
     return _shown(services, result)
-
-
-def queue_notices(session, d: DecisionView, plan: Notices) -> list:
-    """Who is told what after a step, as platform-free notices in the step's own transaction (each with a dedupe
-    key: a step taken once is told once); the recipient's adapter renders them. The same rules and keys as the
-    notices' own flows/removals/notices.py, which is to queue them from flows itself: this goes then."""
-    subject = Subject(SUBJECT, d.id)
-    queued: list = []
-
-    def tell(kind: NoticeKind, to, suffix: str, replaces=None) -> None:
-        queued.append(queue(session, kind, subject, to, data={"status": d.status.value},
-                            dedupe_key=outbox_key(d.id, suffix), replaces=replaces))
-
-    if plan.close_agree_requests:
-        for asked in notices_about(session, NoticeKind.REMOVAL_AGREE_REQUESTED, subject):
-            tell(NoticeKind.REMOVAL_AGREE_CLOSED, asked.person_id, f"ask-done:{asked.person_id}", replaces=asked)
-    if plan.close_sign_off:
-        for asked in notices_about(session, NoticeKind.REMOVAL_SIGN_OFF_REQUESTED, subject):
-            tell(NoticeKind.REMOVAL_SIGN_OFF_CLOSED, Destination.SIGN_OFF, f"sign-off-done:{d.status.value}",
-                 replaces=asked)
-    for person in plan.ask_to_agree:
-        tell(NoticeKind.REMOVAL_AGREE_REQUESTED, person, f"ask:{person}")
-    if plan.ask_to_sign_off:
-        tell(NoticeKind.REMOVAL_SIGN_OFF_REQUESTED, Destination.SIGN_OFF, "sign-off")
-    for person in plan.share_with:
-        tell(NoticeKind.REMOVAL_DECISION_SHARED, person, f"shared:{d.status.value}:{person}")
-    if plan.tell_logger:
-        tell(NoticeKind.REMOVAL_LOGGER_TOLD, d.logged_by, f"logger:{d.status.value}")
-    return queued
 
 
 def _shown(services: TeamsServices, result: StepResult):

@@ -1,8 +1,7 @@
 """Report handlers: "report group" opens the form anyone may file; staff move a case on from its card."""
 from __future__ import annotations
 
-from flows.outbox import Destination, Notice, NoticeKind, NoticeStatus, Subject, queue
-from flows.reports.service import SUBJECT, Action, Change, ChangeKind, ReportForm, Result, set_managers_message
+from flows.reports.service import Action, ReportForm, Result
 from teams import refusals
 from teams.cards import reports as cards
 from teams.cards.wizard import message_card
@@ -28,7 +27,7 @@ def file(services: TeamsServices, person_id: str, data: dict):
         shown = {k: v for k, v in typed.items() if k not in problems}
         return cards.report_form(problems, shown, key=data.get("key") if isinstance(data.get("key"), str) else None)
     key = data.get("key") if isinstance(data.get("key"), str) else None
-    filed = services.reports.file(person_id, form, submission_id=key, on_change=tell_managers)
+    filed = services.reports.file(person_id, form, submission_id=key)
     return cards.thanks_card(filed.case, filed.linked)
 
 
@@ -51,8 +50,7 @@ def act(services: TeamsServices, person_id: str, data: dict):
     if case_id is None or action is None:
         return message_card(NOT_FOUND, title=cards.TITLE)
     reason = data.get("reason") if isinstance(data.get("reason"), str) else None
-    outcome = services.reports.act(case_id, person_id, action, reason if action is Action.NO_ACTION else None,
-                                   on_change=tell_managers)
+    outcome = services.reports.act(case_id, person_id, action, reason if action is Action.NO_ACTION else None)
     if outcome.result is Result.REFUSED:
         return message_card(refusals.NOT_STAFF_TO_ACT_ON_REPORTS, title=cards.TITLE)
     case = outcome.case or services.reports.case(case_id)
@@ -63,23 +61,6 @@ def act(services: TeamsServices, person_id: str, data: dict):
         return _card(services, case, errors={"reason": error})
     banner = "Someone got there first: nothing more was changed." if outcome.result is Result.TOO_LATE else ""
     return _card(services, case, banner=banner, contacts=outcome.contacts)
-
-
-def tell_managers(session, change: Change) -> list:
-    """U2: the managers' card, posted once (through the outbox, where the Teams adapter sends it) and then updated
-    in place after each change, in the change's own transaction with the case locked."""
-    case = change.case
-    subject = Subject(SUBJECT, case.id)
-    last = session.get(Notice, case.managers_notice_id) if case.managers_notice_id else None
-    if last is None or last.status == NoticeStatus.FAILED.value:
-        notice = queue(session, NoticeKind.REPORT_MANAGERS_CARD, subject, Destination.MANAGERS,
-                       dedupe_key=f"report:{case.id}:managers:post:{last.id if last else 'first'}")
-    else:
-        step = f"report:{change.report_id}" if change.kind is ChangeKind.REPORTED_AGAIN else case.state.value
-        notice = queue(session, NoticeKind.REPORT_CHANGED, subject, Destination.MANAGERS, replaces=last,
-                       dedupe_key=f"report:{case.id}:managers:update:{step}")
-    set_managers_message(session, case.id, notice)
-    return [notice]
 
 
 def _card(services: TeamsServices, case, banner: str = "", errors: dict | None = None, contacts=()):

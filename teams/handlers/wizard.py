@@ -4,8 +4,6 @@ from __future__ import annotations
 import re
 
 from flows.directory.service import DirectoryUnavailable
-from flows.moderation.confirmations import open_confirmations
-from flows.outbox import NoticeKind, Subject, queue
 from flows.policy.types import GroupKind
 from flows.wizard import drafts
 from flows.wizard.service import MODERATOR_FIELDS, WizardState
@@ -37,7 +35,7 @@ def next_step(services: TeamsServices, person_id: str, data: dict):
     except ValueError:
         return cards.message_card(OUT_OF_DATE, start_again=True)
     values = read_values(step, data)
-    result = services.wizard.submit(draft_id, person_id, step, values, on_registered=ask_moderators)
+    result = services.wizard.submit(draft_id, person_id, step, values)
     if result.group is not None:
         kind = result.state.kind
         kit = drafts.kit(result.state, services.settings) if kind.official else None
@@ -45,18 +43,6 @@ def next_step(services: TeamsServices, person_id: str, data: dict):
     errors = {**result.errors, **({"review": refusals.wizard(result.refusal)} if result.refusal else {})}
     typed = values if errors and result.state.step is step else None
     return render(services, result.state, errors=errors, typed=typed)
-
-
-def ask_moderators(session, group, state) -> list:
-    """M8: every moderator who uses the app is asked to confirm they have read the policy and the agreement, in the
-    registration's own transaction (the lead also for those who do not use it). The notices say so wherever each
-    moderator is; the texts to paste are in the registered card itself."""
-    def ask(session, group, moderator, about):
-        return queue(session, NoticeKind.CONFIRMATION_REQUESTED, Subject("moderator_confirmation", about[0][1].id),
-                     moderator.slack_user_id, data={"group": group.id, "about": [m.id for m, _ in about]},
-                     dedupe_key=f"group:{group.id}:confirm:{moderator.id}")
-
-    return open_confirmations(session, group, ask)
 
 
 def back(services: TeamsServices, person_id: str, data: dict):

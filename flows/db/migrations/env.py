@@ -1,6 +1,8 @@
 from alembic import context
 
 import flows.db.models  # noqa: F401  (registers every table on Base.metadata)
+# The adapters' own tables (the Teams conversation references) live beside the domain's, migrated with them.
+import teams.models  # noqa: F401
 from flows.db.base import Base
 
 connection = context.config.attributes["connection"]

@@ -1,7 +1,7 @@
 """lifecycle: groups close and reopen; members welcomed after the start
 
 Revision ID: 0011_lifecycle
-Revises: 0009_notices
+Revises: 0010_teams_conversations
 """
 import sqlalchemy as sa
 from alembic import op
@@ -9,7 +9,7 @@ from alembic import op
 import flows.db.base
 
 revision = '0011_lifecycle'
-down_revision = '0009_notices'
+down_revision = '0010_teams_conversations'
 branch_labels = None
 depends_on = None
 
