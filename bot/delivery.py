@@ -22,6 +22,7 @@ from slack_sdk.web import SlackResponse
 
 from bot.background import AfterReply
 from bot.failure_notice import tell_admins
+from bot.people import PeopleOnSlackClient
 from flows.db import Database, utcnow
 from flows.outbox import Delivered, DeliveryPolicy, DeliveryReport, Outbox, OutboxMessage, RetryLater, Undeliverable
 from flows.outbox.worker import Claim, Outcome
@@ -85,7 +86,8 @@ class Deliverer:
             log.warning("the delivery client retries by itself; use bot.delivery.delivery_client(settings)")
         policy = delivery_policy(settings, max_attempts=max_attempts, base_backoff=base_backoff,
                                  max_backoff=max_backoff, lease=lease)
-        self.client = client
+        # People the renderers wrote go out as Slack users (bot/people.py).
+        self.client = PeopleOnSlackClient.wrapping(client, db)
         admins = admin_channel or getattr(settings, "admin_channel", None)
         self.outbox = Outbox(db, policy, clock, on_failed=tell_admins(admins))
         self.after_reply = AfterReply()

@@ -18,7 +18,7 @@ from flows.outbox import OutboxMessage
 from flows.removals.service import DecisionView
 from flows.reports.service import CaseView
 from flows.scheduler import JobRegistry
-from flows.settings import Settings, get_settings
+from bot.settings import SlackSettings as Settings, get_settings
 
 
 class SlackJobNotices:

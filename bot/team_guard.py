@@ -9,7 +9,7 @@ from __future__ import annotations
 from slack_bolt import BoltResponse
 
 from flows.directory.service import Directory, DirectoryUnavailable
-from flows.settings import Settings
+from bot.settings import SlackSettings as Settings
 
 REFUSED = "This app serves another workspace."
 UNKNOWN = "This app cannot confirm its own workspace right now; please try again shortly."

@@ -27,11 +27,11 @@ def put_on_register(app, moderators=(ALEX, VAL, SAM), *, created_at=None, ask_to
         group = Group(
             kind=kind, name=NAME, official=True, description="This is an Amaze group...", agreement_url=AGREEMENT,
             expected_members=40, out_of_hours="Val watches the group in the evenings and phones Alex or Sam Senior.",
-            emergency_contact="Sam Senior", emergency_contact_user_id=MANAGER, advice=[], created_by=STAFF,
+            emergency_contact="Sam Senior", emergency_contact_person_id=MANAGER, advice=[], created_by=STAFF,
             created_at=created_at or datetime.now(timezone.utc),
         )
         for name, role, user, lead in moderators:
-            group.moderators.append(Moderator(name=name, role=role, slack_user_id=user, is_lead=lead, added_by=STAFF,
+            group.moderators.append(Moderator(name=name, role=role, person_id=user, is_lead=lead, added_by=STAFF,
                                               added_at=group.created_at))
         session.add(group)
         session.flush()

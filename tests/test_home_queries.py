@@ -49,7 +49,7 @@ def add(session, name, kind="parent_carers", moderators=(), *, created_at=NOW - 
                   created_at=created_at, emergency_contact=contact, agreement_url="https://example.org/a")
     for mod_name, role, user, lead, stepped_down in moderators:
         group.moderators.append(Moderator(
-            name=mod_name, role=role, slack_user_id=user, is_lead=lead, added_by=STAFF, added_at=created_at,
+            name=mod_name, role=role, person_id=user, is_lead=lead, added_by=STAFF, added_at=created_at,
             stepped_down_at=NOW - timedelta(days=2) if stepped_down else None,
         ))
     session.add(group)
@@ -208,9 +208,9 @@ def bulk_register(db, count: int, created_by: str = STAFF) -> None:
         ])
         ids = s.scalars(select(Group.id).where(Group.name.like("Bulk group %")).order_by(Group.id)).all()[-count:]
         s.execute(insert(Moderator.__table__), [row for gid in ids for row in (
-            {"group_id": gid, "name": "Alex", "role": "staff", "slack_user_id": STAFF, "is_lead": True,
+            {"group_id": gid, "name": "Alex", "role": "staff", "person_id": STAFF, "is_lead": True,
              "added_by": STAFF, "added_at": NOW},
-            {"group_id": gid, "name": f"Helper {gid}", "role": "volunteer", "slack_user_id": None, "is_lead": False,
+            {"group_id": gid, "name": f"Helper {gid}", "role": "volunteer", "person_id": None, "is_lead": False,
              "added_by": STAFF, "added_at": NOW},
         )])
         moderators = s.execute(

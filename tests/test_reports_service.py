@@ -13,7 +13,8 @@ from flows.directory.service import Directory, Person
 from flows.reports import service as reports_module
 from flows.reports.models import UnofficialGroupCase, UnofficialGroupReport
 from flows.reports.service import Action, ReportForm, Result, UnofficialGroupReports, open_reports
-from flows.settings import Settings
+from bot.settings import SlackSettings as Settings
+from tests.support import EveryoneByTheirId, directory_by_id
 
 STAFF, STAFF_2, PCF, VOLUNTEER, GUEST, MANAGER = "U0STAFF1", "U0STAFF2", "U0PCF001", "U0VOLUN1", "U0GUEST1", "U0MANAGR"
 START = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
@@ -27,7 +28,7 @@ class Clock:
         return self.now
 
 
-class People:
+class People(EveryoneByTheirId):
     """The directory's view of the workspace, without asking Slack."""
 
     def usergroup_members(self, usergroup: str) -> list[str]:
@@ -48,7 +49,7 @@ def service(db, database_url, clock):
         _env_file=None, database_url=database_url, staff_user_ids=[STAFF, STAFF_2, GUEST], pcf_staff_user_ids=[PCF],
         managers_channel="C0MANAGERS", line_managers=[f"{STAFF_2}:{MANAGER}"],
     )
-    return UnofficialGroupReports(db, settings, Directory(db, People(), settings), clock=clock)
+    return UnofficialGroupReports(db, settings, directory_by_id(db, settings, GUEST, PCF, backend=People(settings)), clock=clock)
 
 
 def form(name="A.M.A.Z.E Parents Chat", **overrides) -> ReportForm:

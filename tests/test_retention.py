@@ -24,7 +24,7 @@ from flows.reports.service import Action, ReportForm, UnofficialGroupReports
 from flows.scheduler import Scheduler
 from flows.wizard.models import WizardDraft
 from tests.support import (
-    MANAGER, STAFF, STAFF_2, VOLUNTEER, EveryoneByTheirId, TestClock, add_lewes_group, roles_by_id,
+    MANAGER, STAFF, STAFF_2, VOLUNTEER, EveryoneByTheirId, TestClock, add_lewes_group, directory_by_id, roles_by_id,
 )
 
 # Noon UTC is after the job's 03:00 UK time in winter and summer alike.
@@ -49,7 +49,7 @@ def clock():
 
 @pytest.fixture
 def services(db, ours, clock):
-    directory = Directory(db, EveryoneByTheirId(), ours)
+    directory = directory_by_id(db, ours)
     return (RemovalService(db, ours, directory, clock=clock), UnofficialGroupReports(db, ours, directory, clock=clock))
 
 

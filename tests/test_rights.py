@@ -27,7 +27,7 @@ from flows.reports.models import UnofficialGroupReport
 from flows.reports.service import Action, ReportForm, UnofficialGroupReports
 from flows.wizard.models import WizardDraft
 from tests.support import (
-    MANAGER, STAFF, STAFF_2, VOLUNTEER, EveryoneByTheirId, TestClock, add_lewes_group, roles_by_id,
+    MANAGER, STAFF, STAFF_2, VOLUNTEER, EveryoneByTheirId, TestClock, add_lewes_group, directory_by_id, roles_by_id,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,7 +53,7 @@ def held(db, ours):
     """Val (a volunteer) logs a permanent removal that Alex agrees and a manager signs off, reports an unofficial
     group that is then closed, and has a wizard left unfinished and a cached Slack profile."""
     clock = TestClock(NOW)
-    directory = Directory(db, EveryoneByTheirId(), ours)
+    directory = directory_by_id(db, ours)
     group_id = add_lewes_group(db)
     removals = RemovalService(db, ours, directory, clock=clock)
     logged = removals.log(VOLUNTEER, "key-1", RemovalForm(
@@ -142,7 +142,7 @@ def test_erasing_a_slack_user_leaves_only_pseudonyms_and_the_record_that_it_happ
         assert (decision.status, decision.kind, decision.member_ref) == ("approved", "permanent", "J.S.")
         assert (decision.logged_by, decision.agreed_by, decision.decided_by) == (pseudonym, STAFF, MANAGER)
         val = session.scalars(select(Moderator).where(Moderator.name == pseudonym)).one()
-        assert val.slack_user_id is None and val.stepped_down_at is not None
+        assert val.person_id is None and val.stepped_down_at is not None
         report = session.scalars(select(UnofficialGroupReport)).one()
         assert (report.reporter_id, report.contact) == (pseudonym, None) and "heron" not in report.how_found
         erasures = session.scalars(select(AuditEntry).where(AuditEntry.action == "person.erased")).all()

@@ -44,21 +44,21 @@ def register(app: App, services: Services) -> None:
             log.warning("could not publish the Home of %s: %s", user_id, error.response.get("error"))
 
     @app.event("app_home_opened")
-    def opened(event, client):
+    def opened(event, client, context):
         if event.get("tab", "home") != "home":
             return
         # Slack sends the Home as last published: keep the register's filters and page the person left it on.
-        publish(client, event["user"], views.read_filter((event.get("view") or {}).get("private_metadata")))
+        publish(client, context["person_id"], views.read_filter((event.get("view") or {}).get("private_metadata")))
 
-    def filter_chosen(ack, body, action, client):
+    def filter_chosen(ack, body, action, client, context):
         ack()
         current = views.read_filter((body.get("view") or {}).get("private_metadata"))
         chosen = views.choose(current, action["action_id"], (action.get("selected_option") or {}).get("value"))
-        publish(client, body["user"]["id"], chosen)
+        publish(client, context["person_id"], chosen)
 
-    def page_turned(ack, body, action, client):
+    def page_turned(ack, body, action, client, context):
         ack()
-        publish(client, body["user"]["id"], views.read_filter(action.get("value")))
+        publish(client, context["person_id"], views.read_filter(action.get("value")))
 
     for action_id in views.FILTER_ACTIONS:
         app.action(action_id)(filter_chosen)
@@ -97,7 +97,7 @@ class RefreshAfterInteraction(ListenerCompletionHandler):
             # The /newgroup wizard is opened from a command, and its steps change nothing the Home shows; the
             # Home is read afresh whenever it is opened. Refreshing here cost every step its speed under load.
             return
-        user_id = (body.get("user") or {}).get("id")
+        user_id = request.context.get("person_id")
         client = request.context.client
         if not user_id or client is None:
             return

@@ -49,7 +49,7 @@ from flows.moderation.queries import GroupState, Status, local_date, long_date
 from flows.policy.types import GroupKind
 from flows.removals.service import BREACHES
 from flows.reports.service import Action, actions_in
-from flows.settings import Settings
+from bot.settings import SlackSettings as Settings
 
 # The Home's own actions: they publish the Home themselves (the refresh after other clicks leaves them alone).
 PREFIX = "home_"

@@ -17,8 +17,8 @@ def register(app: App, services: Services) -> None:
     moderation = services.moderation
     settings = services.settings
 
-    def handle(body: dict, act: Act, ack) -> None:
-        where = notify.Where(body["user"]["id"], _clicked_channel(body))
+    def handle(body: dict, person_id: str, act: Act, ack) -> None:
+        where = notify.Where(person_id, _clicked_channel(body))
         value = body["actions"][0].get("value")
         answer = act(value, where.user_id, lambda session, answer: notify.after_answer(session, answer, settings, where))
         if answer.outcome is Outcome.NOT_FOUND:
@@ -41,8 +41,8 @@ def register(app: App, services: Services) -> None:
 
 
 def _listener(handle: Callable[..., None], act: Act):
-    def listener(ack, body):
-        handle(body, act, ack)
+    def listener(ack, body, context):
+        handle(body, context["person_id"], act, ack)
 
     return listener
 

@@ -40,7 +40,7 @@ def queue_confirmation_requests(session: Session, group: Group, settings: Settin
         contact_for = [c.id for m, c in asked if not is_employed(m)] if _has_emergency_contact(group) else []
         return enqueue(
             session, "chat.postMessage",
-            {"channel": recipient.slack_user_id, **messages.confirmation_message(group, recipient, asked, settings, lead)},
+            {"channel": recipient.person_id, **messages.confirmation_message(group, recipient, asked, settings, lead)},
             dedupe_key=f"moderation:confirm:{asked[0][1].id}",
             reference=request_reference(recipient, asked, contact_for),
         )
@@ -49,7 +49,7 @@ def queue_confirmation_requests(session: Session, group: Group, settings: Settin
 
 
 def _has_emergency_contact(group: Group) -> bool:
-    return bool(group.emergency_contact or group.emergency_contact_user_id)
+    return bool(group.emergency_contact or group.emergency_contact_person_id)
 
 
 def _asked_in(session: Session, model, message_id: int):
@@ -62,7 +62,7 @@ def _asked_in(session: Session, model, message_id: int):
     group = session.get(Group, rows[0].group_id)
     by_id = {m.id: m for m in group.moderators}
     asked = [(by_id[row.moderator_id], row) for row in rows]
-    recipient = next((m for m, _ in asked if m.slack_user_id == recipient_id), None) or _moderator_on_slack(
+    recipient = next((m for m, _ in asked if m.person_id == recipient_id), None) or _moderator_on_slack(
         group, recipient_id
     )
     return (group, asked, recipient) if recipient is not None else None
@@ -81,7 +81,7 @@ def _confirmation_edit(session: Session, message_id: int, settings: Settings) ->
 def remind_circulation(session: Session, group: Group, circulation: AgreementCirculation, settings: Settings) -> OutboxMessage:
     """To the lead staff moderator (else the person who registered the group), with the agreement to paste."""
     lead = acting_lead(group)
-    recipient = lead.slack_user_id if lead else group.created_by
+    recipient = lead.person_id if lead else group.created_by
     return enqueue(
         session, "chat.postMessage", {"channel": recipient, **_circulation_content(group, circulation, settings)},
         dedupe_key=f"moderation:circulate:{circulation.id}",
@@ -102,16 +102,16 @@ def ask_checkins(session: Session, group: Group, checkins: list[ModeratorCheckin
     """Each moderator on Slack is asked; those not on Slack are asked through the lead, in the lead's message."""
     by_id = {m.id: m for m in group.moderators}
     checked = [(by_id[c.moderator_id], c) for c in checkins]
-    offline = [(m, c) for m, c in checked if m.slack_user_id is None]
+    offline = [(m, c) for m, c in checked if not m.reachable]
     lead = acting_lead(group)
     sent: dict[int, OutboxMessage] = {}
     for moderator, checkin in checked:
-        if moderator.slack_user_id is None:
+        if not moderator.reachable:
             continue
         about = [(moderator, checkin)] + (offline if lead is not None and moderator.id == lead.id else [])
         message = enqueue(
             session, "chat.postMessage",
-            {"channel": moderator.slack_user_id, **messages.checkin_message(group, moderator, about, _months(settings), [])},
+            {"channel": moderator.person_id, **messages.checkin_message(group, moderator, about, _months(settings), [])},
             dedupe_key=f"moderation:checkin:{checkin.id}", reference={"type": "moderator_checkin", "id": checkin.id},
         )
         sent.update({c.id: message for _, c in about})
@@ -138,12 +138,12 @@ def _stepped_down_notices(session: Session, answer: Answer) -> list[OutboxMessag
     that the person who registered the group and its emergency contact (a senior manager)."""
     group = session.get(Group, answer.group_id)
     moderator = session.get(Moderator, answer.moderator_id)
-    if answer.lead_user_id and answer.lead_user_id != moderator.slack_user_id:
+    if answer.lead_user_id and answer.lead_user_id != moderator.person_id:
         recipients = [answer.lead_user_id]
     else:
         stand_in = acting_lead(group)
-        recipients = [stand_in.slack_user_id] if stand_in else [group.created_by, group.emergency_contact_user_id]
-    recipients = [r for r in dict.fromkeys(recipients) if r and r != moderator.slack_user_id]
+        recipients = [stand_in.person_id] if stand_in else [group.created_by, group.emergency_contact_person_id]
+    recipients = [r for r in dict.fromkeys(recipients) if r and r != moderator.person_id]
     content = messages.stepped_down_notice(group, moderator, answer.user_id, list(answer.findings))
     return [
         enqueue(session, "chat.postMessage", {"channel": recipient, **content},
@@ -192,6 +192,6 @@ def _recipient(session: Session, message_id: int) -> str | None:
 
 
 def _moderator_on_slack(group: Group, user_id: str) -> Moderator | None:
-    return next((m for m in group.moderators if m.slack_user_id == user_id), None)
+    return next((m for m in group.moderators if m.person_id == user_id), None)
 
 

@@ -10,6 +10,7 @@ from bot import refusals
 from bot.modals import channel_of, loading_view, open_modal, says_so_if_it_cannot_go_on
 from bot.moderation.notify import queue_confirmation_requests
 from bot.newgroup import messages, views
+from bot.people import person_of
 from bot.services import Services
 from flows import drafting
 from flows.outbox import enqueue
@@ -29,11 +30,11 @@ def register(app: App, services: Services) -> None:
         return views.step_view(state, settings, wizard.advice(state), kit=kit, banner=banner)
 
     @app.command("/newgroup")
-    def open_wizard(ack, command, client):
+    def open_wizard(ack, command, client, context):
         # The trigger_id lives three seconds and works once: the modal opens before anything slow, the role
         # look-ups included (several calls to Slack when the directory's copy has expired).
         ack()
-        user_id = command["user_id"]
+        user_id = context["person_id"]
         view_id = open_modal(client, command["trigger_id"], loading_view(views.TITLE), user_id, channel_of(command))
         if view_id is None:
             return
@@ -47,12 +48,16 @@ def register(app: App, services: Services) -> None:
                 )
             client.views_update(view_id=view_id, view=view)
 
+    def picked(user_id: str) -> str:
+        # The pickers name Slack users; the wizard takes people.
+        return person_of(services.db, user_id)
+
     @app.view(views.CALLBACK_ID)
-    def submit_step(ack, body, view, client):
-        user_id = body["user"]["id"]
+    def submit_step(ack, body, view, client, context):
+        user_id = context["person_id"]
         try:
             draft_id, step = views.read_metadata(view.get("private_metadata"))
-            result = wizard.submit(draft_id, user_id, step, views.read_values(view), on_registered=queue_kit)
+            result = wizard.submit(draft_id, user_id, step, views.read_values(view, picked), on_registered=queue_kit)
         except WizardError as error:
             ack(response_action="update", view=views.message_view(str(error)))
             return
@@ -74,12 +79,12 @@ def register(app: App, services: Services) -> None:
         ack(response_action="update", view=render(result.state, banner=banner))
 
     @app.action({"block_id": views.NAME_BLOCK, "action_id": views.VALUE})
-    def check_name_as_typed(ack, body, client):
+    def check_name_as_typed(ack, body, client, context):
         ack()
         view = body["view"]
         try:
             draft_id, _ = views.read_metadata(view.get("private_metadata"))
-            state, findings = wizard.preview_name(draft_id, body["user"]["id"], body["actions"][0].get("value") or "")
+            state, findings = wizard.preview_name(draft_id, context["person_id"], body["actions"][0].get("value") or "")
         except (WizardError, KeyError, ValueError):
             return
         try:
@@ -91,10 +96,10 @@ def register(app: App, services: Services) -> None:
             log.info("live name check not shown: %s", error.response.get("error"))
 
     @app.action(views.BACK_ACTION)
-    def go_back(ack, body, client):
+    def go_back(ack, body, client, context):
         ack()
         try:
-            state = wizard.back(body["actions"][0]["value"], body["user"]["id"])
+            state = wizard.back(body["actions"][0]["value"], context["person_id"])
         except WizardError as error:
             state, view = None, views.message_view(str(error))
         else:

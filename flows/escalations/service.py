@@ -25,6 +25,7 @@ from flows.reports.models import CaseState, UnofficialGroupCase, UnofficialGroup
 from flows.reports.service import SUBJECT as REPORT
 from flows.scheduler import run_once
 from flows.settings import Settings
+from flows.destinations import Destination
 
 ESCALATION_JOB = "escalations"
 # One message lists at most this many; the rest are claimed, and listed, on the next run.
@@ -116,11 +117,11 @@ class Escalations:
 
     @property
     def decisions_channel(self) -> str | None:
-        return self.settings.managers_channel or self.settings.approvals_channel
+        return self.settings.destination(Destination.MANAGERS) or self.settings.destination(Destination.SIGN_OFF)
 
     @property
     def reports_channel(self) -> str | None:
-        return self.settings.managers_channel
+        return self.settings.destination(Destination.MANAGERS)
 
     def escalate(self, session: Session, now: datetime, tell: Tell) -> list[OutboxMessage]:
         """Queue the managers' list of what has newly waited too long; returns what it queued."""
@@ -205,8 +206,8 @@ class Escalations:
 def _asked_to_agree(session: Session, row: RemovalDecision) -> list[str]:
     """Who was asked to agree: the requests queued for the group's moderators."""
     people = session.scalars(
-        select(Moderator.slack_user_id)
-        .where(Moderator.group_id == row.group_id, Moderator.slack_user_id.is_not(None))
+        select(Moderator.person_id)
+        .where(Moderator.group_id == row.group_id, Moderator.reachable)
         .order_by(Moderator.id)
     )
     keys = {outbox_key(row.id, "ask", user): user for user in people}

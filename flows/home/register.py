@@ -105,7 +105,7 @@ def my_group_ids(
     reads them: those needing attention first, then by name. Returns the first `limit` ids and the count."""
     conditions = _conditions(settings, on)
     moderating = select(Moderator.group_id).where(
-        Moderator.slack_user_id == user_id, Moderator.stepped_down_at.is_(None)
+        Moderator.person_id == user_id, Moderator.stepped_down_at.is_(None)
     )
     mine = or_(Group.id.in_(moderating), Group.created_by == user_id)
     first = case((conditions.needs_attention, 0), else_=1)

@@ -38,11 +38,11 @@ def open_confirmations(session: Session, group: Group, ask: Ask, now: datetime |
             select(ModeratorConfirmation).where(ModeratorConfirmation.moderator_id == moderator.id)
         ).one()
     unasked = [(m, rows[m.id]) for m in active_moderators(group) if rows[m.id].request_message_id is None]
-    offline = [(m, row) for m, row in unasked if m.slack_user_id is None]
+    offline = [(m, row) for m, row in unasked if not m.reachable]
     lead = acting_lead(group)
     queued = []
     for moderator, row in unasked:
-        if moderator.slack_user_id is None:
+        if not moderator.reachable:
             continue
         about = [(moderator, row)] + (offline if lead is not None and moderator.id == lead.id else [])
         message = ask(session, group, moderator, about)
@@ -64,7 +64,7 @@ def open_confirmations(session: Session, group: Group, ask: Ask, now: datetime |
 def request_reference(recipient: Moderator, about: list[tuple[Moderator, ModeratorConfirmation]],
                       emergency_contact_for: list[int]) -> dict:
     """What the outbox remembers about the request: on delivery, the emergency contact is recorded as sent."""
-    return {"type": REQUEST, "id": about[0][1].id, "to": recipient.slack_user_id,
+    return {"type": REQUEST, "id": about[0][1].id, "to": recipient.person_id,
             "emergency_contact_for": emergency_contact_for}
 
 

@@ -68,7 +68,7 @@ def active_moderators(group: Group) -> list[Moderator]:
 def acting_lead(group: Group) -> Moderator | None:
     """The lead staff moderator; if they have stepped down, the first staff moderator with an account stands
     in, so that someone can still answer for the moderators without one."""
-    staff_on_slack = [m for m in active_moderators(group) if is_employed(m) and m.slack_user_id]
+    staff_on_slack = [m for m in active_moderators(group) if is_employed(m) and m.reachable]
     return next((m for m in staff_on_slack if m.is_lead), None) or next(iter(staff_on_slack), None)
 
 
@@ -76,7 +76,7 @@ def staffing_findings(group: Group) -> list[Finding]:
     """M1 and M2 on the moderators still active: whether the group may go on as it stands."""
     kind = GroupKind(group.kind)
     entries = [
-        ModeratorEntry(name=m.name, role=ModeratorRole(m.role), slack_user_id=m.slack_user_id, organisation=m.organisation)
+        ModeratorEntry(name=m.name, role=ModeratorRole(m.role), person_id=m.person_id, organisation=m.organisation)
         for m in active_moderators(group)
     ]
     return [f for f in (*m1_staff_moderator(kind, entries), *m2_not_only_volunteers(kind, entries)) if f.blocks]
@@ -207,7 +207,7 @@ def my_groups(session: Session, user_id: str, settings: Settings | None = None, 
 
 
 def _groups_of(session: Session, user_id: str) -> list[Group]:
-    moderating = select(Moderator.group_id).where(Moderator.slack_user_id == user_id, Moderator.stepped_down_at.is_(None))
+    moderating = select(Moderator.group_id).where(Moderator.person_id == user_id, Moderator.stepped_down_at.is_(None))
     query = select(Group).where(or_(Group.id.in_(moderating), Group.created_by == user_id)).order_by(Group.name, Group.id)
     return list(session.scalars(query))
 
@@ -248,9 +248,9 @@ def _answerable(session: Session, user_id: str) -> list[tuple[Group, Moderator, 
     for group in _groups_of(session, user_id):
         lead = acting_lead(group)
         for moderator in active_moderators(group):
-            if moderator.slack_user_id == user_id:
+            if moderator.person_id == user_id:
                 pairs.append((group, moderator, False))
-            elif moderator.slack_user_id is None and lead is not None and lead.slack_user_id == user_id:
+            elif not moderator.reachable and lead is not None and lead.person_id == user_id:
                 pairs.append((group, moderator, True))
     return pairs
 
@@ -277,7 +277,7 @@ def circulations_to_record(session: Session, user_id: str) -> list[PendingCircul
     """Reminders to circulate an agreement that this person, as a staff moderator, can mark done."""
     pending = []
     for group in _groups_of(session, user_id):
-        if not any(m.slack_user_id == user_id and is_employed(m) for m in active_moderators(group)):
+        if not any(m.person_id == user_id and is_employed(m) for m in active_moderators(group)):
             continue
         rows = session.scalars(
             select(AgreementCirculation).where(

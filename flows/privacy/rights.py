@@ -148,7 +148,7 @@ def subject_access(session: Session, person: Person) -> list[Section]:
 
 def _moderator_rows(session: Session, person: Person) -> list[Moderator]:
     if person.user_id:
-        query = select(Moderator).where(Moderator.slack_user_id == person.user_id)
+        query = select(Moderator).where(Moderator.person_id == person.user_id)
     else:
         query = select(Moderator).where(Moderator.name.ilike(_escape_like(person.name), escape="\\"))
         if person.group_id is not None:
@@ -175,7 +175,7 @@ def _person_sections(session: Session, person: Person) -> list[Section]:
         sections.append(Section("Groups you registered", rows=[
             _row(g, ("id", "name", "kind", "created_at")) for g in groups]))
     contact_query = select(Group).where(
-        Group.emergency_contact_user_id == uid if uid else Group.emergency_contact.ilike(
+        Group.emergency_contact_person_id == uid if uid else Group.emergency_contact.ilike(
             _escape_like(person.name), escape="\\"))
     if person.group_id is not None:
         contact_query = contact_query.where(Group.id == person.group_id)
@@ -465,15 +465,15 @@ def _erase_person(session: Session, person: Person, result: Erasure, now: dateti
         # The row stays (M9: the record that the group had a moderator, and of their confirmations); who it was
         # goes. Someone erased can no longer moderate: an active moderator steps down.
         _set(session, Moderator, Moderator.id.in_(ids), "moderators", result,
-             name=p, slack_user_id=None, organisation=None)
+             name=p, person_id=None, organisation=None)
         session.execute(update(Moderator).where(Moderator.id.in_(ids), Moderator.stepped_down_at.is_(None))
                         .values(stepped_down_at=now).execution_options(synchronize_session=False))
-    contact = Group.emergency_contact_user_id == uid if uid else Group.emergency_contact.ilike(
+    contact = Group.emergency_contact_person_id == uid if uid else Group.emergency_contact.ilike(
         _escape_like(person.name), escape="\\")
     if person.group_id is not None:
         contact = contact & (Group.id == person.group_id)
     _set(session, Group, contact, "groups (emergency contact removed)", result,
-         emergency_contact=None, emergency_contact_user_id=None)
+         emergency_contact=None, emergency_contact_person_id=None)
     if uid:
         _erase_user_columns(session, uid, p, result)
     _erase_in_text(session, person, pattern, p, result)

@@ -28,6 +28,7 @@ from flows.removals.models import RemovalDecision, RemovalKind, Status
 from flows.policy.text import without_control_characters
 from flows.privacy import FieldKind, Guard
 from flows.settings import Settings
+from flows.destinations import Destination
 
 # The group agreement's sections (A2), in its order: what a breach is measured against.
 BREACHES = {
@@ -215,7 +216,7 @@ class RemovalService:
             if not every:
                 query = query.where(
                     select(Moderator.id)
-                    .where(Moderator.group_id == Group.id, Moderator.slack_user_id == user_id, ACTIVE)
+                    .where(Moderator.group_id == Group.id, Moderator.person_id == user_id, ACTIVE)
                     .exists()
                 )
             groups = session.scalars(query.order_by(Group.name, Group.id)).all()
@@ -280,7 +281,7 @@ class RemovalService:
         staff_moderators = self._staff_moderators(moderators, unknown=True)
         kind = values["kind"]
         own_agreement = user_id in self._staff_moderators(
-            [m for m in moderators if m.slack_user_id == user_id], unknown=False
+            [m for m in moderators if m.person_id == user_id], unknown=False
         )
         if kind is RemovalKind.TEMPORARY:
             status = Status.RECORDED
@@ -291,7 +292,7 @@ class RemovalService:
         if status is Status.RECORDED:
             notices.share_with = _others(moderators, user_id)
         elif status is Status.AWAITING_SIGN_OFF:
-            notices.ask_to_sign_off, notices.sign_off_channel = True, self.settings.approvals_channel
+            notices.ask_to_sign_off, notices.sign_off_channel = True, self.settings.destination(Destination.SIGN_OFF)
         else:
             notices.ask_to_agree = [m for m in staff_moderators if m != user_id]
         now = self.clock()
@@ -399,7 +400,7 @@ class RemovalService:
         if why_not:
             return self._refuse(current, user_id, "removal.agree_refused", why_not)
         notices = Notices(
-            ask_to_sign_off=True, sign_off_channel=self.settings.approvals_channel, tell_logger=True,
+            ask_to_sign_off=True, sign_off_channel=self.settings.destination(Destination.SIGN_OFF), tell_logger=True,
             close_agree_requests=True,
         )
         now = self.clock()
@@ -431,7 +432,7 @@ class RemovalService:
         """Registered as an employed moderator of the group, and still staff today (RolesUnconfirmed when that
         cannot be told)."""
         employed = {ModeratorRole.STAFF.value, ModeratorRole.PCF_STAFF.value}
-        registered = any(m.slack_user_id == user_id and m.role in employed for m in self._moderators(group_id))
+        registered = any(m.person_id == user_id and m.role in employed for m in self._moderators(group_id))
         return registered and self.directory.has_role(user_id, Role.STAFF, Role.PCF_STAFF)
 
     def _confirmed(self, decision: DecisionView, user_id: str, action: str, check: Callable[..., bool], *args) -> bool:
@@ -555,7 +556,7 @@ class RemovalService:
         role cannot be told now count as `unknown` says: asked to agree (their click is checked again), but never
         taken for a staff agreement."""
         employed = {ModeratorRole.STAFF.value, ModeratorRole.PCF_STAFF.value}
-        candidates = dict.fromkeys(m.slack_user_id for m in moderators if m.slack_user_id and m.role in employed)
+        candidates = dict.fromkeys(m.person_id for m in moderators if m.reachable and m.role in employed)
         return [u for u in candidates if self._still_staff(u, unknown)]
 
     def _still_staff(self, user_id: str, unknown: bool) -> bool:
@@ -593,7 +594,7 @@ def day_text(value: date) -> str:
 
 def _others(moderators: list[Moderator], user_id: str) -> list[str]:
     """Every moderator with an account but the given person, once each (R3)."""
-    return [u for u in dict.fromkeys(m.slack_user_id for m in moderators if m.slack_user_id) if u != user_id]
+    return [u for u in dict.fromkeys(m.person_id for m in moderators if m.reachable) if u != user_id]
 
 
 def _int(value: object) -> int | None:

@@ -36,6 +36,7 @@ from flows.reports.models import (
 )
 from flows.scheduler import JobRun, run_once
 from flows.settings import Settings
+from flows.destinations import Destination
 
 SUBJECT = "unofficial_group_case"
 NAME_LIMIT = 300
@@ -326,14 +327,14 @@ class UnofficialGroupReports:
                 contacts = (report.contact,) if linked and report.contact and view.owner_id else ()
                 queued = on_change(session, Change(
                     ChangeKind.REPORTED_AGAIN if linked else ChangeKind.REPORTED, view, reporter_id,
-                    tuple(self.delivery_targets(view)), report_id=report.id, contacts=contacts,
+                    tuple(self.delivery_targets(session, view)), report_id=report.id, contacts=contacts,
                 ))
             return Filed(view, report.id, linked, queued=tuple(queued))
 
     # --- telling the managers (U2) -----------------------------------------------------------------------------
-    def delivery_targets(self, case: CaseView) -> list[str]:
-        """Where the managers' message goes: the first reporter's own manager, else the managers' channel."""
-        return delivery_targets(self.settings, case)
+    def delivery_targets(self, session: Session, case: CaseView) -> list[str]:
+        """Where the managers' message goes: the first reporter's own manager, else the managers' destination."""
+        return delivery_targets(session, self.settings, case)
 
     def follow_up(self, case_id: int, on_undelivered: OnUndelivered) -> list:
         """When the case's managers' message could not be delivered, let the adapter post it elsewhere or tell
@@ -423,7 +424,7 @@ class UnofficialGroupReports:
                 queued: list = []
                 if on_change is not None:
                     queued = on_change(session, Change(
-                        ChangeKind.MOVED, view, actor, tuple(self.delivery_targets(view)), action=action,
+                        ChangeKind.MOVED, view, actor, tuple(self.delivery_targets(session, view)), action=action,
                         contacts=contacts,
                     ))
                 return ActOutcome(Result.CHANGED, action, view, current, contacts, tuple(queued))
@@ -477,8 +478,8 @@ def open_reports(
     ]
 
 
-def delivery_targets(settings: Settings, case: CaseView) -> list[str]:
-    targets = [settings.manager_of(case.reported_by), settings.managers_channel]
+def delivery_targets(session: Session, settings: Settings, case: CaseView) -> list[str]:
+    targets = [settings.line_manager(session, case.reported_by), settings.destination(Destination.MANAGERS)]
     return list(dict.fromkeys(t for t in targets if t))
 
 
@@ -532,7 +533,7 @@ def follow_up_case(session: Session, settings: Settings, case_id: int, on_undeli
     if not run_once(session, FOLLOW_UP_JOB, f"failed:{last.id}"):
         return []
     view = _view(case)
-    return on_undelivered(session, view, tuple(delivery_targets(settings, view)), last)
+    return on_undelivered(session, view, tuple(delivery_targets(session, settings, view)), last)
 
 
 def _last_managers_message_failed(session: Session, case_id: int) -> bool:

@@ -89,7 +89,7 @@ def resolve(kind: GroupKind, choice: ModeratorChoice, directory: Directory) -> P
         person = directory.person(user_id)
         if required_role not in directory.roles_of(user_id):
             not_staff.append(person.name)
-        moderators.append(ModeratorEntry(name=person.name, role=employed_role, slack_user_id=user_id))
+        moderators.append(ModeratorEntry(name=person.name, role=employed_role, person_id=user_id))
     if not_staff:
         who = "PCF staff" if kind.pcf else "staff"
         errors["staff_moderators"] = (
@@ -109,14 +109,14 @@ def resolve(kind: GroupKind, choice: ModeratorChoice, directory: Directory) -> P
         person = directory.person(user_id)
         # Someone employed who was put among the others is still staff: record what they are.
         role = employed_role if required_role in directory.roles_of(user_id) else volunteer_role
-        moderators.append(ModeratorEntry(name=person.name, role=role, slack_user_id=user_id))
+        moderators.append(ModeratorEntry(name=person.name, role=role, person_id=user_id))
 
     offline, error = parse_offline(choice.offline)
     if error:
         errors["offline_moderators"] = error
     moderators.extend(offline)
 
-    lead = choice.lead or next((m.slack_user_id for m in moderators if m.role is employed_role), None)
+    lead = choice.lead or next((m.person_id for m in moderators if m.role is employed_role), None)
     if choice.lead and choice.lead not in choice.staff:
         errors["lead_moderator"] = "The lead moderator must be one of the staff moderators you picked above."
     return ParsedModerators(moderators=moderators, lead_user_id=lead, errors=errors)

@@ -96,7 +96,7 @@ class WizardState:
             moderators=tuple(
                 ModeratorEntry(
                     name=m["name"], role=ModeratorRole(m["role"]),
-                    slack_user_id=m.get("slack_user_id"), organisation=m.get("organisation"),
+                    person_id=m.get("person_id"), organisation=m.get("organisation"),
                 )
                 for m in d.get("moderators", [])
             ),
@@ -280,7 +280,7 @@ class NewGroupWizard:
             expected_members=members,
             out_of_hours=_text(values.get("out_of_hours")),
             emergency_contact=contact_name,
-            emergency_contact_user_id=contact_id,
+            emergency_contact_person_id=contact_id,
             quiet_hours=_text(values.get("quiet_hours")),
             moderation_plan=_text(values.get("moderation_plan")),
         )
@@ -364,7 +364,7 @@ class NewGroupWizard:
                     expected_members=data.get("expected_members"),
                     out_of_hours=data.get("out_of_hours"),
                     emergency_contact=data.get("emergency_contact"),
-                    emergency_contact_user_id=data.get("emergency_contact_user_id"),
+                    emergency_contact_person_id=data.get("emergency_contact_person_id"),
                     quiet_hours=data.get("quiet_hours"),
                     moderation_plan=data.get("moderation_plan"),
                     advice=[f.as_dict() for f in result.findings if not f.blocks],
@@ -375,9 +375,9 @@ class NewGroupWizard:
                 for m in data.get("moderators", []) if kind.needs_moderators else []:
                     group.moderators.append(
                         Moderator(
-                            name=m["name"], role=m["role"], slack_user_id=m.get("slack_user_id"),
+                            name=m["name"], role=m["role"], person_id=m.get("person_id") or new_person(session),
                             organisation=m.get("organisation"), added_by=state.user_id,
-                            is_lead=bool(lead) and m.get("slack_user_id") == lead,
+                            is_lead=bool(lead) and m.get("person_id") == lead,
                         )
                     )
                 session.add(group)

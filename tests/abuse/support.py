@@ -52,7 +52,7 @@ def add_group(db: Database, name: str = GROUP_NAME, moderators=None) -> int:
     with db.transaction() as session:
         group = Group(kind="parent_carers", name=name, official=True, description="", created_by=STAFF)
         group.moderators = [
-            Moderator(name=n, role=role, slack_user_id=user, is_lead=lead, added_by=STAFF)
+            Moderator(name=n, role=role, person_id=user, is_lead=lead, added_by=STAFF)
             for n, role, user, lead in rows
         ]
         session.add(group)

@@ -131,7 +131,7 @@ def add_group(db, name: str, moderators, created_by=STAFF, kind="parent_carers")
     with db.transaction() as session:
         group = Group(kind=kind, name=name, official=True, description="", created_by=created_by,
                       emergency_contact="Sam Senior")
-        group.moderators = [Moderator(name=n, role=role, slack_user_id=user, is_lead=lead, added_by=STAFF)
+        group.moderators = [Moderator(name=n, role=role, person_id=user, is_lead=lead, added_by=STAFF)
                             for n, role, user, lead in moderators]
         session.add(group)
         session.flush()

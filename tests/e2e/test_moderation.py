@@ -185,7 +185,7 @@ def test_registering_through_the_wizard_asks_every_moderator_in_the_same_transac
 
     app = running_app
     client = WebClient(token="xoxb-test-token", base_url=app.settings.slack_api_url)
-    wizard = NewGroupWizard(app.db, app.settings, Directory(app.db, SlackDirectoryBackend(client), app.settings))
+    wizard = NewGroupWizard(app.db, app.settings, Directory(app.db, SlackDirectoryBackend(client, app.settings.role_sources()), app.settings))
     state = wizard.start(STAFF, None)
     wizard.submit(state.draft_id, STAFF, Step.KIND, {"kind": "parent_carers"})
     drafted = wizard.submit(state.draft_id, STAFF, Step.NAME, {"name": "Amaze Hove Parent Carers"}).state

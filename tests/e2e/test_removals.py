@@ -65,7 +65,7 @@ def add_group(db, name=GROUP_NAME, kind="parent_carers", moderators=None) -> int
     with db.transaction() as session:
         group = Group(kind=kind, name=name, official=True, description="", created_by=STAFF)
         group.moderators = [
-            Moderator(name=name, role=role, slack_user_id=user, is_lead=lead, added_by=STAFF)
+            Moderator(name=name, role=role, person_id=user, is_lead=lead, added_by=STAFF)
             for name, role, user, lead in rows
         ]
         session.add(group)
