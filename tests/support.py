@@ -30,9 +30,10 @@ class TestClock:
 
 class EveryoneByTheirId:
     """A directory backend with no user groups: roles come from the settings' user id lists alone. Its people's
-    ids are their account ids (see `people_by_their_id`)."""
+    ids are their Slack account ids (see `people_by_their_id`), so the adapter's settings (user ids, line managers)
+    name them as they are."""
 
-    platform = "by-id"
+    platform = "slack"
 
     def __init__(self, settings=None) -> None:
         self.settings = settings
@@ -94,3 +95,30 @@ def roles_by_id(settings):
         "senior_manager_user_ids": [MANAGER], "staff_usergroup": None, "pcf_staff_usergroup": None,
         "senior_managers_usergroup": None,
     })
+
+
+def person(db, user_id: str) -> str:
+    """The person a Slack user of the test workspace is in the app (made on first sight, as the app does)."""
+    from bot.people import person_of
+
+    return person_of(db, user_id)
+
+
+def slack_user(db, person_id: str | None) -> str | None:
+    """The Slack user a person id stands for; anything else ("app", None, a pseudonym) as it is."""
+    from bot.people import PLATFORM
+    from flows.people import account_of
+
+    if not person_id:
+        return person_id
+    with db.transaction() as session:
+        return account_of(session, person_id, PLATFORM) or person_id
+
+
+def slack_person(session, user_id: str | None) -> str:
+    """Inside a test's own transaction: the person a Slack user is in the app, or, for None, a new person on no
+    platform (a volunteer named by the wizard)."""
+    from bot.people import PLATFORM
+    from flows.people import new_person, person_for_account
+
+    return person_for_account(session, PLATFORM, user_id) if user_id else new_person(session)

@@ -29,6 +29,7 @@ from flows.moderation.models import (
 from flows.moderation.queries import Intervals, Status
 from flows.policy.types import GroupKind
 from tests.conftest import MANAGER, PCF_STAFF, STAFF, STAFF_2, VOLUNTEER
+from tests.support import people_by_their_id
 
 LONDON = ZoneInfo("Europe/London")
 # A summer day, so that the moderators' calendar (BST) and UTC differ by an hour at midnight.
@@ -198,6 +199,7 @@ def bulk_register(db, count: int, created_by: str = STAFF) -> None:
     """`count` groups, fast (a few multi-row INSERTs): three kinds in turn, each with a lead on Slack who has
     confirmed and a volunteer not on Slack who has not (so every group is incomplete, and the lead has a
     confirmation to give for each)."""
+    people_by_their_id(db, STAFF, created_by)
     kinds = ["parent_carers", "work_volunteers", "young_people"]
     with db.transaction() as s:
         start = s.scalar(select(func.count()).select_from(Group))

@@ -232,8 +232,9 @@ def test_who_runs_the_group_goes_to_the_owner_and_is_deleted_when_the_case_ends(
 def test_the_managers_message_goes_to_the_line_manager_else_the_channel(service):
     mine = service.file(STAFF_2, form("PaCC Parents")).case
     theirs = service.file(VOLUNTEER, form("ESPCF Parents")).case
-    assert service.delivery_targets(mine) == [MANAGER, "C0MANAGERS"]
-    assert service.delivery_targets(theirs) == ["C0MANAGERS"]
+    with service.db.transaction() as session:
+        assert service.delivery_targets(session, mine) == [MANAGER, "C0MANAGERS"]
+        assert service.delivery_targets(session, theirs) == ["C0MANAGERS"]
 
 
 def test_each_change_is_told_once_with_the_case_as_it_now_stands(service):

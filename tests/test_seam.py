@@ -1,5 +1,5 @@
 """The seam between flows/ (the domain) and bot/ (the Slack adapter) stays where it is put: what has moved out of
-flows/ does not creep back. (Slack user ids in columns and the outbox's Web API storage are still there, for now.)"""
+flows/ does not creep back. (The outbox's Web API storage is still there, for now.)"""
 from __future__ import annotations
 
 import re
@@ -15,6 +15,10 @@ SLACK_IN_THE_DOMAIN = {
     "a queued Web API call (the adapter queues every message)": re.compile(r"(?<!def )\benqueue\(\s*session"),
     "the Slack SDK or Bolt": re.compile(r"^\s*(?:from|import)\s+(?:slack_sdk|slack_bolt|bot)\b", re.MULTILINE),
     "a job registered by importing its module": re.compile(r"^register_jobs\(", re.MULTILINE),
+    # People are the app's own ids (flows.people); Slack user ids are read in bot/ alone.
+    "a slack_ name (a Slack user id column, field or setting)": re.compile(r"slack_", re.IGNORECASE),
+    "Slack named in the domain's words": re.compile(r"\bSlack\b", re.IGNORECASE),
+    "a Slack user id kept in the domain (U0123…)": re.compile(r"""["']U[0-9A-Z]{6,}["']"""),
 }
 
 

@@ -110,7 +110,8 @@ def register(app: App, services: Services) -> None:
 
     # --- after the acknowledgement -----------------------------------------------------------------------------------
     def _routed_to(case: CaseView) -> str:
-        manager = settings.manager_of(case.reported_by)
+        with services.db.transaction() as session:
+            manager = settings.line_manager(session, case.reported_by)
         if manager:
             return f"goes to your manager, <@{manager}>, who can approach the group."
         if settings.managers_channel:

@@ -15,7 +15,7 @@ import json
 import re
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -30,6 +30,7 @@ from flows.directory.models import DirectoryCacheEntry
 from flows.groups.models import Group, Moderator
 from flows.moderation.models import AgreementCirculation, ModeratorCheckin, ModeratorConfirmation, ModeratorVacancy
 from flows.outbox.models import OutboxMessage, OutboxStatus
+from flows.people.models import PlatformAccount
 from flows.removals.models import RemovalDecision
 from flows.reports.models import UnofficialGroupCase, UnofficialGroupReport
 from flows.wizard.models import WizardDraft
@@ -143,7 +144,16 @@ def subject_access(session: Session, person: Person) -> list[Section]:
     """Everything the app holds about `person`, in sections a person can read."""
     if person.member_ref:
         return _member_sections(session, person)
-    return _person_sections(session, person)
+    return _person_sections(session, _as_person_id(session, person))
+
+
+def _as_person_id(session: Session, person: Person) -> Person:
+    """The rows hold the app's own person ids; an account id given on the command line leads to its person."""
+    if not person.user_id:
+        return person
+    owner = session.scalars(select(PlatformAccount.person_id)
+                            .where(PlatformAccount.account_id == person.user_id)).first()
+    return replace(person, user_id=owner) if owner else person
 
 
 def _moderator_rows(session: Session, person: Person) -> list[Moderator]:
@@ -442,12 +452,22 @@ def erase(session: Session, person: Person, now: datetime | None = None, actor: 
     if person.member_ref:
         _erase_member(session, person, result)
     else:
-        _erase_person(session, person, result, now)
+        owner = _as_person_id(session, person)
+        _erase_person(session, owner, result, now)
+        if owner.user_id:
+            # The accounts go with the person; what still names the account itself (a cached user group's
+            # members, a message addressed to it) goes by that id.
+            if owner != person:
+                _erase_person(session, person, result, now)
+            result.add("platform_accounts (deleted)", session.execute(
+                delete(PlatformAccount).where(PlatformAccount.person_id == owner.user_id)
+                .execution_options(synchronize_session=False)).rowcount)
     audit.record(session, actor=actor, action="person.erased", subject_type="person", subject_id=result.pseudonym,
                  kind=person.kind, changed=sum(result.counts.values()))
     erased(session, "groups", "moderators", "moderator_confirmations", "moderator_checkins", "moderator_vacancies",
            "agreement_circulations", "removal_decisions", "unofficial_group_cases", "unofficial_group_reports",
-           "outbox_messages", "directory_cache", "wizard_drafts", "audit_entries", wait_seconds=ERASE_WAIT_SECONDS)
+           "outbox_messages", "directory_cache", "wizard_drafts", "audit_entries", "platform_accounts",
+           wait_seconds=ERASE_WAIT_SECONDS)
     return result
 
 

@@ -16,6 +16,7 @@ from flows.audit import service as audit
 from flows.db import Database
 from flows.directory.service import Directory, Role, RolesUnconfirmed
 from flows.groups.models import Group, Moderator
+from flows.people import new_person
 from flows.policy.engine import check
 from flows.policy.text import without_control_characters
 from flows.policy.types import CheckResult, Finding, GroupKind, GroupProposal, ModeratorEntry, ModeratorRole

@@ -2,6 +2,7 @@
 a count of every table's rows, and readers of what the app sent to Slack."""
 from __future__ import annotations
 
+from flows.people import new_person, person_for_account
 import json
 import time
 from datetime import date, timedelta
@@ -50,9 +51,12 @@ def add_group(db: Database, name: str = GROUP_NAME, moderators=None) -> int:
         ("Sam Patel", "volunteer", None, False),
     ]
     with db.transaction() as session:
-        group = Group(kind="parent_carers", name=name, official=True, description="", created_by=STAFF)
+        def person(user):  # the person Slack's user is in the app (or a volunteer on no platform)
+            return person_for_account(session, "slack", user) if user else new_person(session)
+
+        group = Group(kind="parent_carers", name=name, official=True, description="", created_by=person(STAFF))
         group.moderators = [
-            Moderator(name=n, role=role, person_id=user, is_lead=lead, added_by=STAFF)
+            Moderator(name=n, role=role, person_id=person(user), is_lead=lead, added_by=person(STAFF))
             for n, role, user, lead in rows
         ]
         session.add(group)

@@ -29,7 +29,8 @@ PERSON_COLUMNS = [
     ("removal_decisions", "logged_by"), ("removal_decisions", "agreed_by"), ("removal_decisions", "decided_by"),
     ("unofficial_group_cases", "reported_by"), ("unofficial_group_cases", "owner_id"),
     ("unofficial_group_cases", "resolved_by"), ("unofficial_group_reports", "reporter_id"),
-    ("moderator_confirmations", "confirmed_by"), ("agreement_circulations", "circulated_by"),
+    ("moderator_confirmations", "confirmed_by"), ("moderator_confirmations", "emergency_contact_sent_to"),
+    ("agreement_circulations", "circulated_by"),
     ("moderator_checkins", "answered_by"), ("moderator_vacancies", "opened_by"),
     ("audit_entries", "actor"),
 ]
@@ -141,20 +142,17 @@ def upgrade() -> None:
     _rewrite_drafts(bind, people.of)
     _rewrite_cache_keys(bind, people.of)
 
-    with op.batch_alter_table('moderators', schema=None) as batch_op:
-        batch_op.drop_index('ix_moderators_slack_user_id')
-        batch_op.alter_column('slack_user_id', new_column_name='person_id')
+    # RENAME COLUMN (SQLite 3.25+, PostgreSQL): a batch copy of groups would break the rows that refer to it.
+    op.drop_index('ix_moderators_slack_user_id', table_name='moderators')
+    op.execute("ALTER TABLE moderators RENAME COLUMN slack_user_id TO person_id")
     op.create_index(op.f('ix_moderators_person_id'), 'moderators', ['person_id'], unique=False)
-    with op.batch_alter_table('groups', schema=None) as batch_op:
-        batch_op.alter_column('emergency_contact_user_id', new_column_name='emergency_contact_person_id')
+    op.execute("ALTER TABLE groups RENAME COLUMN emergency_contact_user_id TO emergency_contact_person_id")
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('groups', schema=None) as batch_op:
-        batch_op.alter_column('emergency_contact_person_id', new_column_name='emergency_contact_user_id')
+    op.execute("ALTER TABLE groups RENAME COLUMN emergency_contact_person_id TO emergency_contact_user_id")
     op.drop_index(op.f('ix_moderators_person_id'), table_name='moderators')
-    with op.batch_alter_table('moderators', schema=None) as batch_op:
-        batch_op.alter_column('person_id', new_column_name='slack_user_id')
+    op.execute("ALTER TABLE moderators RENAME COLUMN person_id TO slack_user_id")
     op.create_index('ix_moderators_slack_user_id', 'moderators', ['slack_user_id'], unique=False)
     bind = op.get_bind()
     accounts = sa.table("platform_accounts", sa.column("person_id"), sa.column("platform"), sa.column("account_id"))
