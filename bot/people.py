@@ -10,6 +10,7 @@ request's client and of the delivery client passes through it, and so does every
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Callable
 from typing import Any
@@ -17,12 +18,17 @@ from typing import Any
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session
 
 from flows.db import Database
 from flows.groups.models import Moderator
 from flows.people import account_of, person_for_account
 
+log = logging.getLogger(__name__)
+DATABASE_ERRORS = (DBAPIError, PoolTimeoutError)
+_PERSON, _FIND = "person_id", "gpa_find_person"
 # flows.people's name for Slack: the platform of every account this adapter reads.
 PLATFORM = "slack"
 PERSON_ID = re.compile(r"p[0-9a-f]{16}")
@@ -100,15 +106,17 @@ class PeopleOnSlackClient(WebClient):
 
     def api_call(self, api_method: str, *, json: dict | None = None, params: dict | None = None,  # noqa: A002
                  data: dict | None = None, **kwargs: Any):
-        json, params, data = (on_slack(self.people_db, part) if part else part for part in (json, params, data))
-        if api_method == "conversations.history" and json and PERSON_ID.fullmatch(str(json.get("channel") or "")):
+        if api_method == "conversations.history":
             # A person's direct messages: the history to read is the conversation with their Slack account.
-            json = {**json, "channel": self._direct_message(json["channel"])}
+            json, params = (self._direct_message(part) for part in (json, params))
+        json, params, data = (on_slack(self.people_db, part) if part else part for part in (json, params, data))
         return super().api_call(api_method, json=json, params=params, data=data, **kwargs)
 
-    def _direct_message(self, person_id: str) -> str:
-        account = on_slack(self.people_db, {"user": person_id})["user"]
-        return self.conversations_open(users=account)["channel"]["id"]
+    def _direct_message(self, args: dict | None) -> dict | None:
+        if not args or not PERSON_ID.fullmatch(str(args.get("channel") or "")):
+            return args
+        account = on_slack(self.people_db, {"user": args["channel"]})["user"]
+        return {**args, "channel": self.conversations_open(users=account)["channel"]["id"]}
 
 
 class PeopleOnSlackAck(Ack):
@@ -125,20 +133,29 @@ class PeopleOnSlackAck(Ack):
 
 
 def people_middleware(db: Database) -> Callable:
-    """Bolt middleware: the person behind the request (context["person_id"]), and a client and ack() that turn
-    people back into Slack users."""
+    """Bolt middleware: the person behind the request (see `person_id`), and a client and ack() that turn people
+    back into Slack users."""
 
     def resolve(context: BoltContext, next: Callable[[], Any]) -> Any:  # noqa: A002 (Bolt's own name)
-        if context.user_id:
-            context["person_id"] = person_of(db, context.user_id)
-        if context.get("client") is not None:
-            context["client"] = PeopleOnSlackClient.wrapping(context.client, db)
+        context["client"] = PeopleOnSlackClient.wrapping(context.client, db)
         context["ack"] = PeopleOnSlackAck(db)
+        if context.user_id:
+            user_id = context.user_id
+            context[_FIND] = lambda: person_of(db, user_id)
+            try:
+                context[_PERSON] = context[_FIND]()
+            except DATABASE_ERRORS as error:
+                # The listener still opens its form (a trigger waits for nothing) and then says the records are
+                # out of reach, when it asks for the person itself.
+                log.warning("the person behind %s is not known yet: %s", user_id, type(error).__name__)
         return next()
 
     return resolve
 
 
 def person_id(context: BoltContext) -> str:
-    """The person who made this request (set by people_middleware)."""
-    return context["person_id"]
+    """The person who made this request. Asked for again here when the middleware could not reach the records:
+    then it raises as any database read would, for the error handler to word."""
+    if context.get(_PERSON) is None:
+        context[_PERSON] = context[_FIND]()
+    return context[_PERSON]

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from slack_bolt import App
 
 from bot.moderation import messages, notify
+from bot.people import person_id
 from bot.services import Services
 from flows.moderation.service import Answer, Outcome
 
@@ -42,7 +43,7 @@ def register(app: App, services: Services) -> None:
 
 def _listener(handle: Callable[..., None], act: Act):
     def listener(ack, body, context):
-        handle(body, context["person_id"], act, ack)
+        handle(body, person_id(context), act, ack)
 
     return listener
 

@@ -10,7 +10,7 @@ from bot import refusals
 from bot.modals import channel_of, loading_view, open_modal, says_so_if_it_cannot_go_on
 from bot.moderation.notify import queue_confirmation_requests
 from bot.newgroup import messages, views
-from bot.people import person_of
+from bot.people import person_id, person_of
 from bot.services import Services
 from flows import drafting
 from flows.outbox import enqueue
@@ -34,11 +34,12 @@ def register(app: App, services: Services) -> None:
         # The trigger_id lives three seconds and works once: the modal opens before anything slow, the role
         # look-ups included (several calls to Slack when the directory's copy has expired).
         ack()
-        user_id = context["person_id"]
-        view_id = open_modal(client, command["trigger_id"], loading_view(views.TITLE), user_id, channel_of(command))
+        view_id = open_modal(client, command["trigger_id"], loading_view(views.TITLE), context.user_id,
+                             channel_of(command))
         if view_id is None:
             return
         with says_so_if_it_cannot_go_on(client, view_id):
+            user_id = person_id(context)
             if wizard.may_register(user_id):
                 view = render(wizard.start(user_id, command.get("team_id"), name=command.get("text")))
             else:
@@ -54,7 +55,7 @@ def register(app: App, services: Services) -> None:
 
     @app.view(views.CALLBACK_ID)
     def submit_step(ack, body, view, client, context):
-        user_id = context["person_id"]
+        user_id = person_id(context)
         try:
             draft_id, step = views.read_metadata(view.get("private_metadata"))
             result = wizard.submit(draft_id, user_id, step, views.read_values(view, picked), on_registered=queue_kit)
@@ -84,7 +85,7 @@ def register(app: App, services: Services) -> None:
         view = body["view"]
         try:
             draft_id, _ = views.read_metadata(view.get("private_metadata"))
-            state, findings = wizard.preview_name(draft_id, context["person_id"], body["actions"][0].get("value") or "")
+            state, findings = wizard.preview_name(draft_id, person_id(context), body["actions"][0].get("value") or "")
         except (WizardError, KeyError, ValueError):
             return
         try:
@@ -99,7 +100,7 @@ def register(app: App, services: Services) -> None:
     def go_back(ack, body, client, context):
         ack()
         try:
-            state = wizard.back(body["actions"][0]["value"], context["person_id"])
+            state = wizard.back(body["actions"][0]["value"], person_id(context))
         except WizardError as error:
             state, view = None, views.message_view(str(error))
         else:

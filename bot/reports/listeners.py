@@ -12,6 +12,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.reports import messages, notify, views
 from bot.modals import channel_of, open_modal
+from bot.people import person_id
 from bot.services import Services
 from flows.reports.service import Action, ActOutcome, CaseView, Result
 
@@ -27,11 +28,11 @@ def register(app: App, services: Services) -> None:
         # The trigger_id lives three seconds and works once: the modal opens before anything else.
         ack()
         form = views.report_form(settings, {"name": (command.get("text") or "").strip()})
-        open_modal(client, command["trigger_id"], form, context["person_id"], channel_of(command))
+        open_modal(client, command["trigger_id"], form, context.user_id, channel_of(command))
 
     @app.view(views.CALLBACK_ID)
     def submit_report(ack, body, view, client, context):
-        user_id = context["person_id"]
+        user_id = person_id(context)
         values = views.read_values(view)
         form = views.read_form(values)
         problems = reports.problems(form)
@@ -47,7 +48,7 @@ def register(app: App, services: Services) -> None:
         _deliver(filed.case.id, filed.queued)
 
     def on_click(ack, body, action, client, context):
-        user_id = context["person_id"]
+        user_id = person_id(context)
         chosen = ACTIONS_BY_ID[action["action_id"]]
         case_id = _case_id(action.get("value"))
         channel = _channel_of(body)
@@ -84,7 +85,7 @@ def register(app: App, services: Services) -> None:
 
     @app.view(views.NO_ACTION_CALLBACK_ID)
     def submit_no_action(ack, body, view, client, context):
-        user_id = context["person_id"]
+        user_id = person_id(context)
         metadata = views.read_metadata(view)
         case_id = _case_id(metadata.get("case"))
         if case_id is None:

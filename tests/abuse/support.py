@@ -28,17 +28,19 @@ AGREEMENT = "https://www.amazesussex.org.uk/groups/brighton-parents-agreement"
 NEVER_SHOWN = ("Traceback", "Exception", "Error:", "sqlalchemy", "psycopg")
 
 
-# Answers looked up from Slack and kept for a few minutes: a copy of what Slack says, not a record of the app's.
+# Answers looked up from Slack and kept for a few minutes: a copy of what Slack says, not a record of the app's;
+# and the people the app has met (a Slack user is a person from their first request, whatever it asked).
 CACHE = "directory_cache"
+NOT_RECORDS = {CACHE, "people", "platform_accounts"}
 
 
 def row_counts(db: Database, records_only: bool = False) -> dict[str, int]:
-    """Every table's number of rows (with records_only, leaving out the directory cache)."""
+    """Every table's number of rows (with records_only, leaving out the directory cache and the people met)."""
     with db.transaction() as session:
         return {
             table.name: session.scalar(select(func.count()).select_from(table))
             for table in Base.metadata.sorted_tables
-            if not (records_only and table.name == CACHE)
+            if not (records_only and table.name in NOT_RECORDS)
         }
 
 

@@ -17,6 +17,7 @@ from tests.abuse.support import APPROVALS, MANAGERS_CHANNEL, add_group, buttons,
 from tests.conftest import MANAGER, STAFF
 from tests.harness.fake_slack import Call
 from tests.harness.fake_slack import TEAM_ID
+from tests.support import slack_user
 
 CLIENT_TIMEOUT = 1.0
 
@@ -31,8 +32,9 @@ def our_settings(settings):
 
 def outbox_row(db, channel: str) -> OutboxMessage | None:
     with db.transaction() as session:
-        rows = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
-        return next((m for m in rows if m.args.get("channel") == channel), None)
+        rows = list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+    # A direct message is queued for a person: the Slack user they are is the channel it goes to.
+    return next((m for m in rows if slack_user(db, m.args.get("channel")) == channel), None)
 
 
 def wait_until(check, timeout: float = 10.0):
