@@ -72,6 +72,7 @@ def directory_by_id(db, settings, *more_people: str, backend=None):
 def add_lewes_group(db, name: str = "Amaze Lewes Parents", with_more_moderators: bool = True) -> int:
     """A parent carers' group moderated by Alex (staff, lead) and Val (volunteer); with Bea (staff) and Sam
     (volunteer, not on Slack) too unless told otherwise."""
+    people_by_their_id(db, STAFF, VOLUNTEER, STAFF_2)
     with db.transaction() as session:
         group = Group(kind="parent_carers", name=name, official=True, created_by=STAFF)
         group.moderators = [

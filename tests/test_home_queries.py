@@ -78,6 +78,7 @@ SAM = m("Sam", "volunteer")
 @pytest.fixture
 def varied(db):
     """A register with a group in every state the Home tells apart."""
+    people_by_their_id(db, STAFF, STAFF_2, VOLUNTEER, PCF_STAFF, MANAGER)
     with db.transaction() as s:
         add(s, "Complete", moderators=[ALEX, VAL], confirmed={"Alex", "Val"})
         add(s, "Two of three", moderators=[ALEX, VAL, SAM], confirmed={"Alex", "Val"})

@@ -30,6 +30,7 @@ from flows.directory.models import DirectoryCacheEntry
 from flows.groups.models import Group, Moderator
 from flows.moderation.models import AgreementCirculation, ModeratorCheckin, ModeratorConfirmation, ModeratorVacancy
 from flows.outbox.models import OutboxMessage, OutboxStatus
+from flows.people.models import Person as PersonRow
 from flows.people.models import PlatformAccount
 from flows.removals.models import RemovalDecision
 from flows.reports.models import UnofficialGroupCase, UnofficialGroupReport
@@ -462,11 +463,14 @@ def erase(session: Session, person: Person, now: datetime | None = None, actor: 
             result.add("platform_accounts (deleted)", session.execute(
                 delete(PlatformAccount).where(PlatformAccount.person_id == owner.user_id)
                 .execution_options(synchronize_session=False)).rowcount)
+            # Every row that named the person now names the pseudonym: their id is no one's any more.
+            session.execute(delete(PersonRow).where(PersonRow.id == owner.user_id)
+                            .execution_options(synchronize_session=False))
     audit.record(session, actor=actor, action="person.erased", subject_type="person", subject_id=result.pseudonym,
                  kind=person.kind, changed=sum(result.counts.values()))
     erased(session, "groups", "moderators", "moderator_confirmations", "moderator_checkins", "moderator_vacancies",
            "agreement_circulations", "removal_decisions", "unofficial_group_cases", "unofficial_group_reports",
-           "outbox_messages", "directory_cache", "wizard_drafts", "audit_entries", "platform_accounts",
+           "outbox_messages", "directory_cache", "wizard_drafts", "audit_entries", "platform_accounts", "people",
            wait_seconds=ERASE_WAIT_SECONDS)
     return result
 
