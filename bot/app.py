@@ -12,13 +12,13 @@ from bot import errors
 from bot.home import listeners as home
 from bot.moderation import listeners as moderation
 from bot.newgroup import listeners as newgroup
+from bot.people import people_middleware
 from bot.removals import listeners as removals
 from bot.reports import listeners as reports
-from bot.people import people_middleware
 from bot.services import Services
+from bot.settings import SlackSettings as Settings
 from bot.team_guard import only_our_team
 from flows.db import Database
-from bot.settings import SlackSettings as Settings
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """Every job the program runs: what, when, and the handler, in the one list the clock reads.
 
 A job that tells people something finds in flows what is due and claims it; how it is said (words, buttons, the
-platform's API) is the adapter's, handed in as `JobNotices` (bot/jobs.py for Slack) and called in the job's
+platform's API) is the adapter's, handed in as `JobNotices` (bot/jobs.py) and called in the job's
 transaction, so a notice is queued with the claim or not at all.
 """
 from __future__ import annotations

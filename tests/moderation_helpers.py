@@ -2,7 +2,6 @@
 messages as the fake Slack received them, and clicks on their buttons."""
 from __future__ import annotations
 
-from flows.people import new_person, person_for_account, person_of_account
 from datetime import datetime, timezone
 
 from sqlalchemy import func, select
@@ -11,6 +10,7 @@ from bot.delivery import Deliverer, delivery_client
 from bot.moderation.notify import queue_confirmation_requests
 from flows.audit.models import AuditEntry
 from flows.groups.models import Group, Moderator
+from flows.people import new_person, person_for_account, person_of_account
 from tests.conftest import MANAGER, STAFF, VOLUNTEER
 from tests.harness.signing import block_actions_payload
 

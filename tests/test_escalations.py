@@ -16,13 +16,12 @@ from bot.removals.notify import queue_messages
 from bot.reports.notify import queue_change
 from flows.audit.models import AuditEntry
 from flows.db import Database
-from flows.directory.service import Directory
 from flows.escalations.service import ESCALATION_JOB, Delivery, Escalations, Sent
 from flows.removals.service import RemovalForm, RemovalService
 from flows.reports.service import Action, ReportForm, UnofficialGroupReports
 from flows.scheduler import Scheduler
 from bot.settings import SlackSettings as Settings
-from tests.support import EveryoneByTheirId, directory_by_id, TestClock, add_lewes_group
+from tests.support import directory_by_id, TestClock, add_lewes_group
 
 STAFF, STAFF_2, VOLUNTEER, MANAGER, MANAGER_2 = "U0STAFF1", "U0STAFF2", "U0VOLUN1", "U0MANAGR", "U0MANAG2"
 MANAGERS, APPROVALS = "C0MANAGERS", "C0APPROVE"

@@ -12,10 +12,9 @@ from sqlalchemy import create_engine, select, text
 
 from bot.people import PERSON_ID, PLATFORM
 from flows.audit.models import AuditEntry
-from flows.db import Database
 from flows.db.migrate import upgrade
 from flows.directory.models import DirectoryCacheEntry
-from flows.groups.models import Group, Moderator
+from flows.groups.models import Group
 from flows.people import PlatformAccount, account_of, accounts_of, person_of_account
 from flows.removals.models import RemovalDecision
 from flows.reports.models import UnofficialGroupCase, UnofficialGroupReport

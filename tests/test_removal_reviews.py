@@ -12,13 +12,12 @@ from bot.delivery import Deliverer, delivery_client
 from bot.jobs import slack_jobs
 from flows.audit.models import AuditEntry
 from flows.db import Database
-from flows.directory.service import Directory
 from flows.groups.models import Moderator
 from flows.removals import reviews
 from flows.removals.service import RemovalForm, RemovalService
 from flows.scheduler import Scheduler
 from bot.settings import SlackSettings as Settings
-from tests.support import EveryoneByTheirId, directory_by_id, TestClock, add_lewes_group
+from tests.support import directory_by_id, TestClock, add_lewes_group
 
 STAFF, STAFF_2, VOLUNTEER, MANAGER = "U0STAFF1", "U0STAFF2", "U0VOLUN1", "U0MANAGR"
 LOGGED = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)

@@ -9,12 +9,11 @@ import pytest
 from sqlalchemy import select
 
 from flows.audit.models import AuditEntry
-from flows.directory.service import Directory
 from flows.groups.models import Group, Moderator
 from flows.removals.models import DecisionsAreFinal, RemovalDecision
 from flows.removals.service import Outcome, RemovalForm, RemovalRefusal, RemovalService
 from bot.settings import SlackSettings as Settings
-from tests.support import EveryoneByTheirId, directory_by_id, add_lewes_group
+from tests.support import directory_by_id, add_lewes_group
 
 STAFF, STAFF_2, VOLUNTEER = "U0STAFF1", "U0STAFF2", "U0VOLUN1"
 MANAGER, MANAGER_2, OUTSIDER = "U0MANAGR", "U0MANAG2", "U0OTHER1"

@@ -8,12 +8,12 @@ from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.settings import SlackSettings as Settings
 from flows.audit.models import AuditEntry
-from flows.directory.service import Directory, Person
+from flows.directory.service import Person
 from flows.reports import service as reports_module
 from flows.reports.models import UnofficialGroupCase, UnofficialGroupReport
 from flows.reports.service import Action, ReportForm, Result, UnofficialGroupReports, open_reports
-from bot.settings import SlackSettings as Settings
 from tests.support import EveryoneByTheirId, directory_by_id
 
 STAFF, STAFF_2, PCF, VOLUNTEER, GUEST, MANAGER = "U0STAFF1", "U0STAFF2", "U0PCF001", "U0VOLUN1", "U0GUEST1", "U0MANAGR"

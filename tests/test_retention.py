@@ -14,7 +14,6 @@ from bot.jobs import slack_jobs
 from bot.removals.notify import queue_messages
 from bot.reports.notify import queue_change
 from flows.audit.models import AuditEntry
-from flows.directory.service import Directory
 from flows.outbox.models import OutboxMessage
 from flows.privacy import retention
 from flows.removals.models import RemovalDecision
@@ -24,7 +23,7 @@ from flows.reports.service import Action, ReportForm, UnofficialGroupReports
 from flows.scheduler import Scheduler
 from flows.wizard.models import WizardDraft
 from tests.support import (
-    MANAGER, STAFF, STAFF_2, VOLUNTEER, EveryoneByTheirId, TestClock, add_lewes_group, directory_by_id, roles_by_id,
+    MANAGER, STAFF, STAFF_2, VOLUNTEER, TestClock, add_lewes_group, directory_by_id, roles_by_id,
 )
 
 # Noon UTC is after the job's 03:00 UK time in winter and summer alike.

@@ -18,7 +18,6 @@ from bot.removals.notify import queue_messages
 from bot.reports.notify import queue_change
 from flows.audit.models import AuditEntry
 from flows.directory.models import DirectoryCacheEntry
-from flows.directory.service import Directory
 from flows.groups.models import Moderator
 from flows.outbox.models import OutboxMessage
 from flows.removals.models import DecisionsAreFinal, RemovalDecision
@@ -27,7 +26,7 @@ from flows.reports.models import UnofficialGroupReport
 from flows.reports.service import Action, ReportForm, UnofficialGroupReports
 from flows.wizard.models import WizardDraft
 from tests.support import (
-    MANAGER, STAFF, STAFF_2, VOLUNTEER, EveryoneByTheirId, TestClock, add_lewes_group, directory_by_id, roles_by_id,
+    MANAGER, STAFF, STAFF_2, VOLUNTEER, TestClock, add_lewes_group, directory_by_id, roles_by_id,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -92,7 +91,7 @@ def section(document: str, heading: str) -> str:
 
 def test_subject_access_lists_everything_held_about_a_slack_user_in_one_readable_file(db, held, tmp_path):
     document = access(db.url, tmp_path, VOLUNTEER)
-    assert document.startswith(f"# Personal data held about Slack user {VOLUNTEER}")
+    assert document.startswith(f"# Personal data held about account {VOLUNTEER}")
     assert "Amaze Lewes Parents" in section(document, "Groups you moderate or moderated (1)")
     decisions = section(document, "Removal decisions you logged, agreed or signed off (R1, R2) (1)")
     assert "permanent" in decisions and "approved" in decisions and "logged" in decisions
@@ -146,7 +145,7 @@ def test_erasing_a_slack_user_leaves_only_pseudonyms_and_the_record_that_it_happ
         report = session.scalars(select(UnofficialGroupReport)).one()
         assert (report.reporter_id, report.contact) == (pseudonym, None) and "heron" not in report.how_found
         erasures = session.scalars(select(AuditEntry).where(AuditEntry.action == "person.erased")).all()
-        assert [(e.subject_id, e.details["kind"]) for e in erasures] == [(pseudonym, "slack_user")]
+        assert [(e.subject_id, e.details["kind"]) for e in erasures] == [(pseudonym, "account")]
         # The ORM still refuses to edit a decision (R5): erasure has its own narrow path.
         decision.notes = "edited"
         with pytest.raises(DecisionsAreFinal):
@@ -181,7 +180,7 @@ def test_erasing_a_moderator_known_only_by_name(db, held, tmp_path):
 
 def test_a_person_the_app_knows_nothing_of_and_bad_input_get_clear_answers(db, held):
     nobody = flows_command(db.url, "erase", "U0NOBODY1", "--yes")
-    assert nobody.returncode == 0 and "holds nothing about Slack user U0NOBODY1" in nobody.stdout
+    assert nobody.returncode == 0 and "holds nothing about account U0NOBODY1" in nobody.stdout
     no_group = flows_command(db.url, "subject-access", "--member", "J.S.")
     assert no_group.returncode == 2 and "needs its group" in no_group.stderr and "Traceback" not in no_group.stderr
     helped = flows_command(db.url, "erase", "--help")

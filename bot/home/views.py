@@ -25,6 +25,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot import refusals
 from bot.blocks import context, escape, section
 from bot.moderation.messages import (
     CIRCULATED_ACTION,
@@ -225,7 +226,8 @@ def _my_groups(home: Home) -> list:
 
 def _group(state: GroupState) -> SectionBlock:
     # The summary of a blocked or complete group starts with its state; an incomplete one's says what is missing.
-    said = f"Incomplete: {state.summary}" if state.status is Status.INCOMPLETE else state.summary
+    summary = state.worded_summary(refusals.GAP_WORDING)
+    said = f"Incomplete: {summary}" if state.status is Status.INCOMPLETE else summary
     lines = [f"*{escape(state.name)}* · {state.kind.label}", f"{ICONS[state.status]} {escape(said)}"]
     lines += [f":bell: {escape(item)}" for item in state.to_do]
     accessory = None

@@ -72,7 +72,8 @@ def register(app: App, services: Services) -> None:
             services.delivery.flush_soon(*result.queued)
             return
         fields = views.field_ids(view)
-        errors = {**result.errors, **({"review": refusals.wizard(result.refusal)} if result.refusal else {})}
+        errors = {**refusals.field_errors(result.errors),
+                  **({"review": refusals.wizard(result.refusal)} if result.refusal else {})}
         if errors and result.state.step is step and set(errors) <= fields:
             ack(response_action="errors", errors=errors)
             return

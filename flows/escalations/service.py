@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from flows.audit import service as audit
+from flows.destinations import Destination
 from flows.groups.models import Group, Moderator
 from flows.outbox import OutboxMessage, OutboxStatus
 from flows.removals.models import RemovalDecision, Status
@@ -25,7 +26,6 @@ from flows.reports.models import CaseState, UnofficialGroupCase, UnofficialGroup
 from flows.reports.service import SUBJECT as REPORT
 from flows.scheduler import run_once
 from flows.settings import Settings
-from flows.destinations import Destination
 
 ESCALATION_JOB = "escalations"
 # One message lists at most this many; the rest are claimed, and listed, on the next run.

@@ -14,7 +14,7 @@ from flows.moderation.queries import GroupState, Intervals, Status, today
 from flows.policy.types import GroupKind
 from flows.settings import Settings
 
-# Groups on one page of the register: with everything else the Home shows, well within Slack's 100 blocks.
+# Groups on one page of the register: with everything else the Home shows, well within a chat screen's limits.
 PAGE_SIZE = 20
 # A person's own groups shown at the top; the rest are counted (staff find them in the register).
 MY_GROUPS_SHOWN = 5

@@ -64,7 +64,7 @@ class ConfirmationToGive:
     group_id: int
     group_name: str
     moderator_name: str
-    # True: a moderator not on Slack, whom the acting lead confirms for.
+    # True: a moderator on no chat platform, whom the acting lead confirms for.
     on_behalf: bool
     agreement_url: str | None
 

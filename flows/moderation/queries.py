@@ -6,6 +6,7 @@ These are what the App Home shows: `group_state`, `groups_needing_attention`, `m
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -68,8 +69,8 @@ def active_moderators(group: Group) -> list[Moderator]:
 def acting_lead(group: Group) -> Moderator | None:
     """The lead staff moderator; if they have stepped down, the first staff moderator with an account stands
     in, so that someone can still answer for the moderators without one."""
-    staff_on_slack = [m for m in active_moderators(group) if is_employed(m) and m.reachable]
-    return next((m for m in staff_on_slack if m.is_lead), None) or next(iter(staff_on_slack), None)
+    reachable_staff = [m for m in active_moderators(group) if is_employed(m) and m.reachable]
+    return next((m for m in reachable_staff if m.is_lead), None) or next(iter(reachable_staff), None)
 
 
 def staffing_findings(group: Group) -> list[Finding]:
@@ -151,11 +152,22 @@ class GroupState:
 
     @property
     def summary(self) -> str:
+        return self.worded_summary({})
+
+    def worded_summary(self, wording: Mapping[str, str]) -> str:
+        """The summary with each `Gap` in the adapter's words (the rest as it is)."""
+        missing = [wording.get(m, m) for m in self.missing]
         if self.status is Status.BLOCKED:
-            return f"Blocked: {self.missing[0]}"
-        if self.missing:
-            return "; ".join(self.missing)
+            return f"Blocked: {missing[0]}"
+        if missing:
+            return "; ".join(missing)
         return "Complete"
+
+
+class Gap(StrEnum):
+    """A gap whose plain words would name the platform: the adapter words it. The value is the words without."""
+
+    NO_ACTING_LEAD = "No staff moderator the app can reach can act as lead moderator"
 
 
 def confirmation_progress(confirmed: int, total: int, has_agreement: bool) -> str:
@@ -219,7 +231,7 @@ class PendingConfirmation:
     group_id: int
     group_name: str
     moderator_name: str
-    # True: a moderator not on Slack, whom the lead confirms for.
+    # True: a moderator on no chat platform, whom the lead confirms for.
     on_behalf: bool
 
 

@@ -148,7 +148,7 @@ class ModerationService:
         if seen is None or seen.moderator is None:
             return Answer(Action.CONFIRM, Outcome.NOT_FOUND, user_id, "I can't find that request any more; nothing has changed.")
         moderator = seen.moderator
-        # Whichever button is pressed, a moderator on Slack answers for themself and the lead for one who is not.
+        # Whichever button is pressed, a moderator the app can reach answers for themself and the lead for one it cannot.
         on_behalf = not moderator.reachable
         action = Action.CONFIRM_FOR if on_behalf else Action.CONFIRM
         refusal = self._on_behalf_refusal(seen, user_id) if on_behalf else self._own_refusal(seen, user_id)

@@ -1,6 +1,6 @@
 """Reading a proposed group from JSON or a CSV row, with one clear sentence when the input is wrong.
 
-The CLI and the Slack side both read proposals here, so a person sees the same words for the same mistake.
+The CLI and the chat adapters both read proposals here, so a person sees the same words for the same mistake.
 """
 from __future__ import annotations
 

@@ -1,8 +1,9 @@
 """Data-protection rights (P4): what the app holds about one person (subject access), and erasing it.
 
 A person is found by one of three handles:
-- a Slack user id (staff, volunteers, managers: everyone who uses the app);
-- a name (moderators who are not on Slack are known only by name), optionally within one group;
+- a person id (p…) or the id of their account on a chat platform (staff, volunteers, managers: everyone who uses
+  the app);
+- a name (moderators on no chat platform are known only by name), optionally within one group;
 - a member reference (initials or a Charity Log reference) within one group: a member who was removed.
 
 Erasure removes what nothing requires keeping and replaces with a pseudonym ("erased-<8 hex>") what a record needs
@@ -36,7 +37,8 @@ from flows.removals.models import RemovalDecision
 from flows.reports.models import UnofficialGroupCase, UnofficialGroupReport
 from flows.wizard.models import WizardDraft
 
-USER_ID = re.compile(r"^[UW][A-Z0-9]{2,31}$")
+# A person id, or an account id as the chat platform writes it.
+USER_ID = re.compile(r"^(?:p[0-9a-f]{16}|[UW][A-Z0-9]{2,31})$")
 ERASED_TEXT = "(erased at the person's request)"
 # Who the audit trail names for an erasure done from the command line.
 ERASER = "data-protection"
@@ -62,20 +64,20 @@ class Person:
             return cls(member_ref=ref, group_id=group)
         text = " ".join((person or "").split())
         if not text:
-            raise ValueError("say whose data: a Slack user id (U…), a name, or --member REF --group ID")
+            raise ValueError("say whose data: an account id (U…) or person id (p…), a name, or --member REF --group ID")
         if USER_ID.match(text):
             if group is not None:
-                raise ValueError("a Slack user id covers every group; --group goes with a name or a member")
+                raise ValueError("an account or person id covers every group; --group goes with a name or a member")
             return cls(user_id=text)
         return cls(name=text, group_id=group)
 
     @property
     def kind(self) -> str:
-        return "slack_user" if self.user_id else "member" if self.member_ref else "name"
+        return "account" if self.user_id else "member" if self.member_ref else "name"
 
     def describe(self) -> str:
         if self.user_id:
-            return f"Slack user {self.user_id}"
+            return f"account {self.user_id}"
         if self.member_ref:
             return f"member {self.member_ref} of group {self.group_id}"
         return f"{self.name}" + (f" (group {self.group_id})" if self.group_id else "")
@@ -316,7 +318,7 @@ def _directory(session: Session, uid: str) -> Section:
     profile = session.get(DirectoryCacheEntry, f"user:{uid}")
     if profile is not None and profile not in rows:
         rows.insert(0, profile)
-    return Section("What Slack told the app about you (kept for minutes, to check roles)", rows=[
+    return Section("What the chat platform told the app about you (kept for minutes, to check roles)", rows=[
         _row(e, ("key", "fetched_at"), value=json.dumps(e.value, ensure_ascii=False, sort_keys=True)) for e in rows])
 
 
@@ -534,7 +536,7 @@ def _erase_user_columns(session: Session, uid: str, p: str, result: Erasure) -> 
     profile = session.execute(delete(DirectoryCacheEntry).where(DirectoryCacheEntry.key == f"user:{uid}")
                               .execution_options(synchronize_session=False)).rowcount
     result.add("directory_cache (deleted)", profile)
-    # A user group's cached members: a cache, asked again of Slack when next needed.
+    # A user group's cached members: a cache, asked again of the platform when next needed.
     pattern = _pattern(Person(user_id=uid))
     groups = [e.key for e in session.scalars(select(DirectoryCacheEntry).where(_like(DirectoryCacheEntry.value, uid)))
               if _mentions(e.value, pattern)]
@@ -553,9 +555,10 @@ def _erase_user_columns(session: Session, uid: str, p: str, result: Erasure) -> 
 def _erase_report_texts(session: Session, uid: str, result: Erasure) -> None:
     reports = session.scalars(select(UnofficialGroupReport).where(UnofficialGroupReport.reporter_id == uid)).all()
     cases = {r.case_id for r in reports}
-    # Messages show people's words with whitespace folded, escaped for Slack and cut short: match their start.
+    # Messages show people's words with whitespace folded, escaped as the adapter shows them and cut short: match
+    # their start.
     starts = {" ".join(t.split())[:30] for r in reports for t in (r.how_found, r.contact, r.notes) if t}
-    patterns = [re.compile(re.escape(_slack_escaped(t)) + r"[^\n]*") for t in starts if len(t) >= 8]
+    patterns = [re.compile(re.escape(_escaped_as_shown(t)) + r"[^\n]*") for t in starts if len(t) >= 8]
     if not patterns:
         return
     rows = session.execute(select(OutboxMessage.id, OutboxMessage.args, OutboxMessage.reference).where(
@@ -570,7 +573,7 @@ def _erase_report_texts(session: Session, uid: str, result: Erasure) -> None:
             _set(session, OutboxMessage, OutboxMessage.id == message_id, "outbox_messages", result, args=scrubbed)
 
 
-def _slack_escaped(text: str) -> str:
+def _escaped_as_shown(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 

@@ -21,14 +21,14 @@ from sqlalchemy.orm import Session
 
 from flows.audit import service as audit
 from flows.db import Database, utcnow
+from flows.destinations import Destination
 from flows.directory.service import Directory, Role, RolesUnconfirmed
 from flows.groups.models import Group, Moderator
-from flows.policy.types import GroupKind, ModeratorRole
-from flows.removals.models import RemovalDecision, RemovalKind, Status
 from flows.policy.text import without_control_characters
+from flows.policy.types import GroupKind, ModeratorRole
 from flows.privacy import FieldKind, Guard
+from flows.removals.models import RemovalDecision, RemovalKind, Status
 from flows.settings import Settings
-from flows.destinations import Destination
 
 # The group agreement's sections (A2), in its order: what a breach is measured against.
 BREACHES = {

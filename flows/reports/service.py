@@ -24,6 +24,7 @@ from flows.directory.service import Directory, Role, RolesUnconfirmed
 from flows.outbox import OutboxMessage, OutboxStatus, on_delivered
 # The N2 matcher's own folding (case, punctuation, look-alikes, emoji), so that reports of "A.M.A.Z.E Chat" and
 # "amaze chat" are one group exactly when the naming rules would see one name.
+from flows.destinations import Destination
 from flows.policy.matcher import NameMatch, match_protected_names, normalise_name
 from flows.policy.text import without_control_characters
 from flows.privacy import FieldKind, Guard
@@ -36,7 +37,6 @@ from flows.reports.models import (
 )
 from flows.scheduler import JobRun, run_once
 from flows.settings import Settings
-from flows.destinations import Destination
 
 SUBJECT = "unofficial_group_case"
 NAME_LIMIT = 300

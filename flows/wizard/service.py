@@ -24,7 +24,7 @@ from flows.privacy import FieldKind, Guard
 from flows.settings import Settings
 from flows.wizard import drafts
 from flows.wizard.models import WizardDraft
-from flows.wizard.moderator_input import ModeratorChoice, resolve
+from flows.wizard.moderator_input import FieldError, ModeratorChoice, resolve
 from flows.wizard.steps import Step, next_step, previous_step, steps_for
 
 # Which policy fields each step owns, and the form field a finding about it is shown on.
@@ -42,7 +42,7 @@ STEP_FIELDS = {
 }
 MAX_MEMBERS = 100_000
 # The longest answer each free-text field of the moderators step takes: the form's own limits, which a request
-# not made by Slack's form may exceed.
+# not made by the platform's own form may exceed.
 TEXT_LIMITS = {
     "offline_moderators": 2000, "out_of_hours": 2000, "quiet_hours": 200, "expected_members": 10,
     "moderation_plan": 2000,
@@ -118,8 +118,8 @@ class WizardRefusal(StrEnum):
 @dataclass
 class StepResult:
     state: WizardState
-    # Form field -> what is wrong there, in plain words. Empty when the step was accepted.
-    errors: dict[str, str] = field(default_factory=dict)
+    # Form field -> what is wrong there: plain words, or a problem the adapter words. Empty when accepted.
+    errors: dict[str, FieldError] = field(default_factory=dict)
     # Why registering is not this person's to do (the adapter words it, on the review step).
     refusal: WizardRefusal | None = None
     group: Group | None = None
@@ -240,7 +240,7 @@ class NewGroupWizard:
         if said_before and said_now and said_before != said_now and said_before in description:
             state.data["description"] = description.replace(said_before, said_now)
 
-    def _moderator_answers(self, state: WizardState, values: dict) -> dict[str, str]:
+    def _moderator_answers(self, state: WizardState, values: dict) -> dict[str, FieldError]:
         """The moderators step's own checks (the directory's roles, the emergency contact, lengths), with what was
         given put into the draft's data; returns what is wrong, by form field."""
         kind = state.kind
@@ -328,7 +328,7 @@ class NewGroupWizard:
         fields = {f for step in done for f in STEP_FIELDS.get(step, {})}
         return [f for f in self.check(state).findings if not f.blocks and (f.field in fields or state.step is Step.REVIEW)]
 
-    def _checked(self, state: WizardState, errors: dict[str, str] | None = None) -> StepResult:
+    def _checked(self, state: WizardState, errors: dict[str, FieldError] | None = None) -> StepResult:
         errors = dict(errors or {})
         for form_field, message in _errors_for(state.step, self.check(state).findings).items():
             errors.setdefault(form_field, message)
@@ -342,7 +342,7 @@ class NewGroupWizard:
             state.data["description"] = drafts.description(state, self.settings) or None
         return self._save(state, following or state.step, {})
 
-    def _save(self, state: WizardState, step: Step, errors: dict[str, str]) -> StepResult:
+    def _save(self, state: WizardState, step: Step, errors: dict[str, FieldError]) -> StepResult:
         with self.db.transaction() as session:
             draft = self._draft(session, state.draft_id, state.user_id)
             draft.data = dict(state.data)

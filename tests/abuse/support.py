@@ -2,7 +2,6 @@
 a count of every table's rows, and readers of what the app sent to Slack."""
 from __future__ import annotations
 
-from flows.people import new_person, person_for_account
 import json
 import time
 from datetime import date, timedelta
@@ -15,6 +14,7 @@ from bot.errors import SOMETHING_WENT_WRONG
 from flows.db import Base, Database
 from flows.groups.models import Group, Moderator
 from flows.outbox.models import OutboxMessage
+from flows.people import new_person, person_for_account
 from tests.conftest import STAFF, STAFF_2, VOLUNTEER
 from tests.harness.signing import Response, block_actions_payload, view_submission_payload
 
