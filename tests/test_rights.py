@@ -102,7 +102,7 @@ def test_subject_access_lists_everything_held_about_a_slack_user_in_one_readable
     messages = section(document, "Messages the app sent to you or about you")
     assert "Permanent removal #1: approved" in messages and "to you" in messages
     assert "otter-3003" in section(document, "/newgroup wizards you started or are named in (1)")
-    assert "Val Jones" in section(document, "What Slack told the app about you")
+    assert "Val Jones" in section(document, "What the chat platform told the app about you")
     trail = section(document, "The audit trail")
     assert "removal.logged" in trail and "unofficial_group.reported" in trail
     assert "removal.agreed" not in trail  # Alex agreed it: his entry, not Val's
