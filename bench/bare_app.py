@@ -72,7 +72,7 @@ def listener_spec() -> list[list]:
 
     from bot import app as our_app
     from flows.db import Database
-    from flows.settings import get_settings
+    from bot.settings import get_settings
 
     recorder = _Recorder()
     db = Database("sqlite://")  # never used: only the listeners' registration runs

@@ -62,11 +62,11 @@ def bench_group(connection: Connection) -> int:
     }])
     group_id = connection.scalar(select(Group.id).where(Group.name == BENCH_GROUP))
     _insert(connection, Moderator.__table__, [
-        {"group_id": group_id, "name": "Staff 01", "role": "staff", "slack_user_id": STAFF[0], "is_lead": True,
+        {"group_id": group_id, "name": "Staff 01", "role": "staff", "person_id": STAFF[0], "is_lead": True,
          "added_by": STAFF[0], "added_at": EPOCH},
-        {"group_id": group_id, "name": "Staff 02", "role": "staff", "slack_user_id": STAFF[1], "is_lead": False,
+        {"group_id": group_id, "name": "Staff 02", "role": "staff", "person_id": STAFF[1], "is_lead": False,
          "added_by": STAFF[0], "added_at": EPOCH},
-        {"group_id": group_id, "name": "Volunteer 01", "role": "volunteer", "slack_user_id": LOGGER,
+        {"group_id": group_id, "name": "Volunteer 01", "role": "volunteer", "person_id": LOGGER,
          "is_lead": False, "added_by": STAFF[0], "added_at": EPOCH},
     ])
     return group_id
@@ -135,7 +135,7 @@ def large_register(connection: Connection, seed: int = 7) -> dict[str, int]:
     ))[-LARGE["groups"]:]
     _insert(connection, Moderator.__table__, [{
         "group_id": group_ids[n // 2], "name": f"Moderator {n}", "role": "staff" if n % 2 == 0 else "volunteer",
-        "slack_user_id": rng.choice(users), "is_lead": n % 2 == 0, "added_by": rng.choice(users),
+        "person_id": rng.choice(users), "is_lead": n % 2 == 0, "added_by": rng.choice(users),
         "added_at": EPOCH + timedelta(minutes=n),
     } for n in range(LARGE["moderators"])])
     statuses = ["approved"] * 70 + ["recorded"] * 15 + ["rejected"] * 10 + ["awaiting_sign_off"] * 3 + [

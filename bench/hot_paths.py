@@ -11,7 +11,7 @@ from slack_bolt.request import BoltRequest
 from bench import load
 from bot.app import create_app
 from flows.db import Database
-from flows.settings import Settings
+from bot.settings import SlackSettings as Settings
 from tests.harness.signing import sign
 
 Relabel = Callable[[str], None]

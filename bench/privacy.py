@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> None:
     start = time.perf_counter()
     with engine.begin() as connection:
         large_register(connection)
-        person = connection.scalar(select(Moderator.slack_user_id).limit(1))
+        person = connection.scalar(select(Moderator.person_id).limit(1))
         name = connection.scalar(select(Moderator.name).limit(1))
         member, group = connection.execute(select(RemovalDecision.member_ref, RemovalDecision.group_id).limit(1)).one()
     engine.dispose()

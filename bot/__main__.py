@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from bot.startup import prepare
-from flows.settings import get_settings
+from bot.settings import get_settings
 
 
 def run_socket_mode(settings) -> None:

@@ -13,12 +13,13 @@ from bot.groups import listeners as groups
 from bot.home import listeners as home
 from bot.moderation import listeners as moderation
 from bot.newgroup import listeners as newgroup
+from bot.people import people_middleware
 from bot.removals import listeners as removals
 from bot.reports import listeners as reports
 from bot.services import Services
+from bot.settings import SlackSettings as Settings
 from bot.team_guard import only_our_team
 from flows.db import Database
-from flows.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,8 @@ def create_app(settings: Settings, db: Database | None = None) -> App:
         # behind other clicks' work under load (see README, Performance).
         listener_executor=ThreadPoolExecutor(max_workers=settings.listener_threads, thread_name_prefix="listener"),
     )
+    # After authorization: the person behind the request, for every listener.
+    app.use(people_middleware(services.db))
     newgroup.register(app, services)
     removals.register(app, services)
     reports.register(app, services)

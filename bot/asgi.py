@@ -18,7 +18,7 @@ import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from flows.settings import Settings, get_settings
+from bot.settings import SlackSettings as Settings, get_settings
 
 log = logging.getLogger(__name__)
 

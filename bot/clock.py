@@ -65,7 +65,7 @@ def build(settings, db=None, clock: Callable[[], datetime] = utcnow) -> Clock:
 def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     from flows.db.migrate import upgrade
-    from flows.settings import get_settings
+    from bot.settings import get_settings
 
     settings = get_settings()
     if not settings.slack_bot_token:

@@ -24,6 +24,7 @@ from slack_sdk.web import SlackResponse
 
 from bot import calls, render
 from bot.background import AfterReply
+from bot.people import PeopleOnSlackClient
 from flows.db import Database, utcnow
 from flows.delivered import on_sent
 from flows.outbox import (
@@ -99,8 +100,9 @@ class Deliverer:
             log.warning("the delivery client retries by itself; use bot.delivery.delivery_client(settings)")
         policy = delivery_policy(settings, max_attempts=max_attempts, base_backoff=base_backoff,
                                  max_backoff=max_backoff, lease=lease)
-        self.client = client
-        self.slack = SlackAdapter(db, client, settings, admin_channel=admin_channel)
+        # People the renderers wrote go out as Slack users (bot/people.py).
+        self.client = PeopleOnSlackClient.wrapping(client, db)
+        self.slack = SlackAdapter(db, self.client, settings, admin_channel=admin_channel)
         self.dispatch = Dispatcher(db, [self.slack, *_other_adapters(settings, db)])
         # Without somewhere to tell the admins, failures are only listed in the App Home.
         failed = tell_admins if self.slack.reaches(Destination.ADMINS) else None

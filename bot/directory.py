@@ -6,14 +6,22 @@ import re
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from flows.directory.service import DirectoryUnavailable, Person
+from bot.people import PLATFORM
+from flows.directory.service import DirectoryUnavailable, Person, RoleSource
 
 USERGROUP_ID = re.compile(r"^S[A-Z0-9]{2,}$")
 
 
 class SlackDirectoryBackend:
-    def __init__(self, client: WebClient) -> None:
+    platform = PLATFORM
+
+    def __init__(self, client: WebClient, roles: list[RoleSource] | None = None) -> None:
         self.client = client
+        # Each role's user group and listed user ids (SlackSettings.role_sources()).
+        self.roles = roles or []
+
+    def role_sources(self) -> list[RoleSource]:
+        return self.roles
 
     def usergroup_members(self, usergroup: str) -> list[str]:
         try:

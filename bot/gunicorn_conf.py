@@ -1,6 +1,6 @@
 """Gunicorn settings for HTTP mode (the Procfile's web: line and `python -m bot`)."""
 from bot.startup import prepare
-from flows.settings import get_settings
+from bot.settings import get_settings
 
 _settings = get_settings()
 

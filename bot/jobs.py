@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from flows.jobs import program_jobs
 from flows.scheduler import JobRegistry
-from flows.settings import Settings, get_settings
+from bot.settings import SlackSettings as Settings, get_settings
 
 
 def slack_jobs(settings: Callable[[], Settings] = get_settings, only: list[str] | None = None) -> JobRegistry:

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from flows.directory.service import Refusal
+from flows.moderation.queries import Gap
 from flows.moderation.service import Action, ModerationRefusal, Refused
 from flows.removals.service import DecisionView, RemovalRefusal
+from flows.wizard.moderator_input import FieldError, FieldProblem, ModeratorProblem
 from flows.wizard.service import WizardRefusal
 
 WORDING = {
@@ -76,3 +78,24 @@ WIZARD_WORDING = {
 
 def wizard(reason: WizardRefusal) -> str:
     return WIZARD_WORDING[reason]
+
+
+def field_error(error: FieldError) -> str:
+    """A wizard field's error as the form shows it: plain words as they are, a moderator problem worded here."""
+    if not isinstance(error, FieldProblem):
+        return error
+    names = ", ".join(error.names)
+    if error.problem is ModeratorProblem.STAFF_AMONG_OFFLINE:
+        return (f"Line {error.line}: staff moderators agree removals in Slack, so pick {names} in the staff "
+                "moderators field above instead of typing them here.")
+    who = "PCF staff" if error.pcf else "staff"
+    return (f"{names} {'is' if len(error.names) == 1 else 'are'} not in the {who} user group, "
+            f"so can't be a {who} moderator here. Move them to “other moderators”, "
+            "or ask a Slack admin to add them to the user group.")
+
+
+def field_errors(errors: dict[str, FieldError]) -> dict[str, str]:
+    return {field: field_error(error) for field, error in errors.items()}
+
+
+GAP_WORDING = {Gap.NO_ACTING_LEAD: "No staff moderator on Slack can act as lead moderator"}

@@ -13,7 +13,7 @@ from flows.directory.service import Directory
 from flows.moderation.service import ModerationService
 from flows.removals.service import RemovalService
 from flows.reports.service import UnofficialGroupReports
-from flows.settings import Settings
+from bot.settings import SlackSettings as Settings
 from flows.wizard.service import NewGroupWizard
 
 
@@ -32,7 +32,8 @@ class Services:
     @classmethod
     def build(cls, settings: Settings, client: WebClient, db: Database | None = None) -> Services:
         db = db or Database(settings.database_url)
-        directory = Directory(db, SlackDirectoryBackend(client), settings, unknown_name=mention)
+        directory = Directory(db, SlackDirectoryBackend(client, settings.role_sources()), settings,
+                              unknown_name=mention)
         return cls(
             settings=settings, db=db, directory=directory, wizard=NewGroupWizard(db, settings, directory),
             removals=RemovalService(db, settings, directory),

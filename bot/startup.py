@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sys
 
-from flows.settings import Settings
+from bot.settings import SlackSettings as Settings
 
 HOW_TO = """\
 Group Policy Assistant cannot start: these settings are missing: {missing}.

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from slack_bolt import BoltResponse
 
+from bot.settings import SlackSettings as Settings
 from flows.directory.service import Directory, DirectoryUnavailable
-from flows.settings import Settings
 
 REFUSED = "This app serves another workspace."
 UNKNOWN = "This app cannot confirm its own workspace right now; please try again shortly."

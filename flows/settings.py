@@ -11,8 +11,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.orm import Session
+
+from flows.destinations import Destination
 
 # Comma-separated in the environment ("Amaze,PaCC"), a list in code.
 CommaList = Annotated[list[str], NoDecode]
@@ -41,52 +44,25 @@ ENV_FILE = os.environ.get("GROUP_POLICY_ENV_FILE") or PROJECT_ROOT / ".env"
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=ENV_FILE, env_file_encoding="utf-8", extra="ignore")
 
-    # --- Slack -------------------------------------------------------------------------------------------------
-    slack_bot_token: SecretStr | None = None
-    slack_signing_secret: SecretStr | None = None
-    # An app-level token (xapp-…) switches the app to Socket Mode: no public URL needed.
-    slack_app_token: SecretStr | None = None
-    # The Web API base URL. Tests point it at a local fake of Slack.
-    slack_api_url: str = "https://slack.com/api/"
-    # How long one Web API call may take before it counts as failed (a retry of a post first looks for it).
-    slack_timeout_seconds: float = 10.0
-    # Requests from any other workspace are refused; empty accepts the one the bot token belongs to.
-    slack_team_id: str | None = None
-
     # --- Storage and serving -----------------------------------------------------------------------------------
     # A relative SQLite path is relative to PROJECT_ROOT, like the default, not to the folder a command runs in.
     database_url: str = "sqlite:///group-policy-assistant.db"
     port: int = 3000
     web_concurrency: int = 2
-    # Slack's payloads are a few kB (a full modal's state is well under 100 kB): anything larger is refused unread.
+    # Chat platforms send a few kB (a full form is well under 100 kB): anything larger is refused unread.
     max_request_bytes: int = 1024 * 1024
     # A request's headers and body must have arrived within this; slower senders are cut off.
     request_read_timeout_seconds: float = 10.0
-    # Threads per worker that run Slack listeners (each acknowledges, then does its work).
+    # Threads per worker that run the adapter's listeners (each acknowledges, then does its work).
     listener_threads: int = 32
 
     # --- Who is who ----------------------------------------------------------------------------------------------
-    # Slack user groups (ID like S0123ABC or handle like "staff") that define each role; user ids as a fallback.
-    staff_usergroup: str | None = None
-    pcf_staff_usergroup: str | None = None
-    senior_managers_usergroup: str | None = None
-    staff_user_ids: CommaList = Field(default_factory=list)
-    pcf_staff_user_ids: CommaList = Field(default_factory=list)
-    senior_manager_user_ids: CommaList = Field(default_factory=list)
-    # How long a looked-up user group or user profile is trusted before Slack is asked again. Past it, when Slack
-    # cannot answer, nobody's role is confirmed: what needs a role is refused until Slack answers.
+    # How long a looked-up user group or user profile is trusted before the platform is asked again. Past it, when
+    # the platform cannot answer, nobody's role is confirmed: what needs a role is refused until it answers.
     directory_cache_seconds: int = 300
     # The latest review date a temporary removal may have, in days from today (R4): a review that never comes
     # would make it a permanent removal without R2's agreement and sign-off.
     removal_review_max_days: int = Field(default=90, ge=1, le=3650)
-
-    # --- Where decisions and reports go ---------------------------------------------------------------------------
-    # Channel (ID) where senior managers sign off permanent removals (R2).
-    approvals_channel: str | None = None
-    # Channel (ID) where managers are told of unofficial groups when the reporter has no manager configured (U2).
-    managers_channel: str | None = None
-    # Each person's manager, as "reporter_id:manager_id" pairs (U2 sends a report to the reporter's manager).
-    line_managers: CommaList = Field(default_factory=list)
 
     # --- Delivery of the app's own messages (the outbox) and the clock ----------------------------------------------
     outbox_max_attempts: int = 6
@@ -95,8 +71,6 @@ class Settings(BaseSettings):
     # How long a worker may hold a message it is sending before another worker may take it over.
     outbox_lease_seconds: float = 60.0
     clock_interval_seconds: float = 5.0
-    # Channel (ID) told about messages that could not be delivered after every try.
-    admin_channel: str | None = None
 
     # --- The policy's reminders (A3, M9) ---------------------------------------------------------------------------
     agreement_circulation_interval_days: int = 365
@@ -159,8 +133,7 @@ class Settings(BaseSettings):
     whatsapp_description_limit: int = 2048
 
     @field_validator(
-        "staff_user_ids", "pcf_staff_user_ids", "senior_manager_user_ids", "organisation_names", "forum_names",
-        "unofficial_markers", "work_markers", "organisation_domains", "line_managers",
+        "organisation_names", "forum_names", "unofficial_markers", "work_markers", "organisation_domains",
         mode="before",
     )
     @classmethod
@@ -181,21 +154,14 @@ class Settings(BaseSettings):
     def protected_names(self) -> list[str]:
         return [*self.organisation_names, *self.forum_names]
 
-    def manager_of(self, user_id: str) -> str | None:
-        for pair in self.line_managers:
-            person, _, manager = pair.partition(":")
-            if person.strip() == user_id and manager.strip():
-                return manager.strip()
+    def destination(self, destination: Destination) -> str | None:
+        """Where a named destination is, as the adapter addresses it; None when it is not set. Only an adapter's
+        settings know (the domain's alone set none)."""
         return None
 
-    def missing_for_slack(self) -> list[str]:
-        """Names of the settings the Slack app cannot start without."""
-        missing = []
-        if not self.slack_bot_token:
-            missing.append("SLACK_BOT_TOKEN")
-        if not self.slack_signing_secret and not self.slack_app_token:
-            missing.append("SLACK_SIGNING_SECRET")
-        return missing
+    def line_manager(self, session: Session, person_id: str) -> str | None:
+        """The person's own manager (U2), a person id; None when the adapter's settings name none."""
+        return None
 
 
 @lru_cache(maxsize=1)

@@ -14,7 +14,7 @@ from sqlalchemy import text
 
 from flows.db import Base, Database
 from flows.db.migrate import upgrade
-from flows.settings import Settings
+from bot.settings import SlackSettings as Settings
 from tests.harness.fake_slack import FakeSlack
 from tests.harness.signing import SlackSender
 from tests.harness.wsgi_server import WSGIServer

@@ -10,6 +10,7 @@ from bot.delivery import Deliverer, delivery_client
 from flows.moderation import notices as moderation_notices
 from flows.audit.models import AuditEntry
 from flows.groups.models import Group, Moderator
+from flows.people import new_person, person_for_account, person_of_account
 from tests.conftest import MANAGER, STAFF, VOLUNTEER
 from tests.harness.signing import block_actions_payload
 
@@ -24,14 +25,17 @@ SAM = ("Sam Patel", "volunteer", None, False)
 def put_on_register(app, moderators=(ALEX, VAL, SAM), *, created_at=None, ask_to_confirm=True, kind="parent_carers") -> int:
     """A group as /newgroup registers it; the confirmation requests are queued in the same transaction."""
     with app.db.transaction() as session:
+        def person(user):  # the person Slack's user is in the app (or a volunteer on no platform)
+            return person_for_account(session, "slack", user) if user else new_person(session)
+
         group = Group(
             kind=kind, name=NAME, official=True, description="This is an Amaze group...", agreement_url=AGREEMENT,
             expected_members=40, out_of_hours="Val watches the group in the evenings and phones Alex or Sam Senior.",
-            emergency_contact="Sam Senior", emergency_contact_user_id=MANAGER, advice=[], created_by=STAFF,
+            emergency_contact="Sam Senior", emergency_contact_person_id=person(MANAGER), advice=[], created_by=person(STAFF),
             created_at=created_at or datetime.now(timezone.utc),
         )
         for name, role, user, lead in moderators:
-            group.moderators.append(Moderator(name=name, role=role, slack_user_id=user, is_lead=lead, added_by=STAFF,
+            group.moderators.append(Moderator(name=name, role=role, person_id=person(user), is_lead=lead, added_by=person(STAFF),
                                               added_at=group.created_at))
         session.add(group)
         session.flush()
@@ -77,7 +81,7 @@ def updates_of(app, call) -> list:
 
 def audit_count(db, action: str, actor: str | None = None) -> int:
     query = select(func.count()).select_from(AuditEntry).where(AuditEntry.action == action)
-    if actor:
-        query = query.where(AuditEntry.actor == actor)
     with db.transaction() as session:
+        if actor:
+            query = query.where(AuditEntry.actor == person_of_account(session, "slack", actor))
         return session.scalar(query)

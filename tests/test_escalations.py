@@ -14,14 +14,13 @@ from bot.delivery import Deliverer, delivery_client
 from bot.jobs import slack_jobs
 from flows.audit.models import AuditEntry
 from flows.db import Database
-from flows.directory.service import Directory
 from flows.escalations.service import ESCALATION_JOB, Delivery, Escalations, Sent, escalation_of
 from flows.outbox import Destination, NoticeKind
 from flows.removals.service import RemovalForm, RemovalService
 from flows.reports.service import Action, ReportForm, UnofficialGroupReports
 from flows.scheduler import Scheduler
-from flows.settings import Settings
-from tests.support import EveryoneByTheirId, TestClock, add_lewes_group
+from bot.settings import SlackSettings as Settings
+from tests.support import directory_by_id, TestClock, add_lewes_group
 
 STAFF, STAFF_2, VOLUNTEER, MANAGER, MANAGER_2 = "U0STAFF1", "U0STAFF2", "U0VOLUN1", "U0MANAGR", "U0MANAG2"
 MANAGERS, APPROVALS = "C0MANAGERS", "C0APPROVE"
@@ -44,12 +43,12 @@ def ours(database_url, settings):
 
 @pytest.fixture
 def removals(db, ours, clock):
-    return RemovalService(db, ours, Directory(db, EveryoneByTheirId(), ours), clock=clock)
+    return RemovalService(db, ours, directory_by_id(db, ours), clock=clock)
 
 
 @pytest.fixture
 def reports(db, ours, clock):
-    return UnofficialGroupReports(db, ours, Directory(db, EveryoneByTheirId(), ours), clock=clock)
+    return UnofficialGroupReports(db, ours, directory_by_id(db, ours), clock=clock)
 
 
 @pytest.fixture

@@ -39,10 +39,10 @@ def read(path: Path) -> list[dict]:
 def add_group(session, name: str, when: datetime) -> Group:
     group = Group(kind="parent_carers", name=name, official=True, description="This is an Amaze group",
                   agreement_url="https://www.amazesussex.org.uk/a", emergency_contact="Sam Senior",
-                  emergency_contact_user_id=MANAGER, advice=[], created_by=STAFF, created_at=when)
+                  emergency_contact_person_id=MANAGER, advice=[], created_by=STAFF, created_at=when)
     group.moderators += [
-        Moderator(name="Alex Morgan", role="staff", slack_user_id=STAFF, is_lead=True, added_by=STAFF, added_at=when),
-        Moderator(name="Val Jones", role="volunteer", slack_user_id=VOLUNTEER, added_by=STAFF, added_at=when),
+        Moderator(name="Alex Morgan", role="staff", person_id=STAFF, is_lead=True, added_by=STAFF, added_at=when),
+        Moderator(name="Val Jones", role="volunteer", person_id=VOLUNTEER, added_by=STAFF, added_at=when),
     ]
     session.add(group)
     session.flush()
@@ -135,12 +135,12 @@ def fill_with_personal_details(db) -> None:
         group = Group(
             kind="parent_carers", name=f"Amaze Hove {PHONE}", official=True, description=f"Admins: {every}",
             agreement_url="https://www.amazesussex.org.uk/a", out_of_hours=f"Sam covers, ring {PHONE}, {EMAIL}",
-            emergency_contact=f"Sam Senior {PHONE}", emergency_contact_user_id=MANAGER,
+            emergency_contact=f"Sam Senior {PHONE}", emergency_contact_person_id=MANAGER,
             quiet_hours=f"after 8pm, ask {PERSON}", moderation_plan=f"Two moderators; {every}",
             advice=[{"rule": "M4", "message": every}], created_by=STAFF, created_at=JANUARY,
         )
         group.moderators += [
-            Moderator(name=f"Alex Morgan {EMAIL}", role="staff", slack_user_id=STAFF, is_lead=True, added_by=STAFF,
+            Moderator(name=f"Alex Morgan {EMAIL}", role="staff", person_id=STAFF, is_lead=True, added_by=STAFF,
                       added_at=JANUARY, organisation=f"Mind, {PHONE}"),
         ]
         session.add(group)
@@ -199,7 +199,7 @@ def test_an_export_carries_no_phone_email_name_address_or_nhs_number_from_any_fr
     [group] = read(tmp_path / "groups.csv")
     # What trustees need stays: that the arrangements are recorded, who the senior manager is, the group itself.
     assert (group["out_of_hours"], group["moderation_plan"]) == ("recorded", "recorded")
-    assert group["emergency_contact_user_id"] == MANAGER and group["kind"] == "parent_carers"
+    assert group["emergency_contact_person_id"] == MANAGER and group["kind"] == "parent_carers"
     assert group["advice"] == '["M4"]'  # which rules advised, not the wording
     details = [json_details for json_details in (e["details"] for e in read(tmp_path / "audit_entries.csv"))]
     assert '"kind": "parent_carers"' in details[1] and '"moderators": 1' in details[1]

@@ -29,6 +29,7 @@ from flows.moderation.models import (
 from flows.moderation.queries import Intervals, Status
 from flows.policy.types import GroupKind
 from tests.conftest import MANAGER, PCF_STAFF, STAFF, STAFF_2, VOLUNTEER
+from tests.support import people_by_their_id
 
 LONDON = ZoneInfo("Europe/London")
 # A summer day, so that the moderators' calendar (BST) and UTC differ by an hour at midnight.
@@ -49,7 +50,7 @@ def add(session, name, kind="parent_carers", moderators=(), *, created_at=NOW - 
                   created_at=created_at, emergency_contact=contact, agreement_url="https://example.org/a")
     for mod_name, role, user, lead, stepped_down in moderators:
         group.moderators.append(Moderator(
-            name=mod_name, role=role, slack_user_id=user, is_lead=lead, added_by=STAFF, added_at=created_at,
+            name=mod_name, role=role, person_id=user, is_lead=lead, added_by=STAFF, added_at=created_at,
             stepped_down_at=NOW - timedelta(days=2) if stepped_down else None,
         ))
     session.add(group)
@@ -77,6 +78,7 @@ SAM = m("Sam", "volunteer")
 @pytest.fixture
 def varied(db):
     """A register with a group in every state the Home tells apart."""
+    people_by_their_id(db, STAFF, STAFF_2, VOLUNTEER, PCF_STAFF, MANAGER)
     with db.transaction() as s:
         add(s, "Complete", moderators=[ALEX, VAL], confirmed={"Alex", "Val"})
         add(s, "Two of three", moderators=[ALEX, VAL, SAM], confirmed={"Alex", "Val"})
@@ -198,6 +200,7 @@ def bulk_register(db, count: int, created_by: str = STAFF) -> None:
     """`count` groups, fast (a few multi-row INSERTs): three kinds in turn, each with a lead on Slack who has
     confirmed and a volunteer not on Slack who has not (so every group is incomplete, and the lead has a
     confirmation to give for each)."""
+    people_by_their_id(db, STAFF, created_by)
     kinds = ["parent_carers", "work_volunteers", "young_people"]
     with db.transaction() as s:
         start = s.scalar(select(func.count()).select_from(Group))
@@ -208,9 +211,9 @@ def bulk_register(db, count: int, created_by: str = STAFF) -> None:
         ])
         ids = s.scalars(select(Group.id).where(Group.name.like("Bulk group %")).order_by(Group.id)).all()[-count:]
         s.execute(insert(Moderator.__table__), [row for gid in ids for row in (
-            {"group_id": gid, "name": "Alex", "role": "staff", "slack_user_id": STAFF, "is_lead": True,
+            {"group_id": gid, "name": "Alex", "role": "staff", "person_id": STAFF, "is_lead": True,
              "added_by": STAFF, "added_at": NOW},
-            {"group_id": gid, "name": f"Helper {gid}", "role": "volunteer", "slack_user_id": None, "is_lead": False,
+            {"group_id": gid, "name": f"Helper {gid}", "role": "volunteer", "person_id": None, "is_lead": False,
              "added_by": STAFF, "added_at": NOW},
         )])
         moderators = s.execute(

@@ -72,7 +72,8 @@ def configuration_table() -> set[str]:
     return names
 
 
-@pytest.mark.parametrize("settings_class", ["flows.settings:Settings", "teams.settings:TeamsSettings"])
+@pytest.mark.parametrize("settings_class", ["flows.settings:Settings", "bot.settings:SlackSettings",
+                                            "teams.settings:TeamsSettings"])
 def test_every_setting_is_in_the_readme_configuration_table(settings_class):
     import importlib
 
@@ -80,6 +81,18 @@ def test_every_setting_is_in_the_readme_configuration_table(settings_class):
     fields = getattr(importlib.import_module(module), name).model_fields
     missing = sorted(field.upper() for field in fields if field.upper() not in configuration_table())
     assert missing == [], f"add these to README.md's Configuration table: {', '.join(missing)}"
+
+
+def test_the_domain_settings_hold_nothing_of_slack():
+    from bot.settings import SlackSettings
+    from flows.settings import Settings
+
+    slack_only = {"slack_bot_token", "slack_signing_secret", "slack_app_token", "slack_api_url", "slack_team_id",
+                  "slack_timeout_seconds", "staff_usergroup", "pcf_staff_usergroup", "senior_managers_usergroup",
+                  "staff_user_ids", "pcf_staff_user_ids", "senior_manager_user_ids", "approvals_channel",
+                  "managers_channel", "admin_channel", "line_managers"}
+    assert slack_only <= set(SlackSettings.model_fields)
+    assert slack_only & set(Settings.model_fields) == set()
 
 
 def test_env_example_names_the_channels_the_workflows_need():

@@ -20,6 +20,7 @@ from flows.jobs import CHECK_JOB, CIRCULATION_JOB
 from flows.scheduler import Scheduler
 from tests.conftest import MANAGER, STAFF, STAFF_2, VOLUNTEER
 from tests.moderation_helpers import audit_count, buttons, click, deliver, dms, put_on_register
+from tests.support import person
 from tests.support import TestClock
 
 REGISTERED = datetime(2025, 3, 3, 10, 0, tzinfo=timezone.utc)
@@ -86,8 +87,8 @@ def test_the_agreement_reminder_goes_once_on_its_due_date_and_not_before(running
     assert "Circulated" in buttons(reminder)
     assert dms(app, VOLUNTEER, TO_CIRCULATE) == []
     with app.db.transaction() as session:
-        assert [c.due_on for c in circulations_to_record(session, STAFF)] == [CIRCULATION_DUE.date()]
-        assert circulations_to_record(session, VOLUNTEER) == []  # only staff moderators record it
+        assert [c.due_on for c in circulations_to_record(session, person(app.db, STAFF))] == [CIRCULATION_DUE.date()]
+        assert circulations_to_record(session, person(app.db, VOLUNTEER)) == []  # only staff moderators record it
     assert "due to be circulated" in " ".join(state(app, group_id).to_do)
 
 
@@ -110,7 +111,7 @@ def test_circulated_moves_the_next_reminder_a_year_on_and_only_staff_moderators_
     assert f"Circulated: recorded by <@{STAFF}>" in str(edited.args["blocks"]) and buttons(edited) == {}
     with app.db.transaction() as session:
         circulation = session.scalars(select(AgreementCirculation)).one()
-        assert circulation.circulated_by == STAFF
+        assert circulation.circulated_by == person(app.db, STAFF)
         circulated_on = local_date(circulation.circulated_at)
     next_due = circulated_on + timedelta(days=365)
     assert state(app, group_id).agreement_due_on == next_due
@@ -140,7 +141,7 @@ def test_the_moderator_check_asks_each_moderator_once_on_its_due_date(running_ap
     # Sam is not on Slack: the lead asks him and answers for him.
     assert {"Sam Patel: still able", "Sam Patel: stepping down"} <= set(buttons(to_alex))
     with app.db.transaction() as session:
-        assert [(c.moderator_name, c.on_behalf) for c in checkins_to_answer(session, STAFF)] == [
+        assert [(c.moderator_name, c.on_behalf) for c in checkins_to_answer(session, person(app.db, STAFF))] == [
             ("Alex Morgan", False), ("Sam Patel", True)]
 
     click(app, to_val, "Still able to moderate", VOLUNTEER)
@@ -150,8 +151,8 @@ def test_the_moderator_check_asks_each_moderator_once_on_its_due_date(running_ap
     assert "Sam Patel: still able" not in buttons(edited) and "Still able to moderate" in buttons(edited)
     with app.db.transaction() as session:
         answers = {c.moderator_id: (c.answer, c.answered_by, c.on_behalf) for c in session.scalars(select(ModeratorCheckin))}
-    assert answers[moderator(app, "Val Jones").id] == ("able", VOLUNTEER, False)
-    assert answers[moderator(app, "Sam Patel").id] == ("able", STAFF, True)
+    assert answers[moderator(app, "Val Jones").id] == ("able", person(app.db, VOLUNTEER), False)
+    assert answers[moderator(app, "Sam Patel").id] == ("able", person(app.db, STAFF), True)
     assert [t for t in state(app, group_id).to_do if "M9" in t] == [
         "Not yet answered the check that moderators are still able and willing (M9): Alex Morgan"]
     # The next check is due the interval after this one was asked.

@@ -12,14 +12,13 @@ from bot.delivery import Deliverer, delivery_client
 from bot.jobs import slack_jobs
 from flows.audit.models import AuditEntry
 from flows.db import Database
-from flows.directory.service import Directory
 from flows.groups.models import Moderator
 from flows.outbox import NoticeKind
 from flows.removals import reviews
 from flows.removals.service import RemovalForm, RemovalService
 from flows.scheduler import Scheduler
-from flows.settings import Settings
-from tests.support import EveryoneByTheirId, TestClock, add_lewes_group
+from bot.settings import SlackSettings as Settings
+from tests.support import directory_by_id, TestClock, add_lewes_group
 
 STAFF, STAFF_2, VOLUNTEER, MANAGER = "U0STAFF1", "U0STAFF2", "U0VOLUN1", "U0MANAGR"
 LOGGED = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)
@@ -30,7 +29,7 @@ REVIEW_ON = date(2026, 6, 10)  # British Summer Time: 09:00 in the UK is 08:00 U
 def removals(db, database_url):
     settings = Settings(_env_file=None, database_url=database_url, staff_user_ids=[STAFF, STAFF_2, MANAGER],
                         senior_manager_user_ids=[MANAGER])
-    return RemovalService(db, settings, Directory(db, EveryoneByTheirId(), settings), clock=lambda: LOGGED)
+    return RemovalService(db, settings, directory_by_id(db, settings), clock=lambda: LOGGED)
 
 
 @pytest.fixture
@@ -130,7 +129,7 @@ def test_only_moderators_still_moderating_and_the_logger_are_reminded(
     db, removals, group_id, registry, fake_slack, settings
 ):
     with db.transaction() as session:
-        session.execute(update(Moderator).where(Moderator.slack_user_id == STAFF_2).values(stepped_down_at=LOGGED))
+        session.execute(update(Moderator).where(Moderator.person_id == STAFF_2).values(stepped_down_at=LOGGED))
     log_temporary(removals, group_id, user=MANAGER)  # a senior manager may log for any group
     tick(db, registry, fake_slack, settings, datetime(2026, 6, 10, 9, 0, tzinfo=UTC))
     assert reminded(fake_slack) == sorted([STAFF, VOLUNTEER, MANAGER])

@@ -9,14 +9,13 @@ import pytest
 from sqlalchemy import select
 
 from flows.audit.models import AuditEntry
-from flows.directory.service import Directory
 from flows.groups.models import Group, Moderator
 from flows.outbox import Destination
 from flows.outbox import NoticeKind as Kind
 from flows.removals.models import DecisionsAreFinal, RemovalDecision
 from flows.removals.service import Outcome, RemovalForm, RemovalRefusal, RemovalService
-from flows.settings import Settings
-from tests.support import EveryoneByTheirId, add_lewes_group
+from bot.settings import SlackSettings as Settings
+from tests.support import directory_by_id, add_lewes_group
 
 STAFF, STAFF_2, VOLUNTEER = "U0STAFF1", "U0STAFF2", "U0VOLUN1"
 MANAGER, MANAGER_2, OUTSIDER = "U0MANAGR", "U0MANAG2", "U0OTHER1"
@@ -32,7 +31,7 @@ def removals(db, database_url):
         _env_file=None, database_url=database_url, approvals_channel="C0APPROVE",
         staff_user_ids=[STAFF, STAFF_2, MANAGER, MANAGER_2], senior_manager_user_ids=[MANAGER, MANAGER_2],
     )
-    return RemovalService(db, settings, Directory(db, EveryoneByTheirId(), settings), clock=lambda: NOW)
+    return RemovalService(db, settings, directory_by_id(db, settings), clock=lambda: NOW)
 
 
 @pytest.fixture
@@ -115,7 +114,7 @@ def test_a_moderator_who_has_left_the_staff_cannot_agree(removals, group_id, db)
 
 def test_a_moderator_who_has_stepped_down_is_neither_asked_nor_able_to_agree_nor_told(removals, group_id, db):
     with db.transaction() as session:
-        bea = session.scalars(select(Moderator).where(Moderator.slack_user_id == STAFF_2)).one()
+        bea = session.scalars(select(Moderator).where(Moderator.person_id == STAFF_2)).one()
         bea.stepped_down_at = NOW
     logged = removals.log(VOLUNTEER, "key-1", form(group_id))
     assert logged.notices.ask_to_agree == [STAFF]
@@ -127,7 +126,7 @@ def test_a_moderator_who_has_stepped_down_is_neither_asked_nor_able_to_agree_nor
 def test_the_staff_moderator_who_agreed_does_not_also_sign_off(removals, group_id, db):
     with db.transaction() as session:
         session.add(
-            Moderator(group_id=group_id, name="Sam Senior", role="staff", slack_user_id=MANAGER, added_by=STAFF)
+            Moderator(group_id=group_id, name="Sam Senior", role="staff", person_id=MANAGER, added_by=STAFF)
         )
     decision = removals.log(VOLUNTEER, "key-1", form(group_id)).decision
     assert removals.agree(decision.id, MANAGER).done
@@ -194,7 +193,7 @@ def test_a_temporary_removal_needs_a_review_date_in_the_future(removals, group_i
 def test_people_log_only_for_their_own_groups_and_staff_for_any(removals, group_id, db):
     with db.transaction() as session:
         session.add(Group(kind="parent_carers", name="Amaze Hove Parents", official=True, created_by=STAFF,
-                          moderators=[Moderator(name="Bea", role="staff", slack_user_id=STAFF_2, added_by=STAFF)]))
+                          moderators=[Moderator(name="Bea", role="staff", person_id=STAFF_2, added_by=STAFF)]))
         session.add(Group(kind="informal_social", name="Office friends social", official=False, created_by=STAFF))
     assert [g.name for g in removals.groups_for(VOLUNTEER)] == ["Amaze Lewes Parents"]
     assert [g.name for g in removals.groups_for(MANAGER)] == ["Amaze Hove Parents", "Amaze Lewes Parents"]

@@ -8,14 +8,15 @@ from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.settings import SlackSettings as Settings
 from flows.audit.models import AuditEntry
-from flows.directory.service import Directory, Person
+from flows.directory.service import Person
 from flows.outbox import Destination
 from flows.outbox import NoticeKind as Kind
 from flows.reports import service as reports_module
 from flows.reports.models import UnofficialGroupCase, UnofficialGroupReport
 from flows.reports.service import Action, ReportForm, Result, UnofficialGroupReports, open_reports
-from flows.settings import Settings
+from tests.support import EveryoneByTheirId, directory_by_id
 
 STAFF, STAFF_2, PCF, VOLUNTEER, GUEST, MANAGER = "U0STAFF1", "U0STAFF2", "U0PCF001", "U0VOLUN1", "U0GUEST1", "U0MANAGR"
 START = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
@@ -29,7 +30,7 @@ class Clock:
         return self.now
 
 
-class People:
+class People(EveryoneByTheirId):
     """The directory's view of the workspace, without asking Slack."""
 
     def usergroup_members(self, usergroup: str) -> list[str]:
@@ -50,7 +51,7 @@ def service(db, database_url, clock):
         _env_file=None, database_url=database_url, staff_user_ids=[STAFF, STAFF_2, GUEST], pcf_staff_user_ids=[PCF],
         managers_channel="C0MANAGERS", line_managers=[f"{STAFF_2}:{MANAGER}"],
     )
-    return UnofficialGroupReports(db, settings, Directory(db, People(), settings), clock=clock)
+    return UnofficialGroupReports(db, settings, directory_by_id(db, settings, GUEST, PCF, backend=People(settings)), clock=clock)
 
 
 def form(name="A.M.A.Z.E Parents Chat", **overrides) -> ReportForm:
@@ -233,8 +234,9 @@ def test_who_runs_the_group_goes_to_the_owner_and_is_deleted_when_the_case_ends(
 def test_the_managers_message_goes_to_the_line_manager_else_the_channel(service):
     mine = service.file(STAFF_2, form("PaCC Parents")).case
     theirs = service.file(VOLUNTEER, form("ESPCF Parents")).case
-    assert service.delivery_targets(mine) == [MANAGER, Destination.MANAGERS]
-    assert service.delivery_targets(theirs) == [Destination.MANAGERS]
+    with service.db.transaction() as session:
+        assert service.delivery_targets(session, mine) == [MANAGER, Destination.MANAGERS]
+        assert service.delivery_targets(session, theirs) == [Destination.MANAGERS]
 
 
 def test_each_change_is_told_once_with_the_case_as_it_now_stands(service):

@@ -12,7 +12,6 @@ from sqlalchemy import func, select
 
 from bot.jobs import slack_jobs
 from flows.audit.models import AuditEntry
-from flows.directory.service import Directory
 from flows.outbox.models import Notice as OutboxMessage
 from flows.privacy import retention
 from flows.removals.models import RemovalDecision
@@ -22,7 +21,7 @@ from flows.reports.service import Action, ReportForm, UnofficialGroupReports
 from flows.scheduler import Scheduler
 from flows.wizard.models import WizardDraft
 from tests.support import (
-    MANAGER, STAFF, VOLUNTEER, EveryoneByTheirId, TestClock, add_lewes_group, roles_by_id,
+    MANAGER, STAFF, VOLUNTEER, TestClock, add_lewes_group, directory_by_id, roles_by_id,
 )
 
 # Noon UTC is after the job's 03:00 UK time in winter and summer alike.
@@ -47,7 +46,7 @@ def clock():
 
 @pytest.fixture
 def services(db, ours, clock):
-    directory = Directory(db, EveryoneByTheirId(), ours)
+    directory = directory_by_id(db, ours)
     return (RemovalService(db, ours, directory, clock=clock), UnofficialGroupReports(db, ours, directory, clock=clock))
 
 

@@ -16,7 +16,6 @@ from sqlalchemy import select, text
 
 from flows.audit.models import AuditEntry
 from flows.directory.models import DirectoryCacheEntry
-from flows.directory.service import Directory
 from flows.groups.models import Moderator
 from flows.outbox.models import Notice as OutboxMessage
 from flows.removals.models import DecisionsAreFinal, RemovalDecision
@@ -25,7 +24,7 @@ from flows.reports.models import UnofficialGroupReport
 from flows.reports.service import Action, ReportForm, UnofficialGroupReports
 from flows.wizard.models import WizardDraft
 from tests.support import (
-    MANAGER, STAFF, VOLUNTEER, EveryoneByTheirId, TestClock, add_lewes_group, roles_by_id,
+    MANAGER, STAFF, VOLUNTEER, TestClock, add_lewes_group, directory_by_id, roles_by_id,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,7 +50,7 @@ def held(db, ours):
     """Val (a volunteer) logs a permanent removal that Alex agrees and a manager signs off, reports an unofficial
     group that is then closed, and has a wizard left unfinished and a cached Slack profile."""
     clock = TestClock(NOW)
-    directory = Directory(db, EveryoneByTheirId(), ours)
+    directory = directory_by_id(db, ours)
     group_id = add_lewes_group(db)
     removals = RemovalService(db, ours, directory, clock=clock)
     logged = removals.log(VOLUNTEER, "key-1", RemovalForm(
@@ -89,7 +88,7 @@ def section(document: str, heading: str) -> str:
 
 def test_subject_access_lists_everything_held_about_a_slack_user_in_one_readable_file(db, held, tmp_path):
     document = access(db.url, tmp_path, VOLUNTEER)
-    assert document.startswith(f"# Personal data held about Slack user {VOLUNTEER}")
+    assert document.startswith(f"# Personal data held about account {VOLUNTEER}")
     assert "Amaze Lewes Parents" in section(document, "Groups you moderate or moderated (1)")
     decisions = section(document, "Removal decisions you logged, agreed or signed off (R1, R2) (1)")
     assert "permanent" in decisions and "approved" in decisions and "logged" in decisions
@@ -100,7 +99,7 @@ def test_subject_access_lists_everything_held_about_a_slack_user_in_one_readable
     messages = section(document, "Messages the app sent to you or about you")
     assert "What: removal.logger_told" in messages and "About: removal 1" in messages and "to you" in messages
     assert "otter-3003" in section(document, "/newgroup wizards you started or are named in (1)")
-    assert "Val Jones" in section(document, "What Slack told the app about you")
+    assert "Val Jones" in section(document, "What the chat platform told the app about you")
     trail = section(document, "The audit trail")
     assert "removal.logged" in trail and "unofficial_group.reported" in trail
     assert "removal.agreed" not in trail  # Alex agreed it: his entry, not Val's
@@ -140,11 +139,11 @@ def test_erasing_a_slack_user_leaves_only_pseudonyms_and_the_record_that_it_happ
         assert (decision.status, decision.kind, decision.member_ref) == ("approved", "permanent", "J.S.")
         assert (decision.logged_by, decision.agreed_by, decision.decided_by) == (pseudonym, STAFF, MANAGER)
         val = session.scalars(select(Moderator).where(Moderator.name == pseudonym)).one()
-        assert val.slack_user_id is None and val.stepped_down_at is not None
+        assert val.person_id is None and val.stepped_down_at is not None
         report = session.scalars(select(UnofficialGroupReport)).one()
         assert (report.reporter_id, report.contact) == (pseudonym, None) and "heron" not in report.how_found
         erasures = session.scalars(select(AuditEntry).where(AuditEntry.action == "person.erased")).all()
-        assert [(e.subject_id, e.details["kind"]) for e in erasures] == [(pseudonym, "slack_user")]
+        assert [(e.subject_id, e.details["kind"]) for e in erasures] == [(pseudonym, "account")]
         # The ORM still refuses to edit a decision (R5): erasure has its own narrow path.
         decision.notes = "edited"
         with pytest.raises(DecisionsAreFinal):
@@ -179,7 +178,7 @@ def test_erasing_a_moderator_known_only_by_name(db, held, tmp_path):
 
 def test_a_person_the_app_knows_nothing_of_and_bad_input_get_clear_answers(db, held):
     nobody = flows_command(db.url, "erase", "U0NOBODY1", "--yes")
-    assert nobody.returncode == 0 and "holds nothing about Slack user U0NOBODY1" in nobody.stdout
+    assert nobody.returncode == 0 and "holds nothing about account U0NOBODY1" in nobody.stdout
     no_group = flows_command(db.url, "subject-access", "--member", "J.S.")
     assert no_group.returncode == 2 and "needs its group" in no_group.stderr and "Traceback" not in no_group.stderr
     helped = flows_command(db.url, "erase", "--help")

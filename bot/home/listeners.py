@@ -19,6 +19,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.home import views
+from bot.people import person_id
 from bot.services import Services
 from flows.directory.service import RolesUnconfirmed
 from flows.home import HomeService, RegisterFilter
@@ -44,21 +45,21 @@ def register(app: App, services: Services) -> None:
             log.warning("could not publish the Home of %s: %s", user_id, error.response.get("error"))
 
     @app.event("app_home_opened")
-    def opened(event, client):
+    def opened(event, client, context):
         if event.get("tab", "home") != "home":
             return
         # Slack sends the Home as last published: keep the register's filters and page the person left it on.
-        publish(client, event["user"], views.read_filter((event.get("view") or {}).get("private_metadata")))
+        publish(client, person_id(context), views.read_filter((event.get("view") or {}).get("private_metadata")))
 
-    def filter_chosen(ack, body, action, client):
+    def filter_chosen(ack, body, action, client, context):
         ack()
         current = views.read_filter((body.get("view") or {}).get("private_metadata"))
         chosen = views.choose(current, action["action_id"], (action.get("selected_option") or {}).get("value"))
-        publish(client, body["user"]["id"], chosen)
+        publish(client, person_id(context), chosen)
 
-    def page_turned(ack, body, action, client):
+    def page_turned(ack, body, action, client, context):
         ack()
-        publish(client, body["user"]["id"], views.read_filter(action.get("value")))
+        publish(client, person_id(context), views.read_filter(action.get("value")))
 
     for action_id in views.FILTER_ACTIONS:
         app.action(action_id)(filter_chosen)
@@ -97,7 +98,8 @@ class RefreshAfterInteraction(ListenerCompletionHandler):
             # The /newgroup wizard is opened from a command, and its steps change nothing the Home shows; the
             # Home is read afresh whenever it is opened. Refreshing here cost every step its speed under load.
             return
-        user_id = (body.get("user") or {}).get("id")
+        # Known when the middleware could reach the records; otherwise there is no Home to refresh either.
+        user_id = request.context.get("person_id")
         client = request.context.client
         if not user_id or client is None:
             return

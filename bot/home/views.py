@@ -27,6 +27,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot import refusals
 from bot.blocks import context, escape, section
 from bot.home.lifecycle import drafts_blocks, group_actions, welcomed_line
 from bot.moderation.messages import (
@@ -52,7 +53,7 @@ from flows.moderation.queries import GroupState, Status, local_date, long_date
 from flows.policy.types import GroupKind
 from flows.removals.service import BREACHES
 from flows.reports.service import Action, actions_in
-from flows.settings import Settings
+from bot.settings import SlackSettings as Settings
 
 # The Home's own actions: they publish the Home themselves (the refresh after other clicks leaves them alone).
 PREFIX = "home_"
@@ -230,7 +231,8 @@ def _my_groups(home: Home) -> list:
 
 def _group(state: GroupState, welcomed: dict[int, int] | None = None) -> SectionBlock:
     # The summary of a blocked or complete group starts with its state; an incomplete one's says what is missing.
-    said = f"Incomplete: {state.summary}" if state.status is Status.INCOMPLETE else state.summary
+    summary = state.worded_summary(refusals.GAP_WORDING)
+    said = f"Incomplete: {summary}" if state.status is Status.INCOMPLETE else summary
     lines = [f"*{escape(state.name)}* · {state.kind.label}"]
     if state.closed_on is not None:
         lines.append(f":file_cabinet: Closed on {long_date(state.closed_on)}: no reminders, off the register.")

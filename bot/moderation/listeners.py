@@ -8,6 +8,7 @@ from slack_bolt import App
 
 from bot import refusals
 from bot.moderation import messages, notify
+from bot.people import person_id
 from bot.services import Services
 from flows.moderation.service import Answer
 
@@ -17,8 +18,8 @@ Act = Callable[..., Answer]
 def register(app: App, services: Services) -> None:
     moderation = services.moderation
 
-    def handle(body: dict, act: Act, ack, client) -> None:
-        where = notify.Where(body["user"]["id"], _clicked_channel(body))
+    def handle(body: dict, person_id: str, act: Act, ack, client) -> None:
+        where = notify.Where(person_id, _clicked_channel(body))
         value = body["actions"][0].get("value")
         answer = act(value, where.user_id)
         # Slack never resends a click it got a 200 for: the 200 leaves once the answer is committed.
@@ -43,8 +44,8 @@ def register(app: App, services: Services) -> None:
 
 
 def _listener(handle: Callable[..., None], act: Act):
-    def listener(ack, body, client):
-        handle(body, act, ack, client)
+    def listener(ack, body, context, client):
+        handle(body, person_id(context), act, ack, client)
 
     return listener
 

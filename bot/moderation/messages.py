@@ -20,7 +20,7 @@ from flows.groups.models import Group, Moderator
 from flows.moderation.models import AgreementCirculation, CheckinAnswer, ModeratorCheckin, ModeratorConfirmation
 from flows.moderation.queries import is_employed, local_date, long_date
 from flows.policy.types import Finding, ModeratorRole
-from flows.settings import Settings
+from bot.settings import SlackSettings as Settings
 
 CONFIRM_ACTION = "moderation_confirm"
 CONFIRM_FOR_ACTION = "moderation_confirm_for"
@@ -70,12 +70,12 @@ def emergency_contact_text(group: Group, lead: Moderator | None, for_whom: str =
     """M10: whom a moderator who is not staff contacts in an urgent issue."""
     head = (f":rotating_light: *If something urgent happens* (for example a safeguarding disclosure outside office "
             f"hours), {for_whom} should contact ")
-    if group.emergency_contact or group.emergency_contact_user_id:
+    if group.emergency_contact or group.emergency_contact_person_id:
         name = escape(group.emergency_contact or "the senior manager on call")
-        mention = f" (<@{group.emergency_contact_user_id}>)" if group.emergency_contact_user_id else ""
+        mention = f" (<@{group.emergency_contact_person_id}>)" if group.emergency_contact_person_id else ""
         text = f"{head}*{name}*{mention}."
-    elif lead is not None and lead.slack_user_id:
-        text = f"{head}the lead staff moderator, <@{lead.slack_user_id}>: no emergency contact is recorded yet."
+    elif lead is not None and lead.person_id:
+        text = f"{head}the lead staff moderator, <@{lead.person_id}>: no emergency contact is recorded yet."
     else:
         text = f"{head}a senior manager: no emergency contact is recorded for this group yet."
     if group.out_of_hours:
@@ -218,7 +218,7 @@ def blocked_text(group: Group, findings: list[Finding]) -> str:
 
 
 def stepped_down_notice(group: Group, moderator: Moderator, answered_by: str, findings: list[Finding]) -> dict:
-    by = f" (<@{answered_by}> answered for them)" if moderator.slack_user_id != answered_by else ""
+    by = f" (<@{answered_by}> answered for them)" if moderator.person_id != answered_by else ""
     blocks = [
         section(f":warning: {_who(moderator)} has stepped down as a moderator of *{escape(group.name)}*{by}. "
                 "The group needs a new moderator to take their place (M9); until then it shows as needing a "

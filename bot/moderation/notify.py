@@ -56,8 +56,8 @@ def _asked(session: Session, model, claim: Claim):
     group = session.get(Group, rows[0].group_id)
     by_id = {m.id: m for m in group.moderators}
     asked = [(by_id[row.moderator_id], row) for row in rows]
-    recipient = next((m for m, _ in asked if m.slack_user_id == claim.person_id), None) or next(
-        (m for m in group.moderators if m.slack_user_id == claim.person_id), None)
+    recipient = next((m for m, _ in asked if m.person_id == claim.person_id), None) or next(
+        (m for m in group.moderators if m.person_id == claim.person_id), None)
     return (group, asked, recipient) if recipient is not None else None
 
 

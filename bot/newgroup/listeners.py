@@ -9,6 +9,7 @@ from slack_sdk.errors import SlackApiError
 from bot import refusals
 from bot.modals import channel_of, loading_view, open_modal, says_so_if_it_cannot_go_on
 from bot.newgroup import views
+from bot.people import person_id, person_of
 from bot.services import Services
 from flows import drafting
 from flows.wizard import drafts
@@ -27,15 +28,16 @@ def register(app: App, services: Services) -> None:
         return views.step_view(state, settings, wizard.advice(state), kit=kit, banner=banner)
 
     @app.command("/newgroup")
-    def open_wizard(ack, command, client):
+    def open_wizard(ack, command, client, context):
         # The trigger_id lives three seconds and works once: the modal opens before anything slow, the role
         # look-ups included (several calls to Slack when the directory's copy has expired).
         ack()
-        user_id = command["user_id"]
-        view_id = open_modal(client, command["trigger_id"], loading_view(views.TITLE), user_id, channel_of(command))
+        view_id = open_modal(client, command["trigger_id"], loading_view(views.TITLE), context.user_id,
+                             channel_of(command))
         if view_id is None:
             return
         with says_so_if_it_cannot_go_on(client, view_id):
+            user_id = person_id(context)
             if wizard.may_register(user_id):
                 state = wizard.start(user_id, command.get("team_id"), name=command.get("text"))
                 view = views.with_resume_offer(render(state), wizard.unfinished(user_id, other_than=state.draft_id))
@@ -46,12 +48,16 @@ def register(app: App, services: Services) -> None:
                 )
             client.views_update(view_id=view_id, view=view)
 
+    def picked(user_id: str) -> str:
+        # The pickers name Slack users; the wizard takes people.
+        return person_of(services.db, user_id)
+
     @app.view(views.CALLBACK_ID)
-    def submit_step(ack, body, view, client):
-        user_id = body["user"]["id"]
+    def submit_step(ack, body, view, client, context):
+        user_id = person_id(context)
         try:
             draft_id, step = views.read_metadata(view.get("private_metadata"))
-            result = wizard.submit(draft_id, user_id, step, views.read_values(view))
+            result = wizard.submit(draft_id, user_id, step, views.read_values(view, picked))
         except WizardError as error:
             ack(response_action="update", view=views.message_view(str(error)))
             return
@@ -65,7 +71,8 @@ def register(app: App, services: Services) -> None:
             services.delivery.flush_soon(*result.queued)
             return
         fields = views.field_ids(view)
-        errors = {**result.errors, **({"review": refusals.wizard(result.refusal)} if result.refusal else {})}
+        errors = {**refusals.field_errors(result.errors),
+                  **({"review": refusals.wizard(result.refusal)} if result.refusal else {})}
         if errors and result.state.step is step and set(errors) <= fields:
             ack(response_action="errors", errors=errors)
             return
@@ -73,12 +80,12 @@ def register(app: App, services: Services) -> None:
         ack(response_action="update", view=render(result.state, banner=banner))
 
     @app.action({"block_id": views.NAME_BLOCK, "action_id": views.VALUE})
-    def check_name_as_typed(ack, body, client):
+    def check_name_as_typed(ack, body, client, context):
         ack()
         view = body["view"]
         try:
             draft_id, _ = views.read_metadata(view.get("private_metadata"))
-            state, findings = wizard.preview_name(draft_id, body["user"]["id"], body["actions"][0].get("value") or "")
+            state, findings = wizard.preview_name(draft_id, person_id(context), body["actions"][0].get("value") or "")
         except (WizardError, KeyError, ValueError):
             return
         try:
@@ -90,10 +97,10 @@ def register(app: App, services: Services) -> None:
             log.info("live name check not shown: %s", error.response.get("error"))
 
     @app.action(views.BACK_ACTION)
-    def go_back(ack, body, client):
+    def go_back(ack, body, client, context):
         ack()
         try:
-            state = wizard.back(body["actions"][0]["value"], body["user"]["id"])
+            state = wizard.back(body["actions"][0]["value"], person_id(context))
         except WizardError as error:
             state, view = None, views.message_view(str(error))
         else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import re
 from enum import StrEnum
+from collections.abc import Callable
 from typing import Sequence
 
 from slack_sdk.models.blocks import (
@@ -25,7 +26,7 @@ from slack_sdk.models.blocks.basic_components import DispatchActionConfig
 from bot.blocks import SECTION_LIMIT, bullet_list, chunks, context, escape, pasteable, section
 from flows.drafting import quiet_hours_line
 from flows.policy.types import Finding, GroupKind
-from flows.settings import Settings
+from bot.settings import SlackSettings as Settings
 from flows.wizard.drafts import PasteKit
 from flows.wizard.service import TEXT_LIMITS, WizardState
 from flows.wizard.steps import Step, step_number
@@ -296,7 +297,7 @@ def _moderators_blocks(state: WizardState, settings: Settings) -> list:
             ),
             InputBlock(
                 block_id="emergency_contact", label="Senior manager to call in an emergency",
-                element=UserSelectElement(action_id=VALUE, initial_user=state.data.get("emergency_contact_user_id")),
+                element=UserSelectElement(action_id=VALUE, initial_user=state.data.get("emergency_contact_person_id")),
             ),
             text_input("quiet_hours", "Quiet hours", _quiet_hours_hint(kind)),
         ]
@@ -324,7 +325,7 @@ def _review_blocks(state: WizardState, kit: PasteKit | None, advice: list[Findin
     if kind.needs_moderators:
         lead = data.get("lead_user_id")
         mods = [
-            f"{escape(m['name'])} ({m['role'].replace('_', ' ')}{', lead' if lead and m.get('slack_user_id') == lead else ''})"
+            f"{escape(m['name'])} ({m['role'].replace('_', ' ')}{', lead' if lead and m.get('person_id') == lead else ''})"
             for m in data.get("moderators", [])
         ]
         summary.append("*Moderators:* " + "; ".join(mods))
@@ -370,9 +371,10 @@ def field_ids(view: dict) -> set[str]:
     return {b.get("block_id") for b in view.get("blocks", []) if b.get("type") == "input"}
 
 
-def read_values(view: dict) -> dict:
-    """Each input's value by block_id, as plain Python values. What Slack's own elements could not have sent (a
-    number for a text, a user that is not a Slack user id) reads as left empty."""
+def read_values(view: dict, person: Callable[[str], str] = str) -> dict:
+    """Each input's value by block_id, as plain Python values, the users picked as `person` of their Slack user id
+    (bot.people.person_of). What Slack's own elements could not have sent (a number for a text, a user that is not
+    a Slack user id) reads as left empty."""
     values = {}
     for block_id, actions in (view.get("state") or {}).get("values", {}).items():
         if not isinstance(actions, dict):
@@ -386,9 +388,10 @@ def read_values(view: dict) -> dict:
             values[block_id] = _text(option.get("value")) if isinstance(option, dict) else None
         elif kind == "multi_users_select":
             users = element.get("selected_users")
-            values[block_id] = [u for u in users if _user(u)] if isinstance(users, list) else []
+            values[block_id] = [person(u) for u in users if _user(u)] if isinstance(users, list) else []
         elif kind == "users_select":
-            values[block_id] = _user(element.get("selected_user"))
+            user = _user(element.get("selected_user"))
+            values[block_id] = person(user) if user else None
         else:
             values[block_id] = _text(element.get("value"))
     return values

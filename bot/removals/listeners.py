@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import logging
 
-from slack_bolt import App
+from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot import refusals
 from bot.modals import channel_of, loading_view, open_modal, says_so_if_it_cannot_go_on
+from bot.people import person_id
 from bot.removals import messages, views
 from bot.services import Services
 from flows.removals.models import Status
@@ -28,12 +29,13 @@ def register(app: App, services: Services) -> None:
             services.delivery.flush_soon(*result.queued)
 
     # --- opening the log form ----------------------------------------------------------------------------------
-    def open_form(client: WebClient, body: dict, user_id: str, group_id=None, correcting_id: str | None = None):
+    def open_form(client: WebClient, body: dict, context: BoltContext, group_id=None, correcting_id: str | None = None):
         # The trigger lives three seconds and works once: open at once, then fill in the person's groups.
-        view_id = open_modal(client, body["trigger_id"], views.loading_view(), user_id, channel_of(body))
+        view_id = open_modal(client, body["trigger_id"], views.loading_view(), context.user_id, channel_of(body))
         if view_id is None:
             return
         with says_so_if_it_cannot_go_on(client, view_id):
+            user_id = person_id(context)
             correcting = removals.decision(correcting_id) if correcting_id is not None else None
             if correcting is not None:
                 group_id = correcting.group_id
@@ -54,23 +56,23 @@ def register(app: App, services: Services) -> None:
         client.views_update(view_id=view_id, view=view)
 
     @app.command("/log-removal")
-    def log_command(ack, command, client):
+    def log_command(ack, command, client, context):
         ack()
-        open_form(client, command, command["user_id"])
+        open_form(client, command, context)
 
     @app.action(views.LOG_ACTION)
-    def log_from_register(ack, body, client):
+    def log_from_register(ack, body, client, context):
         ack()
-        open_form(client, body, body["user"]["id"], group_id=body["actions"][0].get("value"))
+        open_form(client, body, context, group_id=body["actions"][0].get("value"))
 
     @app.action(messages.CORRECT_ACTION)
-    def log_correction(ack, body, client):
+    def log_correction(ack, body, client, context):
         ack()
-        open_form(client, body, body["user"]["id"], correcting_id=body["actions"][0].get("value") or "")
+        open_form(client, body, context, correcting_id=body["actions"][0].get("value") or "")
 
     @app.view(views.LOG_CALLBACK_ID)
-    def submit_log(ack, body, view, client):
-        user_id = body["user"]["id"]
+    def submit_log(ack, body, view, client, context):
+        user_id = person_id(context)
         result = removals.log(user_id, views.read_key(view), views.read_form(view))
         if result.outcome is Outcome.OUT_OF_DATE:
             ack(response_action="update", view=views.message_view(messages.OUT_OF_DATE))
@@ -88,26 +90,26 @@ def register(app: App, services: Services) -> None:
     # A 200 tells Slack the click is handled and Slack never sends it again: it leaves only once the decision is
     # committed (milliseconds), so a worker that dies in between leaves Slack to show the person an error.
     @app.action(messages.AGREE_ACTION)
-    def agree(ack, body, client):
-        result = removals.agree(_value(body), body["user"]["id"])
+    def agree(ack, body, client, context):
+        result = removals.agree(_value(body), person_id(context))
         ack()
         settle(client, body, result)
 
     @app.action(messages.APPROVE_ACTION)
-    def approve(ack, body, client):
-        result = removals.approve(_value(body), body["user"]["id"])
+    def approve(ack, body, client, context):
+        result = removals.approve(_value(body), person_id(context))
         ack()
         settle(client, body, result)
 
     @app.action(messages.REJECT_ACTION)
-    def ask_reason(ack, body, client):
+    def ask_reason(ack, body, client, context):
         ack()
-        user_id = body["user"]["id"]
-        view_id = open_modal(client, body["trigger_id"], loading_view("Reject the removal"), user_id, channel_of(body))
+        view_id = open_modal(client, body["trigger_id"], loading_view("Reject the removal"), context.user_id,
+                             channel_of(body))
         if view_id is None:
             return
         with says_so_if_it_cannot_go_on(client, view_id):
-            checked = removals.may_sign_off(_value(body), body["user"]["id"], "reject")
+            checked = removals.may_sign_off(_value(body), person_id(context), "reject")
             if checked.outcome is Outcome.ALLOWED:
                 view = views.reason_form(checked.decision)
             else:
@@ -115,10 +117,10 @@ def register(app: App, services: Services) -> None:
             client.views_update(view_id=view_id, view=view)
 
     @app.view(views.REASON_CALLBACK_ID)
-    def submit_reason(ack, body, view, client):
+    def submit_reason(ack, body, view, client, context):
         meta = views.read_reason_metadata(view)
         reason = views.read_values(view).get("reason") or ""
-        result = removals.reject(meta.get("decision") or "", body["user"]["id"], reason)
+        result = removals.reject(meta.get("decision") or "", person_id(context), reason)
         if result.outcome is Outcome.INVALID:
             ack(response_action="errors", errors=result.errors)
             return

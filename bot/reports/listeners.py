@@ -12,6 +12,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.reports import messages, views
 from bot.modals import channel_of, open_modal
+from bot.people import person_id
 from bot.services import Services
 from flows.reports.service import Action, ActOutcome, CaseView, Result
 
@@ -23,15 +24,15 @@ def register(app: App, services: Services) -> None:
     settings = services.settings
 
     @app.command("/report-unofficial-group")
-    def open_form(ack, command, client):
+    def open_form(ack, command, client, context):
         # The trigger_id lives three seconds and works once: the modal opens before anything else.
         ack()
         form = views.report_form(settings, {"name": (command.get("text") or "").strip()})
-        open_modal(client, command["trigger_id"], form, command["user_id"], channel_of(command))
+        open_modal(client, command["trigger_id"], form, context.user_id, channel_of(command))
 
     @app.view(views.CALLBACK_ID)
-    def submit_report(ack, body, view, client):
-        user_id = body["user"]["id"]
+    def submit_report(ack, body, view, client, context):
+        user_id = person_id(context)
         values = views.read_values(view)
         form = views.read_form(values)
         problems = reports.problems(form)
@@ -46,8 +47,8 @@ def register(app: App, services: Services) -> None:
         ack(response_action="update", view=views.filed_view(filed, check, _routed_to(filed.case)))
         _deliver(filed.case.id, filed.queued)
 
-    def on_click(ack, body, action, client):
-        user_id = body["user"]["id"]
+    def on_click(ack, body, action, client, context):
+        user_id = person_id(context)
         chosen = ACTIONS_BY_ID[action["action_id"]]
         case_id = _case_id(action.get("value"))
         channel = _channel_of(body)
@@ -83,8 +84,8 @@ def register(app: App, services: Services) -> None:
         app.action(action_id)(on_click)
 
     @app.view(views.NO_ACTION_CALLBACK_ID)
-    def submit_no_action(ack, body, view, client):
-        user_id = body["user"]["id"]
+    def submit_no_action(ack, body, view, client, context):
+        user_id = person_id(context)
         metadata = views.read_metadata(view)
         case_id = _case_id(metadata.get("case"))
         if case_id is None:
@@ -110,7 +111,8 @@ def register(app: App, services: Services) -> None:
 
     # --- after the acknowledgement -----------------------------------------------------------------------------------
     def _routed_to(case: CaseView) -> str:
-        manager = settings.manager_of(case.reported_by)
+        with services.db.transaction() as session:
+            manager = settings.line_manager(session, case.reported_by)
         if manager:
             return f"goes to your manager, <@{manager}>, who can approach the group."
         if settings.managers_channel:

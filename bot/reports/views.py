@@ -12,7 +12,7 @@ from bot.blocks import context, escape, section
 from bot.reports.messages import match_sentence, status_sentence, when
 from flows.reports.models import WhereSeen
 from flows.reports.service import NAME_LIMIT, TEXT_LIMIT, CaseView, Filed, NameCheck, ReportForm
-from flows.settings import Settings
+from bot.settings import SlackSettings as Settings
 
 CALLBACK_ID = "report_unofficial_group"
 NO_ACTION_CALLBACK_ID = "report_no_action_reason"

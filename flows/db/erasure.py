@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 log = logging.getLogger(__name__)
 
 _KEY, _WAIT = "erased_tables", "erased_wait_seconds"
-# Inside a request: Slack waits 3 s for the acknowledgement that may follow the erasure.
+# Inside a request: the chat platform waits 3 s for the acknowledgement that may follow the erasure.
 REQUEST_WAIT_SECONDS = 0.5
 
 

@@ -1,7 +1,8 @@
 """Who is who: staff, PCF staff and senior managers, from the chat platform's user groups.
 
-The platform (Slack today, Teams later) is reached through a `DirectoryBackend`; answers are cached briefly in the
-database so that every worker agrees and the platform is not asked on every click.
+The directory is asked about people (flows.people); it asks the platform's `DirectoryBackend` about the person's
+account there. Someone with no account on the backend's platform holds no role there. Answers are cached briefly in
+the database so that every worker agrees and the platform is not asked on every click.
 
 Authority fails closed: an answer is trusted for `directory_cache_seconds`; when it is older (or there is none)
 and the platform cannot give a fresh one, a role is not confirmed and `RolesUnconfirmed` is raised, never "no
@@ -21,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from flows.audit import service as audit
 from flows.db import Database, utcnow
 from flows.directory.models import DirectoryCacheEntry
+from flows.people import account_of
 from flows.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -36,7 +38,7 @@ class Role(StrEnum):
 class Person:
     user_id: str
     name: str
-    # Guests (Slack's restricted accounts) are never staff, whatever group they are put in.
+    # Guests (the platform's restricted accounts) are never staff, whatever group they are put in.
     is_guest: bool = False
     deleted: bool = False
 
@@ -63,10 +65,19 @@ class RolesUnconfirmed(Exception):
         self.lookup = lookup
 
 
+# Where a role's members are listed on the platform: a user group (or none), and accounts named in settings.
+RoleSource = tuple[Role, str | None, list[str]]
+
+
 class DirectoryBackend(Protocol):
+    # The platform whose accounts it knows, as flows.people names it.
+    platform: str
+
+    def role_sources(self) -> list[RoleSource]: ...
+
     def usergroup_members(self, usergroup: str) -> list[str]: ...
 
-    def person(self, user_id: str) -> Person: ...
+    def person(self, account_id: str) -> Person: ...
 
     def own_team(self) -> str: ...
 
@@ -84,15 +95,18 @@ class Directory:
         self.backend = backend
         self.settings = settings
         self.clock = clock
-        # What stands for a name the platform cannot give now: the adapter's way of showing the person by id.
+        # What stands for a name the platform cannot give now: the adapter's way of showing an account by its id.
         self.unknown_name = unknown_name
 
     def person(self, user_id: str) -> Person:
         """For a name: a stale answer, or the adapter's stand-in for it, when the platform cannot be asked."""
-        cached = self._cached(f"user:{user_id}", lambda: self.backend.person(user_id).__dict__, stale_ok=True)
-        if cached is None:
+        account = self._account(user_id)
+        if account is None:
             return Person(user_id=user_id, name=self.unknown_name(user_id))
-        return Person(**cached)
+        cached = self._cached(f"user:{user_id}", lambda: self.backend.person(account).__dict__, stale_ok=True)
+        if cached is None:
+            return Person(user_id=user_id, name=self.unknown_name(account))
+        return Person(**{**cached, "user_id": user_id})
 
     def roles_of(self, user_id: str) -> set[Role]:
         """Every role the person holds. Raises RolesUnconfirmed when any of them cannot be told."""
@@ -118,23 +132,31 @@ class Directory:
             raise unconfirmed
         return False
 
+    def _account(self, user_id: str) -> str | None:
+        with self.db.transaction() as session:
+            return account_of(session, user_id, self.backend.platform)
+
     def _may_hold_roles(self, user_id: str) -> bool:
         # Guests (and deleted accounts) hold no role, so whether someone is a guest must itself be confirmed.
-        profile = self._cached(f"user:{user_id}", lambda: self.backend.person(user_id).__dict__)
+        account = self._account(user_id)
+        if account is None:
+            return False
+        profile = self._cached(f"user:{user_id}", lambda: self.backend.person(account).__dict__)
         if profile is None:
             raise RolesUnconfirmed(user_id, "profile")
         person = Person(**profile)
         return not (person.is_guest or person.deleted)
 
     def _holds(self, user_id: str, usergroup: str | None, fallback: list[str]) -> bool:
-        if user_id in fallback:
+        account = self._account(user_id)
+        if account in fallback:
             return True
         if not usergroup:
             return False
         members = self._cached(f"usergroup:{usergroup}", lambda: {"users": self.backend.usergroup_members(usergroup)})
         if members is None:
             raise RolesUnconfirmed(user_id, f"user group {usergroup}")
-        return user_id in set(members["users"])
+        return account in set(members["users"])
 
     def own_team(self) -> str:
         """The workspace the app's own token belongs to. Kept without expiry: it is configuration, fixed for as
@@ -164,13 +186,8 @@ class Directory:
     def role_configured(self, role: Role) -> bool:
         return any(usergroup or fallback for r, usergroup, fallback in self._role_sources() if r is role)
 
-    def _role_sources(self) -> list[tuple[Role, str | None, list[str]]]:
-        s = self.settings
-        return [
-            (Role.STAFF, s.staff_usergroup, s.staff_user_ids),
-            (Role.PCF_STAFF, s.pcf_staff_usergroup, s.pcf_staff_user_ids),
-            (Role.SENIOR_MANAGER, s.senior_managers_usergroup, s.senior_manager_user_ids),
-        ]
+    def _role_sources(self) -> list[RoleSource]:
+        return self.backend.role_sources()
 
     def _cached(self, key: str, fetch: Callable[[], dict], stale_ok: bool = False) -> dict | None:
         """A fresh answer (kept, or asked for now); a stale one only with stale_ok; None when there is none."""

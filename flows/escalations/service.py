@@ -16,8 +16,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from flows.audit import service as audit
+from flows.destinations import Destination
 from flows.groups.models import Group
-from flows.outbox import Destination, Notice, NoticeKind, OutboxStatus, Subject, notices_about, queue
+from flows.outbox import Notice, NoticeKind, OutboxStatus, Subject, notices_about, queue
 from flows.removals.models import RemovalDecision, Status
 from flows.removals.service import SUBJECT as REMOVAL
 from flows.reports.models import CaseState, UnofficialGroupCase, UnofficialGroupReport
@@ -134,13 +135,13 @@ class Escalations:
 
     @property
     def decisions_destination(self) -> Destination | None:
-        if self.settings.managers_channel:
+        if self.settings.destination(Destination.MANAGERS):
             return Destination.MANAGERS
-        return Destination.SIGN_OFF if self.settings.approvals_channel else None
+        return Destination.SIGN_OFF if self.settings.destination(Destination.SIGN_OFF) else None
 
     @property
     def reports_destination(self) -> Destination | None:
-        return Destination.MANAGERS if self.settings.managers_channel else None
+        return Destination.MANAGERS if self.settings.destination(Destination.MANAGERS) else None
 
     def escalate(self, session: Session, now: datetime, tell: Tell = tell) -> list[Notice]:
         """Queue the managers' list of what has newly waited too long; returns what it queued."""

@@ -46,7 +46,7 @@ class Actor:
 
 def actor_on(group: Group, user_id: str, directory: Directory) -> Actor:
     """Read in a session that has `group` loaded. Raises RolesUnconfirmed (recorded) when roles cannot be told."""
-    mine = [m for m in active_moderators(group) if m.slack_user_id == user_id]
+    mine = [m for m in active_moderators(group) if m.person_id == user_id]
     try:
         staff = any(
             is_employed(m) and directory_role(m) is not None and directory.has_role(user_id, directory_role(m))

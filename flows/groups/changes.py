@@ -24,6 +24,7 @@ from flows.groups.models import Group, Moderator
 from flows.groups.snapshot import key_of, state_of
 from flows.moderation.models import ModeratorVacancy
 from flows.moderation.queries import acting_lead, active_moderators, is_employed
+from flows.people import new_person
 from flows.policy.engine import check
 from flows.policy.types import Finding, ModeratorEntry, ModeratorRole
 from flows.privacy import FieldKind, Guard
@@ -149,9 +150,9 @@ class GroupChanges:
     def _apply_moderators(self, session: Session, group: Group, state: WizardState, result: ChangeResult) -> None:
         now = self.clock()
         lead_before = acting_lead(group)
-        current = {key_of(m.slack_user_id, m.name, m.role): m for m in active_moderators(group)}
-        wanted = {key_of(e.get("slack_user_id"), e["name"], e["role"]): e for e in state.data.get("moderators", [])}
-        removed = [m for k, m in current.items() if k not in wanted and not (is_employed(m) and not m.slack_user_id)]
+        current = {key_of(m.person_id if m.reachable else None, m.name, m.role): m for m in active_moderators(group)}
+        wanted = {key_of(e.get("person_id"), e["name"], e["role"]): e for e in state.data.get("moderators", [])}
+        removed = [m for k, m in current.items() if k not in wanted and not (is_employed(m) and not m.reachable)]
         for moderator in removed:
             moderator.stepped_down_at = now
         added, regraded = [], []
@@ -163,18 +164,18 @@ class GroupChanges:
                     regraded.append(moderator)
                 moderator.organisation = entry.get("organisation") or moderator.organisation
                 continue
-            moderator = Moderator(name=entry["name"], role=entry["role"], slack_user_id=entry.get("slack_user_id"),
+            moderator = Moderator(name=entry["name"], role=entry["role"], person_id=entry.get("person_id") or new_person(session),
                                   organisation=entry.get("organisation"), added_by=result.user_id, added_at=now)
             group.moderators.append(moderator)
             added.append(moderator)
         lead = state.data.get("lead_user_id")
         for moderator in active_moderators(group):
-            moderator.is_lead = bool(lead) and moderator.slack_user_id == lead and is_employed(moderator)
+            moderator.is_lead = bool(lead) and moderator.person_id == lead and is_employed(moderator)
         session.flush()
         filled = self._fill_vacancies(session, group, len(added), now)
-        contact_changed = (group.emergency_contact_user_id != state.data.get("emergency_contact_user_id"))
+        contact_changed = (group.emergency_contact_person_id != state.data.get("emergency_contact_person_id"))
         group.emergency_contact = state.data.get("emergency_contact")
-        group.emergency_contact_user_id = state.data.get("emergency_contact_user_id")
+        group.emergency_contact_person_id = state.data.get("emergency_contact_person_id")
         result.added = tuple(m.name for m in added)
         result.removed = tuple(m.name for m in removed)
         lead_now = acting_lead(group)
@@ -292,8 +293,8 @@ def _partner_staff(state: WizardState, group: Group, values: dict, directory: Di
     """Partner staff stay partner staff however they are added: picked as partner staff, or among the other
     moderators when they already moderate as partner staff (the wizard's step would make them volunteers)."""
     partners = list(dict.fromkeys(values.get("partner_moderators") or []))
-    was_partner = {m.slack_user_id: m for m in active_moderators(group)
-                   if m.slack_user_id and m.role == ModeratorRole.PARTNER_STAFF.value}
+    was_partner = {m.person_id: m for m in active_moderators(group)
+                   if m.reachable and m.role == ModeratorRole.PARTNER_STAFF.value}
     taken = set(values.get("staff_moderators") or []) | set(values.get("other_moderators") or [])
     errors = {}
     twice = [p for p in partners if p in taken]
@@ -301,16 +302,16 @@ def _partner_staff(state: WizardState, group: Group, values: dict, directory: Di
         errors["partner_moderators"] = f"{', '.join(directory.person(p).name for p in twice)} {PICK_ONCE}"
     entries = state.data.get("moderators", [])
     for entry in entries:
-        if entry.get("slack_user_id") in was_partner and entry["role"] != ModeratorRole.PARTNER_STAFF.value:
+        if entry.get("person_id") in was_partner and entry["role"] != ModeratorRole.PARTNER_STAFF.value:
             if not ModeratorRole(entry["role"]).employed:
                 entry["role"] = ModeratorRole.PARTNER_STAFF.value
-                entry["organisation"] = was_partner[entry["slack_user_id"]].organisation
+                entry["organisation"] = was_partner[entry["person_id"]].organisation
     for user_id in partners:
         if user_id in taken:
             continue
         before = was_partner.get(user_id)
         entry = ModeratorEntry(name=directory.person(user_id).name, role=ModeratorRole.PARTNER_STAFF,
-                               slack_user_id=user_id, organisation=before.organisation if before else None)
+                               person_id=user_id, organisation=before.organisation if before else None)
         entries.append({k: v for k, v in entry.__dict__.items() if v is not None} | {"role": entry.role.value})
     state.data["moderators"] = entries
     return errors

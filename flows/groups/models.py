@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, exists, select
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from flows.db.base import Base, UTCDateTime, utcnow
+from flows.people.models import PlatformAccount
 
 
 class Group(Base):
@@ -23,7 +25,7 @@ class Group(Base):
     expected_members: Mapped[int | None] = mapped_column(Integer)
     out_of_hours: Mapped[str | None] = mapped_column(Text)
     emergency_contact: Mapped[str | None] = mapped_column(String(200))
-    emergency_contact_user_id: Mapped[str | None] = mapped_column(String(32))
+    emergency_contact_person_id: Mapped[str | None] = mapped_column(String(32))
     quiet_hours: Mapped[str | None] = mapped_column(String(200))
     moderation_plan: Mapped[str | None] = mapped_column(Text)
     # Advice shown when it was registered: the policy asks for it to be recorded, not only shown.
@@ -51,8 +53,9 @@ class Moderator(Base):
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(32))
-    # Many volunteers are not on Slack: they are moderators all the same, named here.
-    slack_user_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    # Every moderator is a person, whether or not they have an account on a chat platform (many volunteers have
+    # none: they are moderators all the same, named here). None only once their data has been erased.
+    person_id: Mapped[str | None] = mapped_column(String(32), index=True)
     organisation: Mapped[str | None] = mapped_column(String(200))
     is_lead: Mapped[bool] = mapped_column(Boolean, default=False)
     added_by: Mapped[str] = mapped_column(String(32))
@@ -61,6 +64,20 @@ class Moderator(Base):
     stepped_down_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     group: Mapped[Group] = relationship(back_populates="moderators")
+    accounts: Mapped[list[PlatformAccount]] = relationship(
+        primaryjoin="foreign(PlatformAccount.person_id) == Moderator.person_id", viewonly=True, lazy="selectin",
+    )
+
+    @hybrid_property
+    def reachable(self) -> bool:
+        """Whether the app can ask them itself (they have an account on a chat platform); the lead answers for a
+        moderator who is not."""
+        return self.person_id is not None and bool(self.accounts)
+
+    @reachable.inplace.expression
+    @classmethod
+    def _reachable(cls):
+        return exists(select(PlatformAccount.id).where(PlatformAccount.person_id == cls.person_id))
 
 
 class MemberWelcome(Base):

@@ -31,6 +31,6 @@ def share(session: Session, group: Group, result: ChangeResult) -> list[Notice]:
 
 def recipients(group: Group, result: ChangeResult) -> list[str]:
     taken_off = set(result.data.get("removed_ids") or [])
-    people = [m.slack_user_id for m in group.moderators if m.slack_user_id
+    people = [m.person_id for m in group.moderators if m.reachable
               and (m.stepped_down_at is None or m.id in taken_off)]
     return [p for p in dict.fromkeys(people) if p != result.user_id]

@@ -24,7 +24,7 @@ def key_of(user_id: str | None, name: str, role: str) -> tuple:
 def state_of(group: Group) -> WizardState:
     lead = acting_lead(group)
     moderators = [
-        {k: v for k, v in {"name": m.name, "role": m.role, "slack_user_id": m.slack_user_id,
+        {k: v for k, v in {"name": m.name, "role": m.role, "person_id": m.person_id,
                            "organisation": m.organisation}.items() if v is not None}
         for m in active_moderators(group)
     ]
@@ -32,8 +32,8 @@ def state_of(group: Group) -> WizardState:
         "kind": group.kind, "name": group.name, "description": group.description or None,
         "agreement_url": group.agreement_url, "moderators": moderators, "expected_members": group.expected_members,
         "out_of_hours": group.out_of_hours, "emergency_contact": group.emergency_contact,
-        "emergency_contact_user_id": group.emergency_contact_user_id, "quiet_hours": group.quiet_hours,
-        "moderation_plan": group.moderation_plan, "lead_user_id": lead.slack_user_id if lead else None,
+        "emergency_contact_person_id": group.emergency_contact_person_id, "quiet_hours": group.quiet_hours,
+        "moderation_plan": group.moderation_plan, "lead_user_id": lead.person_id if lead else None,
     }
     return WizardState(draft_id="", user_id=group.created_by, step=Step.REVIEW, data=data, group_id=group.id)
 
@@ -42,18 +42,18 @@ def moderator_form(group: Group) -> dict:
     """The moderators form as the group stands: change what differs, leave the rest."""
     active = active_moderators(group)
     lead = acting_lead(group)
-    on_platform = [m for m in active if m.slack_user_id]
+    on_platform = [m for m in active if m.reachable]
     return {
-        "staff_moderators": [m.slack_user_id for m in on_platform if is_employed(m)],
-        "other_moderators": [m.slack_user_id for m in on_platform
+        "staff_moderators": [m.person_id for m in on_platform if is_employed(m)],
+        "other_moderators": [m.person_id for m in on_platform
                              if not is_employed(m) and m.role != ModeratorRole.PARTNER_STAFF.value],
-        "partner_moderators": [m.slack_user_id for m in on_platform if m.role == ModeratorRole.PARTNER_STAFF.value],
+        "partner_moderators": [m.person_id for m in on_platform if m.role == ModeratorRole.PARTNER_STAFF.value],
         "offline_moderators": "\n".join(
             ", ".join(part for part in (m.name, ROLE_WORDS[m.role], m.organisation) if part)
-            for m in active if not m.slack_user_id and m.role in ROLE_WORDS
+            for m in active if not m.person_id and m.role in ROLE_WORDS
         ),
-        "lead_moderator": lead.slack_user_id if lead else None,
-        "emergency_contact": group.emergency_contact_user_id,
+        "lead_moderator": lead.person_id if lead else None,
+        "emergency_contact": group.emergency_contact_person_id,
     }
 
 

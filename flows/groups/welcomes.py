@@ -72,7 +72,7 @@ def _refusal(group: Group | None, user_id: str) -> ChangeRefusal | None:
         return ChangeRefusal.NOT_FOUND
     if group.closed_at is not None:
         return ChangeRefusal.CLOSED
-    if not any(m.slack_user_id == user_id for m in active_moderators(group)):
+    if not any(m.person_id == user_id for m in active_moderators(group)):
         return ChangeRefusal.NOT_A_MODERATOR
     return None
 

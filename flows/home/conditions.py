@@ -44,9 +44,9 @@ def acting_lead_user():
 
     def first(*conditions):
         return (
-            select(lead.slack_user_id)
+            select(lead.person_id)
             .where(lead.group_id == Group.id, lead.stepped_down_at.is_(None), lead.role.in_(EMPLOYED),
-                   lead.slack_user_id.is_not(None), *conditions)
+                   lead.reachable, *conditions)
             .order_by(lead.id).limit(1).correlate(Group).scalar_subquery()
         )
 
@@ -87,12 +87,12 @@ class GroupConditions:
         )
         no_lead = and_(
             active_moderator(),
-            not_(active_moderator(Moderator.role.in_(EMPLOYED), Moderator.slack_user_id.is_not(None))),
+            not_(active_moderator(Moderator.role.in_(EMPLOYED), Moderator.reachable)),
         )
         no_emergency_contact = and_(
             active_moderator(Moderator.role.not_in(EMPLOYED)),
             func.coalesce(Group.emergency_contact, "") == "",
-            func.coalesce(Group.emergency_contact_user_id, "") == "",
+            func.coalesce(Group.emergency_contact_person_id, "") == "",
         )
         return or_(
             vacancy,

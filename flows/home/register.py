@@ -14,7 +14,7 @@ from flows.moderation.queries import GroupState, Intervals, Status, today
 from flows.policy.types import GroupKind
 from flows.settings import Settings
 
-# Groups on one page of the register: with everything else the Home shows, well within Slack's 100 blocks.
+# Groups on one page of the register: with everything else the Home shows, well within a chat screen's limits.
 PAGE_SIZE = 20
 # A person's own groups shown at the top; the rest are counted (staff find them in the register).
 MY_GROUPS_SHOWN = 5
@@ -105,7 +105,7 @@ def my_group_ids(
     reads them: those needing attention first, then by name. Returns the first `limit` ids and the count."""
     conditions = _conditions(settings, on)
     moderating = select(Moderator.group_id).where(
-        Moderator.slack_user_id == user_id, Moderator.stepped_down_at.is_(None)
+        Moderator.person_id == user_id, Moderator.stepped_down_at.is_(None)
     )
     mine = or_(Group.id.in_(moderating), Group.created_by == user_id)
     first = case((conditions.needs_attention, 0), else_=1)

@@ -64,7 +64,7 @@ class ConfirmationToGive:
     group_id: int
     group_name: str
     moderator_name: str
-    # True: a moderator not on Slack, whom the acting lead confirms for.
+    # True: a moderator on no chat platform, whom the acting lead confirms for.
     on_behalf: bool
     agreement_url: str | None
 
@@ -96,8 +96,8 @@ def _answerable_by(user_id: str):
     """The moderator (in the enclosing query) is this person, or has no account and this person is the acting
     lead who answers for them."""
     return or_(
-        Moderator.slack_user_id == user_id,
-        and_(Moderator.slack_user_id.is_(None), acting_lead_user() == user_id),
+        Moderator.person_id == user_id,
+        and_(~Moderator.reachable, acting_lead_user() == user_id),
     )
 
 
@@ -117,7 +117,7 @@ def removals_to_agree(session: Session, user_id: str, limit: int = SHOWN) -> Lis
         select(RemovalDecision, Group.name, _all())
         .join(Group, Group.id == RemovalDecision.group_id)
         .where(RemovalDecision.status == Status.AWAITING_AGREEMENT.value, RemovalDecision.logged_by != user_id,
-               active_moderator(Moderator.slack_user_id == user_id, Moderator.role.in_(EMPLOYED)))
+               active_moderator(Moderator.person_id == user_id, Moderator.role.in_(EMPLOYED)))
         .order_by(RemovalDecision.logged_at, RemovalDecision.id).limit(limit)
     ).all()
     return Listing.of(rows, _removal)
@@ -156,7 +156,7 @@ def reports_to_act_on(session: Session, limit: int = SHOWN) -> Listing[ReportToA
 # --- moderators' answers (M8, M9, A3) --------------------------------------------------------------------------------
 def confirmations_to_give(session: Session, user_id: str, limit: int = SHOWN) -> Listing[ConfirmationToGive]:
     rows = session.execute(
-        select(ModeratorConfirmation.id, Group.id, Group.name, Moderator.name, Moderator.slack_user_id.is_(None),
+        select(ModeratorConfirmation.id, Group.id, Group.name, Moderator.name, ~Moderator.reachable,
                Group.agreement_url, _all())
         .select_from(ModeratorConfirmation)
         .join(Moderator, Moderator.id == ModeratorConfirmation.moderator_id)
@@ -177,7 +177,7 @@ def checkins_to_answer(session: Session, user_id: str, limit: int = SHOWN) -> Li
     )
     rows = session.execute(
         select(ModeratorCheckin.id, Group.id, Group.name, Moderator.name, ModeratorCheckin.due_on,
-               Moderator.slack_user_id.is_(None), _all())
+               ~Moderator.reachable, _all())
         .select_from(ModeratorCheckin)
         .join(Moderator, Moderator.id == ModeratorCheckin.moderator_id)
         .join(Group, and_(Group.id == Moderator.group_id, Group.id == ModeratorCheckin.group_id))
@@ -196,7 +196,7 @@ def circulations_to_record(session: Session, user_id: str, limit: int = SHOWN) -
         select(AgreementCirculation.id, Group.id, Group.name, AgreementCirculation.due_on, Group.agreement_url, _all())
         .join(Group, Group.id == AgreementCirculation.group_id)
         .where(AgreementCirculation.circulated_at.is_(None),
-               active_moderator(Moderator.slack_user_id == user_id, Moderator.role.in_(EMPLOYED)))
+               active_moderator(Moderator.person_id == user_id, Moderator.role.in_(EMPLOYED)))
         .order_by(Group.name, Group.id, AgreementCirculation.due_on).limit(limit)
     ).all()
     return Listing.of(rows, CirculationToRecord)

@@ -37,11 +37,11 @@ def open_confirmations(session: Session, group: Group, ask: Ask, now: datetime |
             select(ModeratorConfirmation).where(ModeratorConfirmation.moderator_id == moderator.id)
         ).one()
     unasked = [(m, rows[m.id]) for m in active_moderators(group) if rows[m.id].request_notice_id is None]
-    offline = [(m, row) for m, row in unasked if m.slack_user_id is None]
+    offline = [(m, row) for m, row in unasked if not m.reachable]
     lead = acting_lead(group)
     queued = []
     for moderator, row in unasked:
-        if moderator.slack_user_id is None:
+        if not moderator.reachable:
             continue
         about = [(moderator, row)] + (offline if lead is not None and moderator.id == lead.id else [])
         message = ask(session, group, moderator, about)

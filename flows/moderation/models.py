@@ -21,11 +21,11 @@ class ModeratorConfirmation(Base):
     moderator_id: Mapped[int] = mapped_column(ForeignKey("moderators.id"), unique=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"), index=True)
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # The outbox message that asked them (the lead's message, for moderators not on Slack): edited in place.
+    # The notice that asked them (the lead's, for moderators on no chat platform): replaced when answered.
     request_notice_id: Mapped[int | None] = mapped_column(Integer)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     confirmed_by: Mapped[str | None] = mapped_column(String(32))
-    # True when the lead staff moderator confirmed for a moderator who is not on Slack.
+    # True when the lead staff moderator confirmed for a moderator on no chat platform.
     on_behalf: Mapped[bool] = mapped_column(Boolean, default=False)
     emergency_contact_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Who the message carrying it went to: the moderator, or the lead who passes it on.

@@ -26,21 +26,21 @@ def ask_to_confirm(session: Session, group: Group) -> list[Notice]:
     def ask(session: Session, group: Group, recipient: Moderator, asked) -> Notice:
         contact_for = [c.id for m, c in asked if not is_employed(m)] if _has_emergency_contact(group) else []
         return queue(session, NoticeKind.CONFIRMATION_REQUESTED, Subject(CONFIRMATION, asked[0][1].id),
-                     recipient.slack_user_id, data={"emergency_contact_for": contact_for},
+                     recipient.person_id, data={"emergency_contact_for": contact_for},
                      dedupe_key=f"moderation:confirm:{asked[0][1].id}")
 
     return open_confirmations(session, group, ask)
 
 
 def _has_emergency_contact(group: Group) -> bool:
-    return bool(group.emergency_contact or group.emergency_contact_user_id)
+    return bool(group.emergency_contact or group.emergency_contact_person_id)
 
 
 # --- A3 / M9 ----------------------------------------------------------------------------------------------------------
 def remind_circulation(session: Session, group: Group, circulation: AgreementCirculation) -> Notice:
     """To the lead staff moderator (else the person who registered the group), with the agreement to paste."""
     lead = acting_lead(group)
-    recipient = lead.slack_user_id if lead else group.created_by
+    recipient = lead.person_id if lead else group.created_by
     return queue(session, NoticeKind.CIRCULATION_DUE, Subject(CIRCULATION, circulation.id), recipient,
                  dedupe_key=f"moderation:circulate:{circulation.id}")
 
@@ -50,14 +50,14 @@ def ask_checkins(session: Session, group: Group, checkins: list[ModeratorCheckin
     request."""
     by_id = {m.id: m for m in group.moderators}
     checked = [(by_id[c.moderator_id], c) for c in checkins]
-    offline = [(m, c) for m, c in checked if m.slack_user_id is None]
+    offline = [(m, c) for m, c in checked if not m.reachable]
     lead = acting_lead(group)
     sent: dict[int, Notice] = {}
     for moderator, checkin in checked:
-        if moderator.slack_user_id is None:
+        if not moderator.reachable:
             continue
         about = [(moderator, checkin)] + (offline if lead is not None and moderator.id == lead.id else [])
-        notice = queue(session, NoticeKind.CHECKIN_REQUESTED, Subject(CHECKIN, checkin.id), moderator.slack_user_id,
+        notice = queue(session, NoticeKind.CHECKIN_REQUESTED, Subject(CHECKIN, checkin.id), moderator.person_id,
                        dedupe_key=f"moderation:checkin:{checkin.id}")
         sent.update({c.id: notice for _, c in about})
     return sent
@@ -96,12 +96,12 @@ def _stepped_down(session: Session, answer: Answer) -> list[Notice]:
     that the person who registered the group and its emergency contact (a senior manager)."""
     group = session.get(Group, answer.group_id)
     moderator = session.get(Moderator, answer.moderator_id)
-    if answer.lead_user_id and answer.lead_user_id != moderator.slack_user_id:
+    if answer.lead_user_id and answer.lead_user_id != moderator.person_id:
         recipients = [answer.lead_user_id]
     else:
         stand_in = acting_lead(group)
-        recipients = [stand_in.slack_user_id] if stand_in else [group.created_by, group.emergency_contact_user_id]
-    recipients = [r for r in dict.fromkeys(recipients) if r and r != moderator.slack_user_id]
+        recipients = [stand_in.person_id] if stand_in else [group.created_by, group.emergency_contact_person_id]
+    recipients = [r for r in dict.fromkeys(recipients) if r and r != moderator.person_id]
     return [queue(session, NoticeKind.MODERATOR_STEPPED_DOWN, Subject("moderator", moderator.id), recipient,
                   data={"answered_by": answer.user_id}, dedupe_key=f"moderation:stepped-down:{moderator.id}:{recipient}")
             for recipient in recipients]

@@ -6,6 +6,7 @@ These are what the App Home shows: `group_state`, `groups_needing_attention`, `m
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -68,15 +69,15 @@ def active_moderators(group: Group) -> list[Moderator]:
 def acting_lead(group: Group) -> Moderator | None:
     """The lead staff moderator; if they have stepped down, the first staff moderator with an account stands
     in, so that someone can still answer for the moderators without one."""
-    staff_on_slack = [m for m in active_moderators(group) if is_employed(m) and m.slack_user_id]
-    return next((m for m in staff_on_slack if m.is_lead), None) or next(iter(staff_on_slack), None)
+    reachable_staff = [m for m in active_moderators(group) if is_employed(m) and m.reachable]
+    return next((m for m in reachable_staff if m.is_lead), None) or next(iter(reachable_staff), None)
 
 
 def staffing_findings(group: Group) -> list[Finding]:
     """M1 and M2 on the moderators still active: whether the group may go on as it stands."""
     kind = GroupKind(group.kind)
     entries = [
-        ModeratorEntry(name=m.name, role=ModeratorRole(m.role), slack_user_id=m.slack_user_id, organisation=m.organisation)
+        ModeratorEntry(name=m.name, role=ModeratorRole(m.role), person_id=m.person_id, organisation=m.organisation)
         for m in active_moderators(group)
     ]
     return [f for f in (*m1_staff_moderator(kind, entries), *m2_not_only_volunteers(kind, entries)) if f.blocks]
@@ -153,11 +154,22 @@ class GroupState:
 
     @property
     def summary(self) -> str:
+        return self.worded_summary({})
+
+    def worded_summary(self, wording: Mapping[str, str]) -> str:
+        """The summary with each `Gap` in the adapter's words (the rest as it is)."""
+        missing = [wording.get(m, m) for m in self.missing]
         if self.status is Status.BLOCKED:
-            return f"Blocked: {self.missing[0]}"
-        if self.missing:
-            return "; ".join(self.missing)
+            return f"Blocked: {missing[0]}"
+        if missing:
+            return "; ".join(missing)
         return "Complete"
+
+
+class Gap(StrEnum):
+    """A gap whose plain words would name the platform: the adapter words it. The value is the words without."""
+
+    NO_ACTING_LEAD = "No staff moderator the app can reach can act as lead moderator"
 
 
 def confirmation_progress(confirmed: int, total: int, has_agreement: bool) -> str:
@@ -209,7 +221,7 @@ def my_groups(session: Session, user_id: str, settings: Settings | None = None, 
 
 
 def _groups_of(session: Session, user_id: str) -> list[Group]:
-    moderating = select(Moderator.group_id).where(Moderator.slack_user_id == user_id, Moderator.stepped_down_at.is_(None))
+    moderating = select(Moderator.group_id).where(Moderator.person_id == user_id, Moderator.stepped_down_at.is_(None))
     query = select(Group).where(or_(Group.id.in_(moderating), Group.created_by == user_id)).order_by(Group.name, Group.id)
     return list(session.scalars(query))
 
@@ -221,7 +233,7 @@ class PendingConfirmation:
     group_id: int
     group_name: str
     moderator_name: str
-    # True: a moderator not on Slack, whom the lead confirms for.
+    # True: a moderator on no chat platform, whom the lead confirms for.
     on_behalf: bool
 
 
@@ -250,9 +262,9 @@ def _answerable(session: Session, user_id: str) -> list[tuple[Group, Moderator, 
     for group in _groups_of(session, user_id):
         lead = acting_lead(group)
         for moderator in active_moderators(group):
-            if moderator.slack_user_id == user_id:
+            if moderator.person_id == user_id:
                 pairs.append((group, moderator, False))
-            elif moderator.slack_user_id is None and lead is not None and lead.slack_user_id == user_id:
+            elif not moderator.reachable and lead is not None and lead.person_id == user_id:
                 pairs.append((group, moderator, True))
     return pairs
 
@@ -279,7 +291,7 @@ def circulations_to_record(session: Session, user_id: str) -> list[PendingCircul
     """Reminders to circulate an agreement that this person, as a staff moderator, can mark done."""
     pending = []
     for group in _groups_of(session, user_id):
-        if not any(m.slack_user_id == user_id and is_employed(m) for m in active_moderators(group)):
+        if not any(m.person_id == user_id and is_employed(m) for m in active_moderators(group)):
             continue
         rows = session.scalars(
             select(AgreementCirculation).where(

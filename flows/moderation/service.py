@@ -145,8 +145,8 @@ class ModerationService:
         if seen is None or seen.moderator is None:
             return Answer(Action.CONFIRM, Outcome.NOT_FOUND, user_id, "I can't find that request any more; nothing has changed.")
         moderator = seen.moderator
-        # Whichever button is pressed, a moderator on Slack answers for themself and the lead for one who is not.
-        on_behalf = moderator.slack_user_id is None
+        # Whichever button is pressed, a moderator the app can reach answers for themself and the lead for one it cannot.
+        on_behalf = not moderator.reachable
         action = Action.CONFIRM_FOR if on_behalf else Action.CONFIRM
         refusal = self._on_behalf_refusal(seen, user_id) if on_behalf else self._own_refusal(seen, user_id)
         answer = Answer(action, Outcome.DONE, user_id, "", group_id=seen.group_id, moderator_id=moderator.id,
@@ -187,7 +187,7 @@ class ModerationService:
             staff = [m for m in active_moderators(session.get(Group, row.group_id)) if is_employed(m)] if row else []
         if seen is None:
             return Answer(Action.CIRCULATED, Outcome.NOT_FOUND, user_id, "I can't find that reminder any more.")
-        mine = next((m for m in staff if m.slack_user_id == user_id), None)
+        mine = next((m for m in staff if m.person_id == user_id), None)
         refusal = None
         if mine is None or not self._still_staff(mine):
             refusal = Refused(ModerationRefusal.NOT_STAFF_MODERATOR, seen.group_name)
@@ -234,12 +234,12 @@ class ModerationService:
         if seen is None or seen.moderator is None:
             return Answer(action, Outcome.NOT_FOUND, user_id, "I can't find that question any more; nothing has changed.")
         moderator = seen.moderator
-        on_behalf = moderator.slack_user_id is None
+        on_behalf = not moderator.reachable
         refusal = (self._on_behalf_refusal(seen, user_id, answered) if on_behalf
                    else self._own_refusal(seen, user_id, answered))
         answer = Answer(action, Outcome.DONE, user_id, "", group_id=seen.group_id, moderator_id=moderator.id,
                         subject_id=row_id, on_behalf=on_behalf,
-                        lead_user_id=seen.lead.slack_user_id if seen.lead else None)
+                        lead_user_id=seen.lead.person_id if seen.lead else None)
         now = self.clock()
         with self.db.transaction() as session:
             _lock_group(session, seen.group_id)
@@ -298,9 +298,9 @@ class ModerationService:
 
     def _own_refusal(self, seen: _Seen, user_id: str, answered: bool = False) -> Refused | None:
         moderator = seen.moderator
-        if moderator.stepped_down_at is not None and not (answered and moderator.slack_user_id == user_id):
+        if moderator.stepped_down_at is not None and not (answered and moderator.person_id == user_id):
             return self._refused(ModerationRefusal.STEPPED_DOWN, seen)
-        if moderator.slack_user_id == user_id:
+        if moderator.person_id == user_id:
             return None
         return self._refused(ModerationRefusal.NOT_THEM, seen)
 
@@ -308,9 +308,9 @@ class ModerationService:
         moderator, lead = seen.moderator, seen.lead
         if moderator.stepped_down_at is not None and not answered:
             return self._refused(ModerationRefusal.STEPPED_DOWN, seen)
-        if moderator.slack_user_id is not None:
+        if moderator.reachable:
             return self._refused(ModerationRefusal.ANSWERS_FOR_THEMSELF, seen)
-        if lead is not None and lead.slack_user_id == user_id and self._still_staff(lead):
+        if lead is not None and lead.person_id == user_id and self._still_staff(lead):
             return None
         return self._refused(ModerationRefusal.NOT_THE_LEAD, seen)
 
@@ -322,12 +322,12 @@ class ModerationService:
     def _still_staff(self, moderator: Moderator) -> bool:
         """Asked only of the person acting; when their role cannot be told, that is their refusal (raised)."""
         role = directory_role(moderator)
-        if role is None or not moderator.slack_user_id:
+        if role is None or not moderator.reachable:
             return False
         try:
-            return self.directory.has_role(moderator.slack_user_id, role)
+            return self.directory.has_role(moderator.person_id, role)
         except RolesUnconfirmed as error:
-            self.directory.record_refusal(moderator.slack_user_id, error, "moderation.refused", "moderator",
+            self.directory.record_refusal(moderator.person_id, error, "moderation.refused", "moderator",
                                           moderator.id)
             raise
 

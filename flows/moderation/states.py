@@ -17,6 +17,7 @@ from flows.moderation.models import (
     ModeratorVacancy,
 )
 from flows.moderation.queries import (
+    Gap,
     GroupState,
     Intervals,
     Status,
@@ -106,8 +107,8 @@ class _Facts:
         if active and unconfirmed:
             missing.append(confirmation_progress(len(active) - len(unconfirmed), len(active), bool(group.agreement_url)))
         if active and acting_lead(group) is None:
-            missing.append("No staff moderator on Slack can act as lead moderator")
-        if any(not is_employed(m) for m in active) and not (group.emergency_contact or group.emergency_contact_user_id):
+            missing.append(Gap.NO_ACTING_LEAD)
+        if any(not is_employed(m) for m in active) and not (group.emergency_contact or group.emergency_contact_person_id):
             missing.append("No emergency contact is recorded for the moderators who are not staff (M10)")
 
         agreement_due = None

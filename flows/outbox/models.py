@@ -7,6 +7,7 @@ from typing import NamedTuple
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from flows.destinations import Destination  # noqa: F401  (notices are for people or these)
 from flows.db.base import Base, UTCDateTime, utcnow
 
 
@@ -58,14 +59,6 @@ class NoticeKind(StrEnum):
     # A message queued before notices (migration 0009) that no kind explains: it carries its platform and, if it
     # was still to be sent, its call (data["carried"]); nothing new is queued as one.
     PLATFORM_CALL = "platform_call"
-
-
-class Destination(StrEnum):
-    """Named places, not people: each adapter resolves them from its own settings."""
-
-    SIGN_OFF = "sign_off"
-    MANAGERS = "managers"
-    ADMINS = "admins"
 
 
 class Subject(NamedTuple):

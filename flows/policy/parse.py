@@ -1,6 +1,6 @@
 """Reading a proposed group from JSON or a CSV row, with one clear sentence when the input is wrong.
 
-The CLI and the Slack side both read proposals here, so a person sees the same words for the same mistake.
+The CLI and the chat adapters both read proposals here, so a person sees the same words for the same mistake.
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ class ProposalError(ValueError):
 
 TEXT_FIELDS = ("description", "agreement_url", "out_of_hours", "emergency_contact", "quiet_hours", "moderation_plan")
 FIELDS = ("kind", "name", *TEXT_FIELDS[:2], "moderators", "expected_members", *TEXT_FIELDS[2:])
-MODERATOR_FIELDS = ("name", "role", "organisation", "slack_user_id")
+MODERATOR_FIELDS = ("name", "role", "organisation", "person_id")
 CSV_COLUMNS = (
     "kind", "name", "description", "agreement_url", "moderators", "expected_members", "out_of_hours",
     "emergency_contact", "moderation_plan",
@@ -98,13 +98,13 @@ def _moderator(value: Any, position: int) -> ModeratorEntry:
     name = value.get("name")
     if not isinstance(name, str) or not name.strip():
         raise ProposalError(f"Moderator {position} needs a 'name' (text).")
-    for optional in ("organisation", "slack_user_id"):
+    for optional in ("organisation", "person_id"):
         if value.get(optional) is not None and not isinstance(value[optional], str):
             raise ProposalError(f"Moderator {position}'s '{optional}' must be text, not {_what(value[optional])}.")
     if "role" not in value:
         raise ProposalError(f"Moderator {position} ({_short(name)}) needs a 'role', one of: {KNOWN_ROLES}.")
     role = parse_role(value["role"], f"moderator {position} ({_short(name)})")
-    return ModeratorEntry(name.strip(), role, value.get("slack_user_id"), value.get("organisation"))
+    return ModeratorEntry(name.strip(), role, value.get("person_id"), value.get("organisation"))
 
 
 def proposal_from_dict(data: Any) -> GroupProposal:

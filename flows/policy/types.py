@@ -89,7 +89,7 @@ class Severity(StrEnum):
 class ModeratorEntry:
     name: str
     role: ModeratorRole
-    slack_user_id: str | None = None
+    person_id: str | None = None
     # Partner organisation, for partner_staff (M3).
     organisation: str | None = None
 

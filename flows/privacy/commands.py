@@ -7,14 +7,15 @@ from pathlib import Path
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
-WHO = """PERSON is a Slack user id (U0123ABCD) or a name (a moderator who is not on Slack; quote it: "Sam Patel").
+WHO = """PERSON is an account id on the chat platform (U0123ABCD), a person id (p…) or a name (a moderator on no chat
+platform; quote it: "Sam Patel").
 A removed member is named by their reference and group: --member J.S. --group 12."""
 
 ERASE_HELP = f"""{WHO}
 
-What is erased: the person's Slack id and name wherever they are stored (the register, moderators, confirmations,
+What is erased: the person's id, their accounts and name wherever they are stored (the register, moderators, confirmations,
 check-ins, reports, removal decisions, queued and sent messages, wizard drafts, the directory cache, the audit
-trail). Unfinished wizard drafts, cached Slack profiles and what they wrote in their reports (how they found a
+trail). Unfinished wizard drafts, cached profiles and what they wrote in their reports (how they found a
 group, contact details, notes) are deleted. Messages waiting to be sent to them are cancelled.
 
 What is kept, and why:
@@ -29,7 +30,7 @@ What is kept, and why:
 - The audit trail records that an erasure happened ("person.erased", the pseudonym, how many records changed),
   never what was erased. It is not findable by the person's id afterwards: that would itself be their data.
 - Names match whole words, case-insensitively; with a common name, add --group to erase one moderator. For
-  someone on Slack, give their Slack user id: a name finds only the places where the name itself is written.
+  someone on a chat platform, give their account id: a name finds only the places where the name itself is written.
 Afterwards SQLite's write-ahead log is checkpointed and deleted content overwritten (PostgreSQL: the tables are
 vacuumed), so the erased text is not left on disk."""
 
@@ -55,7 +56,7 @@ def add_commands(commands) -> None:
 
 
 def _person_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("person", nargs="?", metavar="PERSON", help="a Slack user id (U…) or a name")
+    parser.add_argument("person", nargs="?", metavar="PERSON", help="an account id (U…), a person id (p…) or a name")
     parser.add_argument("--member", metavar="REF", help="a removed member's initials or Charity Log reference")
     parser.add_argument("--group", type=int, metavar="ID", help="the group (needed with --member)")
 

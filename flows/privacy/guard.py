@@ -14,7 +14,7 @@ flows/reports/service.py, flows/wizard/service.py; flows/removals/service.py che
 - NOTE: what a moderator or manager writes about members and groups (removal notes, a rejection's reason, a
   report's "how found", notes and no-action reason, quiet hours). Refuses phone numbers, email addresses, people's
   names, postal addresses and postcodes, NHS numbers. Schools, services and places are not names.
-- STAFF_TEXT: texts in which moderators and staff name each other (moderators not on Slack, out-of-hours cover,
+- STAFF_TEXT: texts in which moderators and staff name each other (moderators on no chat platform, out-of-hours cover,
   the moderation plan): moderators are not members, so names pass; phones, emails, addresses and NHS numbers do not.
 - PUBLISHED: the group description members read in WhatsApp. It names the admins and gives the organisation's
   email (D4, D5): names and emails on the organisation's own domains pass; other emails, phone numbers, addresses
@@ -84,7 +84,8 @@ INSTEAD = {
     FieldKind.NOTE: f"{WHAT_TO_WRITE} like CL-12345 when you mention someone; contact details belong on "
     "Charity Log, not here.",
     FieldKind.STAFF_TEXT: "Moderators' and staff names are fine, but leave out phone numbers, email addresses, "
-    "home addresses and NHS numbers: say who covers and that they reach the manager through Slack or the office.",
+    "home addresses and NHS numbers: say who covers and that they reach the manager through work chat or the "
+    "office.",
     FieldKind.PUBLISHED: "Give the organisation's own email address instead, and no phone numbers or addresses.",
     FieldKind.GROUP_NAME: "Type the group's name without contact details.",
     FieldKind.CONTACT: "Give who runs it and how to reach them, but never an NHS number.",

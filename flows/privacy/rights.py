@@ -1,8 +1,9 @@
 """Data-protection rights (P4): what the app holds about one person (subject access), and erasing it.
 
 A person is found by one of three handles:
-- a Slack user id (staff, volunteers, managers: everyone who uses the app);
-- a name (moderators who are not on Slack are known only by name), optionally within one group;
+- a person id (p…) or the id of their account on a chat platform (staff, volunteers, managers: everyone who uses
+  the app);
+- a name (moderators on no chat platform are known only by name), optionally within one group;
 - a member reference (initials or a Charity Log reference) within one group: a member who was removed.
 
 Erasure removes what nothing requires keeping and replaces with a pseudonym ("erased-<8 hex>") what a record needs
@@ -15,7 +16,7 @@ import json
 import re
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -30,11 +31,14 @@ from flows.directory.models import DirectoryCacheEntry
 from flows.groups.models import Group, MemberWelcome, Moderator
 from flows.moderation.models import AgreementCirculation, ModeratorCheckin, ModeratorConfirmation, ModeratorVacancy
 from flows.outbox.models import Notice, OutboxStatus
+from flows.people.models import Person as PersonRow
+from flows.people.models import PlatformAccount
 from flows.removals.models import RemovalDecision
 from flows.reports.models import UnofficialGroupCase, UnofficialGroupReport
 from flows.wizard.models import WizardDraft
 
-USER_ID = re.compile(r"^[UW][A-Z0-9]{2,31}$")
+# A person id, or an account id as the chat platform writes it.
+USER_ID = re.compile(r"^(?:p[0-9a-f]{16}|[UW][A-Z0-9]{2,31})$")
 ERASED_TEXT = "(erased at the person's request)"
 # Who the audit trail names for an erasure done from the command line.
 ERASER = "data-protection"
@@ -60,20 +64,20 @@ class Person:
             return cls(member_ref=ref, group_id=group)
         text = " ".join((person or "").split())
         if not text:
-            raise ValueError("say whose data: a Slack user id (U…), a name, or --member REF --group ID")
+            raise ValueError("say whose data: an account id (U…) or person id (p…), a name, or --member REF --group ID")
         if USER_ID.match(text):
             if group is not None:
-                raise ValueError("a Slack user id covers every group; --group goes with a name or a member")
+                raise ValueError("an account or person id covers every group; --group goes with a name or a member")
             return cls(user_id=text)
         return cls(name=text, group_id=group)
 
     @property
     def kind(self) -> str:
-        return "slack_user" if self.user_id else "member" if self.member_ref else "name"
+        return "account" if self.user_id else "member" if self.member_ref else "name"
 
     def describe(self) -> str:
         if self.user_id:
-            return f"Slack user {self.user_id}"
+            return f"account {self.user_id}"
         if self.member_ref:
             return f"member {self.member_ref} of group {self.group_id}"
         return f"{self.name}" + (f" (group {self.group_id})" if self.group_id else "")
@@ -143,12 +147,21 @@ def subject_access(session: Session, person: Person) -> list[Section]:
     """Everything the app holds about `person`, in sections a person can read."""
     if person.member_ref:
         return _member_sections(session, person)
-    return _person_sections(session, person)
+    return _person_sections(session, _as_person_id(session, person))
+
+
+def _as_person_id(session: Session, person: Person) -> Person:
+    """The rows hold the app's own person ids; an account id given on the command line leads to its person."""
+    if not person.user_id:
+        return person
+    owner = session.scalars(select(PlatformAccount.person_id)
+                            .where(PlatformAccount.account_id == person.user_id)).first()
+    return replace(person, user_id=owner) if owner else person
 
 
 def _moderator_rows(session: Session, person: Person) -> list[Moderator]:
     if person.user_id:
-        query = select(Moderator).where(Moderator.slack_user_id == person.user_id)
+        query = select(Moderator).where(Moderator.person_id == person.user_id)
     else:
         query = select(Moderator).where(Moderator.name.ilike(_escape_like(person.name), escape="\\"))
         if person.group_id is not None:
@@ -175,7 +188,7 @@ def _person_sections(session: Session, person: Person) -> list[Section]:
         sections.append(Section("Groups you registered", rows=[
             _row(g, ("id", "name", "kind", "created_at")) for g in groups]))
     contact_query = select(Group).where(
-        Group.emergency_contact_user_id == uid if uid else Group.emergency_contact.ilike(
+        Group.emergency_contact_person_id == uid if uid else Group.emergency_contact.ilike(
             _escape_like(person.name), escape="\\"))
     if person.group_id is not None:
         contact_query = contact_query.where(Group.id == person.group_id)
@@ -309,7 +322,7 @@ def _directory(session: Session, uid: str) -> Section:
     profile = session.get(DirectoryCacheEntry, f"user:{uid}")
     if profile is not None and profile not in rows:
         rows.insert(0, profile)
-    return Section("What Slack told the app about you (kept for minutes, to check roles)", rows=[
+    return Section("What the chat platform told the app about you (kept for minutes, to check roles)", rows=[
         _row(e, ("key", "fetched_at"), value=json.dumps(e.value, ensure_ascii=False, sort_keys=True)) for e in rows])
 
 
@@ -461,12 +474,25 @@ def erase(session: Session, person: Person, now: datetime | None = None, actor: 
     if person.member_ref:
         _erase_member(session, person, result)
     else:
-        _erase_person(session, person, result, now)
+        owner = _as_person_id(session, person)
+        _erase_person(session, owner, result, now)
+        if owner.user_id:
+            # The accounts go with the person; what still names the account itself (a cached user group's
+            # members, a message addressed to it) goes by that id.
+            if owner != person:
+                _erase_person(session, person, result, now)
+            result.add("platform_accounts (deleted)", session.execute(
+                delete(PlatformAccount).where(PlatformAccount.person_id == owner.user_id)
+                .execution_options(synchronize_session=False)).rowcount)
+            # Every row that named the person now names the pseudonym: their id is no one's any more.
+            session.execute(delete(PersonRow).where(PersonRow.id == owner.user_id)
+                            .execution_options(synchronize_session=False))
     audit.record(session, actor=actor, action="person.erased", subject_type="person", subject_id=result.pseudonym,
                  kind=person.kind, changed=sum(result.counts.values()))
     erased(session, "groups", "moderators", "moderator_confirmations", "moderator_checkins", "moderator_vacancies",
            "agreement_circulations", "removal_decisions", "unofficial_group_cases", "unofficial_group_reports",
-           "notices", "directory_cache", "wizard_drafts", "audit_entries", "member_welcomes",
+           "notices", "directory_cache", "wizard_drafts", "audit_entries", "member_welcomes", "platform_accounts",
+           "people",
            wait_seconds=ERASE_WAIT_SECONDS)
     return result
 
@@ -485,15 +511,15 @@ def _erase_person(session: Session, person: Person, result: Erasure, now: dateti
         # The row stays (M9: the record that the group had a moderator, and of their confirmations); who it was
         # goes. Someone erased can no longer moderate: an active moderator steps down.
         _set(session, Moderator, Moderator.id.in_(ids), "moderators", result,
-             name=p, slack_user_id=None, organisation=None)
+             name=p, person_id=None, organisation=None)
         session.execute(update(Moderator).where(Moderator.id.in_(ids), Moderator.stepped_down_at.is_(None))
                         .values(stepped_down_at=now).execution_options(synchronize_session=False))
-    contact = Group.emergency_contact_user_id == uid if uid else Group.emergency_contact.ilike(
+    contact = Group.emergency_contact_person_id == uid if uid else Group.emergency_contact.ilike(
         _escape_like(person.name), escape="\\")
     if person.group_id is not None:
         contact = contact & (Group.id == person.group_id)
     _set(session, Group, contact, "groups (emergency contact removed)", result,
-         emergency_contact=None, emergency_contact_user_id=None)
+         emergency_contact=None, emergency_contact_person_id=None)
     if uid:
         _erase_user_columns(session, uid, p, result)
     _erase_in_text(session, person, pattern, p, result)
@@ -530,7 +556,7 @@ def _erase_user_columns(session: Session, uid: str, p: str, result: Erasure) -> 
     profile = session.execute(delete(DirectoryCacheEntry).where(DirectoryCacheEntry.key == f"user:{uid}")
                               .execution_options(synchronize_session=False)).rowcount
     result.add("directory_cache (deleted)", profile)
-    # A user group's cached members: a cache, asked again of Slack when next needed.
+    # A user group's cached members: a cache, asked again of the platform when next needed.
     pattern = _pattern(Person(user_id=uid))
     groups = [e.key for e in session.scalars(select(DirectoryCacheEntry).where(_like(DirectoryCacheEntry.value, uid)))
               if _mentions(e.value, pattern)]
@@ -550,9 +576,10 @@ def _erase_user_columns(session: Session, uid: str, p: str, result: Erasure) -> 
 def _erase_report_texts(session: Session, uid: str, result: Erasure) -> None:
     reports = session.scalars(select(UnofficialGroupReport).where(UnofficialGroupReport.reporter_id == uid)).all()
     cases = {r.case_id for r in reports}
-    # Messages show people's words with whitespace folded, escaped for Slack and cut short: match their start.
+    # Messages show people's words with whitespace folded, escaped as the adapter shows them and cut short: match
+    # their start.
     starts = {" ".join(t.split())[:30] for r in reports for t in (r.how_found, r.contact, r.notes) if t}
-    patterns = [re.compile(re.escape(_slack_escaped(t)) + r"[^\n]*") for t in starts if len(t) >= 8]
+    patterns = [re.compile(re.escape(_escaped_as_shown(t)) + r"[^\n]*") for t in starts if len(t) >= 8]
     if not patterns:
         return
     rows = session.execute(select(Notice.id, Notice.data).where(
@@ -565,7 +592,7 @@ def _erase_report_texts(session: Session, uid: str, result: Erasure) -> None:
             _set(session, Notice, Notice.id == message_id, "notices", result, data=scrubbed)
 
 
-def _slack_escaped(text: str) -> str:
+def _escaped_as_shown(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 

@@ -68,8 +68,8 @@ def review_recipients(session: Session, decision: DecisionView) -> list[str]:
     """The group's moderators who have not stepped down and can be reached, and whoever logged the removal (a
     member of staff may log one for a group they do not moderate), once each."""
     moderators = session.scalars(
-        select(Moderator.slack_user_id)
-        .where(Moderator.group_id == decision.group_id, ACTIVE, Moderator.slack_user_id.is_not(None))
+        select(Moderator.person_id)
+        .where(Moderator.group_id == decision.group_id, ACTIVE, Moderator.reachable)
         .order_by(Moderator.id)
     )
     return list(dict.fromkeys([*moderators, decision.logged_by]))

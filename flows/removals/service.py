@@ -23,10 +23,10 @@ from flows.audit import service as audit
 from flows.db import Database, utcnow
 from flows.directory.service import Directory, Role, RolesUnconfirmed
 from flows.groups.models import Group, Moderator
-from flows.policy.types import GroupKind, ModeratorRole
-from flows.removals.models import RemovalDecision, RemovalKind, Status
 from flows.policy.text import without_control_characters
+from flows.policy.types import GroupKind, ModeratorRole
 from flows.privacy import FieldKind, Guard
+from flows.removals.models import RemovalDecision, RemovalKind, Status
 from flows.settings import Settings
 
 # The group agreement's sections (A2), in its order: what a breach is measured against.
@@ -209,7 +209,7 @@ class RemovalService:
             if not every:
                 query = query.where(
                     select(Moderator.id)
-                    .where(Moderator.group_id == Group.id, Moderator.slack_user_id == user_id, ACTIVE)
+                    .where(Moderator.group_id == Group.id, Moderator.person_id == user_id, ACTIVE)
                     .exists()
                 )
             groups = session.scalars(query.order_by(Group.name, Group.id)).all()
@@ -273,7 +273,7 @@ class RemovalService:
         staff_moderators = self._staff_moderators(moderators, unknown=True)
         kind = values["kind"]
         own_agreement = user_id in self._staff_moderators(
-            [m for m in moderators if m.slack_user_id == user_id], unknown=False
+            [m for m in moderators if m.person_id == user_id], unknown=False
         )
         if kind is RemovalKind.TEMPORARY:
             status = Status.RECORDED
@@ -421,7 +421,7 @@ class RemovalService:
         """Registered as an employed moderator of the group, and still staff today (RolesUnconfirmed when that
         cannot be told)."""
         employed = {ModeratorRole.STAFF.value, ModeratorRole.PCF_STAFF.value}
-        registered = any(m.slack_user_id == user_id and m.role in employed for m in self._moderators(group_id))
+        registered = any(m.person_id == user_id and m.role in employed for m in self._moderators(group_id))
         return registered and self.directory.has_role(user_id, Role.STAFF, Role.PCF_STAFF)
 
     def _confirmed(self, decision: DecisionView, user_id: str, action: str, check: Callable[..., bool], *args) -> bool:
@@ -541,7 +541,7 @@ class RemovalService:
         role cannot be told now count as `unknown` says: asked to agree (their click is checked again), but never
         taken for a staff agreement."""
         employed = {ModeratorRole.STAFF.value, ModeratorRole.PCF_STAFF.value}
-        candidates = dict.fromkeys(m.slack_user_id for m in moderators if m.slack_user_id and m.role in employed)
+        candidates = dict.fromkeys(m.person_id for m in moderators if m.reachable and m.role in employed)
         return [u for u in candidates if self._still_staff(u, unknown)]
 
     def _still_staff(self, user_id: str, unknown: bool) -> bool:
@@ -579,7 +579,7 @@ def day_text(value: date) -> str:
 
 def _others(moderators: list[Moderator], user_id: str) -> list[str]:
     """Every moderator with an account but the given person, once each (R3)."""
-    return [u for u in dict.fromkeys(m.slack_user_id for m in moderators if m.slack_user_id) if u != user_id]
+    return [u for u in dict.fromkeys(m.person_id for m in moderators if m.reachable) if u != user_id]
 
 
 def _int(value: object) -> int | None:

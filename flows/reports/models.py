@@ -67,7 +67,7 @@ class UnofficialGroupCase(Base):
     # Why no action was needed, in the manager's words.
     resolution_reason: Mapped[str | None] = mapped_column(Text)
     # The latest outbox message of the managers' message (its post, or the last edit queued after it): each
-    # change edits the message after that one, so edits reach Slack in the order the changes were made. Not a
+    # change edits the message after that one, so edits reach the platform in the order the changes were made. Not a
     # foreign key: the outbox may one day be pruned of old sent messages.
     managers_notice_id: Mapped[int | None] = mapped_column(Integer)
 

@@ -317,14 +317,14 @@ class UnofficialGroupReports:
             contacts = (report.contact,) if linked and report.contact and view.owner_id else ()
             queued = _queue_change(session, Change(
                     ChangeKind.REPORTED_AGAIN if linked else ChangeKind.REPORTED, view, reporter_id,
-                    tuple(self.delivery_targets(view)), report_id=report.id, contacts=contacts,
+                    tuple(self.delivery_targets(session, view)), report_id=report.id, contacts=contacts,
                 ))
             return Filed(view, report.id, linked, queued=tuple(queued))
 
     # --- telling the managers (U2) -----------------------------------------------------------------------------
-    def delivery_targets(self, case: CaseView) -> list[str]:
-        """Where the managers' message goes: the first reporter's own manager, else the managers' channel."""
-        return delivery_targets(self.settings, case)
+    def delivery_targets(self, session: Session, case: CaseView) -> list[str]:
+        """Where the managers' message goes: the first reporter's own manager, else the managers' destination."""
+        return delivery_targets(session, self.settings, case)
 
     def follow_up(self, case_id: int) -> list:
         """When the case's managers' card could not be delivered, post it elsewhere or tell the reporter, once;
@@ -411,7 +411,7 @@ class UnofficialGroupReports:
                 session.expire_all()
                 view = _view(session.get(UnofficialGroupCase, case_id))
                 queued = _queue_change(session, Change(
-                    ChangeKind.MOVED, view, actor, tuple(self.delivery_targets(view)), action=action,
+                    ChangeKind.MOVED, view, actor, tuple(self.delivery_targets(session, view)), action=action,
                     contacts=contacts,
                 ))
                 return ActOutcome(Result.CHANGED, action, view, current, contacts, tuple(queued))
@@ -465,8 +465,9 @@ def open_reports(
     ]
 
 
-def delivery_targets(settings: Settings, case: CaseView) -> list[str]:
-    targets = [settings.manager_of(case.reported_by), Destination.MANAGERS if settings.managers_channel else None]
+def delivery_targets(session: Session, settings: Settings, case: CaseView) -> list[str]:
+    targets = [settings.line_manager(session, case.reported_by),
+               Destination.MANAGERS if settings.destination(Destination.MANAGERS) else None]
     return list(dict.fromkeys(t for t in targets if t))
 
 
@@ -522,7 +523,7 @@ def follow_up_case(session: Session, settings: Settings, case_id: int) -> list:
     view = _view(case)
     from flows.reports.notices import follow_up  # it builds on this module's types
 
-    return follow_up(session, view, tuple(delivery_targets(settings, view)), last)
+    return follow_up(session, view, tuple(delivery_targets(session, settings, view)), last)
 
 
 def _last_managers_message_failed(session: Session, case_id: int) -> bool:

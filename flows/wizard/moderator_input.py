@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from flows.directory.service import Directory, Role
 from flows.policy.types import GroupKind, ModeratorEntry, ModeratorRole
@@ -24,6 +25,28 @@ EMPLOYED_WORDS = {"staff", "pcf staff", "amaze staff", "staff member", "employee
 MAX_NAME = 100
 
 
+class ModeratorProblem(StrEnum):
+    """What is wrong with the moderators given where the words name the platform: the adapter words it."""
+
+    # A member of staff typed among the moderators on no platform: they agree removals on the platform.
+    STAFF_AMONG_OFFLINE = "staff_among_offline"
+    # People picked as staff moderators who are not in the staff role's user group.
+    NOT_IN_STAFF_GROUP = "not_in_staff_group"
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    problem: ModeratorProblem
+    names: tuple[str, ...] = ()
+    line: int | None = None
+    # The role asked for is PCF staff (a forum group) rather than Amaze staff.
+    pcf: bool = False
+
+
+# A form field's error: plain words, or a problem for the adapter to word.
+FieldError = str | FieldProblem
+
+
 @dataclass
 class ModeratorChoice:
     """Everything the moderators step asks, already split by field."""
@@ -38,7 +61,7 @@ class ModeratorChoice:
 class ParsedModerators:
     moderators: list[ModeratorEntry]
     lead_user_id: str | None
-    errors: dict[str, str]
+    errors: dict[str, FieldError]
 
 
 def employed_role_for(kind: GroupKind) -> tuple[Role, ModeratorRole]:
@@ -46,7 +69,7 @@ def employed_role_for(kind: GroupKind) -> tuple[Role, ModeratorRole]:
     return (Role.PCF_STAFF, ModeratorRole.PCF_STAFF) if kind.pcf else (Role.STAFF, ModeratorRole.STAFF)
 
 
-def parse_offline(text: str) -> tuple[list[ModeratorEntry], str | None]:
+def parse_offline(text: str) -> tuple[list[ModeratorEntry], FieldError | None]:
     """Lines like "Sam Patel, volunteer" or "Ali Khan, partner staff, Barnardo's". Returns entries or an error."""
     entries = []
     for number, line in enumerate((text or "").splitlines(), start=1):
@@ -62,10 +85,7 @@ def parse_offline(text: str) -> tuple[list[ModeratorEntry], str | None]:
         name, role_text, *rest = parts
         role_key = role_text.lower()
         if role_key in EMPLOYED_WORDS:
-            return [], (
-                f"Line {number}: staff moderators agree removals in Slack, so pick {name} in the staff "
-                "moderators field above instead of typing them here."
-            )
+            return [], FieldProblem(ModeratorProblem.STAFF_AMONG_OFFLINE, names=(name,), line=number)
         role = OFFLINE_ROLES.get(role_key)
         if role is None:
             return [], (
@@ -80,7 +100,7 @@ def parse_offline(text: str) -> tuple[list[ModeratorEntry], str | None]:
 
 
 def resolve(kind: GroupKind, choice: ModeratorChoice, directory: Directory) -> ParsedModerators:
-    errors: dict[str, str] = {}
+    errors: dict[str, FieldError] = {}
     required_role, employed_role = employed_role_for(kind)
     moderators: list[ModeratorEntry] = []
 
@@ -89,14 +109,10 @@ def resolve(kind: GroupKind, choice: ModeratorChoice, directory: Directory) -> P
         person = directory.person(user_id)
         if required_role not in directory.roles_of(user_id):
             not_staff.append(person.name)
-        moderators.append(ModeratorEntry(name=person.name, role=employed_role, slack_user_id=user_id))
+        moderators.append(ModeratorEntry(name=person.name, role=employed_role, person_id=user_id))
     if not_staff:
-        who = "PCF staff" if kind.pcf else "staff"
-        errors["staff_moderators"] = (
-            f"{', '.join(not_staff)} {'is' if len(not_staff) == 1 else 'are'} not in the {who} user group, "
-            f"so can't be a {who} moderator here. Move them to “other moderators”, "
-            "or ask a Slack admin to add them to the user group."
-        )
+        errors["staff_moderators"] = FieldProblem(ModeratorProblem.NOT_IN_STAFF_GROUP, names=tuple(not_staff),
+                                                  pcf=kind.pcf)
 
     overlap = set(choice.staff) & set(choice.others)
     if overlap:
@@ -109,14 +125,14 @@ def resolve(kind: GroupKind, choice: ModeratorChoice, directory: Directory) -> P
         person = directory.person(user_id)
         # Someone employed who was put among the others is still staff: record what they are.
         role = employed_role if required_role in directory.roles_of(user_id) else volunteer_role
-        moderators.append(ModeratorEntry(name=person.name, role=role, slack_user_id=user_id))
+        moderators.append(ModeratorEntry(name=person.name, role=role, person_id=user_id))
 
     offline, error = parse_offline(choice.offline)
     if error:
         errors["offline_moderators"] = error
     moderators.extend(offline)
 
-    lead = choice.lead or next((m.slack_user_id for m in moderators if m.role is employed_role), None)
+    lead = choice.lead or next((m.person_id for m in moderators if m.role is employed_role), None)
     if choice.lead and choice.lead not in choice.staff:
         errors["lead_moderator"] = "The lead moderator must be one of the staff moderators you picked above."
     return ParsedModerators(moderators=moderators, lead_user_id=lead, errors=errors)

@@ -14,6 +14,7 @@ from flows.audit import service as audit
 from flows.db import Database
 from flows.directory.service import Directory, Role, RolesUnconfirmed
 from flows.groups.models import Group, Moderator
+from flows.people import new_person
 from flows.policy.engine import check
 from flows.policy.text import without_control_characters
 from flows.policy.types import CheckResult, Finding, GroupKind, GroupProposal, ModeratorEntry, ModeratorRole
@@ -21,7 +22,7 @@ from flows.privacy import FieldKind, Guard
 from flows.settings import Settings
 from flows.wizard import drafts
 from flows.wizard.models import WizardDraft
-from flows.wizard.moderator_input import ModeratorChoice, resolve
+from flows.wizard.moderator_input import FieldError, ModeratorChoice, resolve
 from flows.wizard.steps import Step, next_step, previous_step, steps_for
 
 # Which policy fields each step owns, and the form field a finding about it is shown on.
@@ -39,7 +40,7 @@ STEP_FIELDS = {
 }
 MAX_MEMBERS = 100_000
 # The longest answer each free-text field of the moderators step takes: the form's own limits, which a request
-# not made by Slack's form may exceed.
+# not made by the platform's own form may exceed.
 TEXT_LIMITS = {
     "offline_moderators": 2000, "out_of_hours": 2000, "quiet_hours": 200, "expected_members": 10,
     "moderation_plan": 2000,
@@ -96,7 +97,7 @@ class WizardState:
             moderators=tuple(
                 ModeratorEntry(
                     name=m["name"], role=ModeratorRole(m["role"]),
-                    slack_user_id=m.get("slack_user_id"), organisation=m.get("organisation"),
+                    person_id=m.get("person_id"), organisation=m.get("organisation"),
                 )
                 for m in d.get("moderators", [])
             ),
@@ -117,8 +118,8 @@ class WizardRefusal(StrEnum):
 @dataclass
 class StepResult:
     state: WizardState
-    # Form field -> what is wrong there, in plain words. Empty when the step was accepted.
-    errors: dict[str, str] = field(default_factory=dict)
+    # Form field -> what is wrong there: plain words, or a problem the adapter words. Empty when accepted.
+    errors: dict[str, FieldError] = field(default_factory=dict)
     # Why registering is not this person's to do (the adapter words it, on the review step).
     refusal: WizardRefusal | None = None
     group: Group | None = None
@@ -260,11 +261,11 @@ class NewGroupWizard:
         if said_before and said_now and said_before != said_now and said_before in description:
             state.data["description"] = description.replace(said_before, said_now)
 
-    def moderator_answers(self, state: WizardState, values: dict) -> dict[str, str]:
+    def moderator_answers(self, state: WizardState, values: dict) -> dict[str, FieldError]:
         """The moderators step's own checks on `values`, for a registered group's change too (flows/groups)."""
         return self._moderator_answers(state, values)
 
-    def _moderator_answers(self, state: WizardState, values: dict) -> dict[str, str]:
+    def _moderator_answers(self, state: WizardState, values: dict) -> dict[str, FieldError]:
         """The moderators step's own checks (the directory's roles, the emergency contact, lengths), with what was
         given put into the draft's data; returns what is wrong, by form field."""
         kind = state.kind
@@ -305,7 +306,7 @@ class NewGroupWizard:
             expected_members=members,
             out_of_hours=_text(values.get("out_of_hours")),
             emergency_contact=contact_name,
-            emergency_contact_user_id=contact_id,
+            emergency_contact_person_id=contact_id,
             quiet_hours=_text(values.get("quiet_hours")),
             moderation_plan=_text(values.get("moderation_plan")),
         )
@@ -352,7 +353,7 @@ class NewGroupWizard:
         fields = {f for step in done for f in STEP_FIELDS.get(step, {})}
         return [f for f in self.check(state).findings if not f.blocks and (f.field in fields or state.step is Step.REVIEW)]
 
-    def _checked(self, state: WizardState, errors: dict[str, str] | None = None) -> StepResult:
+    def _checked(self, state: WizardState, errors: dict[str, FieldError] | None = None) -> StepResult:
         errors = dict(errors or {})
         for form_field, message in _errors_for(state.step, self.check(state).findings).items():
             errors.setdefault(form_field, message)
@@ -366,7 +367,7 @@ class NewGroupWizard:
             state.data["description"] = drafts.description(state, self.settings) or None
         return self._save(state, following or state.step, {})
 
-    def _save(self, state: WizardState, step: Step, errors: dict[str, str]) -> StepResult:
+    def _save(self, state: WizardState, step: Step, errors: dict[str, FieldError]) -> StepResult:
         with self.db.transaction() as session:
             draft = self._draft(session, state.draft_id, state.user_id)
             draft.data = dict(state.data)
@@ -389,7 +390,7 @@ class NewGroupWizard:
                     expected_members=data.get("expected_members"),
                     out_of_hours=data.get("out_of_hours"),
                     emergency_contact=data.get("emergency_contact"),
-                    emergency_contact_user_id=data.get("emergency_contact_user_id"),
+                    emergency_contact_person_id=data.get("emergency_contact_person_id"),
                     quiet_hours=data.get("quiet_hours"),
                     moderation_plan=data.get("moderation_plan"),
                     advice=[f.as_dict() for f in result.findings if not f.blocks],
@@ -400,9 +401,9 @@ class NewGroupWizard:
                 for m in data.get("moderators", []) if kind.needs_moderators else []:
                     group.moderators.append(
                         Moderator(
-                            name=m["name"], role=m["role"], slack_user_id=m.get("slack_user_id"),
+                            name=m["name"], role=m["role"], person_id=m.get("person_id") or new_person(session),
                             organisation=m.get("organisation"), added_by=state.user_id,
-                            is_lead=bool(lead) and m.get("slack_user_id") == lead,
+                            is_lead=bool(lead) and m.get("person_id") == lead,
                         )
                     )
                 session.add(group)

@@ -14,6 +14,7 @@ from bot.errors import SOMETHING_WENT_WRONG
 from flows.db import Base, Database
 from flows.groups.models import Group, Moderator
 from flows.outbox.models import Notice as OutboxMessage
+from flows.people import new_person, person_for_account
 from tests.conftest import STAFF, STAFF_2, VOLUNTEER
 from tests.harness.signing import Response, block_actions_payload, view_submission_payload
 
@@ -27,17 +28,19 @@ AGREEMENT = "https://www.amazesussex.org.uk/groups/brighton-parents-agreement"
 NEVER_SHOWN = ("Traceback", "Exception", "Error:", "sqlalchemy", "psycopg")
 
 
-# Answers looked up from Slack and kept for a few minutes: a copy of what Slack says, not a record of the app's.
+# Answers looked up from Slack and kept for a few minutes: a copy of what Slack says, not a record of the app's;
+# and the people the app has met (a Slack user is a person from their first request, whatever it asked).
 CACHE = "directory_cache"
+NOT_RECORDS = {CACHE, "people", "platform_accounts"}
 
 
 def row_counts(db: Database, records_only: bool = False) -> dict[str, int]:
-    """Every table's number of rows (with records_only, leaving out the directory cache)."""
+    """Every table's number of rows (with records_only, leaving out the directory cache and the people met)."""
     with db.transaction() as session:
         return {
             table.name: session.scalar(select(func.count()).select_from(table))
             for table in Base.metadata.sorted_tables
-            if not (records_only and table.name == CACHE)
+            if not (records_only and table.name in NOT_RECORDS)
         }
 
 
@@ -50,9 +53,12 @@ def add_group(db: Database, name: str = GROUP_NAME, moderators=None) -> int:
         ("Sam Patel", "volunteer", None, False),
     ]
     with db.transaction() as session:
-        group = Group(kind="parent_carers", name=name, official=True, description="", created_by=STAFF)
+        def person(user):  # the person Slack's user is in the app (or a volunteer on no platform)
+            return person_for_account(session, "slack", user) if user else new_person(session)
+
+        group = Group(kind="parent_carers", name=name, official=True, description="", created_by=person(STAFF))
         group.moderators = [
-            Moderator(name=n, role=role, slack_user_id=user, is_lead=lead, added_by=STAFF)
+            Moderator(name=n, role=role, person_id=person(user), is_lead=lead, added_by=person(STAFF))
             for n, role, user, lead in rows
         ]
         session.add(group)

@@ -37,6 +37,7 @@ from tests.conftest import GUEST, MANAGER, MANAGERS_GROUP, SIGNING_SECRET, Runni
 from tests.harness.fake_slack import TEAM_ID
 from tests.harness.signing import SlackSender, slash_command_body
 from tests.harness.wsgi_server import WSGIServer
+from tests.support import slack_user
 
 UNCONFIRMED = WORDING[Refusal.ROLE_UNCONFIRMED]
 FAILURES = pytest.mark.parametrize("status", [500, 429], ids=["slack down", "rate limited"])
@@ -45,7 +46,9 @@ FAILURES = pytest.mark.parametrize("status", [500, 429], ids=["slack down", "rat
 def refused(db, action: str) -> list[tuple]:
     with db.transaction() as session:
         query = select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)
-        return [(e.actor, e.details.get("refused")) for e in session.scalars(query)]
+        entries = [(e.actor, e.details.get("refused")) for e in session.scalars(query)]
+    # Who was refused, as the Slack user the test workspace knows them by.
+    return [(slack_user(db, actor), why) for actor, why in entries]
 
 
 def records_but_the_audit_trail(db) -> dict[str, int]:

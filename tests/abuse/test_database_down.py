@@ -25,7 +25,7 @@ from flows.db.migrate import upgrade
 from flows.groups.models import Group
 from flows.removals.models import RemovalDecision
 from flows.reports.models import UnofficialGroupCase
-from flows.settings import Settings
+from bot.settings import SlackSettings as Settings
 from flows.wizard.models import WizardDraft
 from tests.abuse.support import (
     AGREEMENT,

@@ -18,6 +18,7 @@ from tests.abuse.support import APPROVALS, MANAGERS_CHANNEL, add_group, buttons,
 from tests.conftest import MANAGER, STAFF
 from tests.harness.fake_slack import Call
 from tests.harness.fake_slack import TEAM_ID
+from tests.support import slack_user
 
 CLIENT_TIMEOUT = 1.0
 
@@ -33,9 +34,11 @@ def our_settings(settings):
 def outbox_row(db, channel: str) -> OutboxMessage | None:
     """The first notice for that channel (the approvals channel is the sign-off destination) or person."""
     with db.transaction() as session:
-        rows = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
-        to = Destination.SIGN_OFF if channel == APPROVALS else channel
-        return next((m for m in rows if m.recipient == to), None)
+        rows = list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+    # A direct message is queued for a person: the Slack user they are is the channel it goes to.
+    if channel == APPROVALS:
+        return next((m for m in rows if m.recipient == Destination.SIGN_OFF), None)
+    return next((m for m in rows if m.person_id and slack_user(db, m.person_id) == channel), None)
 
 
 def wait_until(check, timeout: float = 10.0):

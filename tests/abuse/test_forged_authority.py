@@ -24,6 +24,7 @@ from tests.abuse.support import (
 )
 from tests.conftest import GUEST, MANAGER, PCF_STAFF, STAFF, STAFF_2, VOLUNTEER
 from tests.harness.signing import block_actions_payload, view_submission_payload
+from tests.support import slack_user
 
 # What a refused attempt may cause: a private note to the person who tried, their own App Home shown afresh, and
 # reads of who is who.
@@ -42,7 +43,9 @@ def decision_rows(db) -> list[tuple]:
 def refusals(db, action: str) -> list[tuple]:
     with db.transaction() as session:
         query = select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)
-        return [(e.actor, e.subject_id, e.from_state, e.to_state) for e in session.scalars(query)]
+        entries = [(e.actor, e.subject_id, e.from_state, e.to_state) for e in session.scalars(query)]
+    # Who was refused, as the Slack user the test workspace knows them by.
+    return [(slack_user(db, actor), *rest) for actor, *rest in entries]
 
 
 def crafted_click(action_id: str, value: str, user_id: str) -> dict:

@@ -30,6 +30,7 @@ from tests.abuse.support import (
 )
 from tests.conftest import MANAGER, SIGNING_SECRET, STAFF, STAFF_2, VOLUNTEER
 from tests.harness.signing import interaction_body, sign
+from tests.support import slack_user
 
 FORM = "application/x-www-form-urlencoded"
 # What a replayed click may still cause: the clicker's private "already done" note and their own App Home
@@ -91,7 +92,7 @@ def test_a_replayed_approve_changes_nothing_and_sends_nothing_new(app):
     with app.db.transaction() as session:
         assert session.scalars(select(RemovalDecision.status)).all() == ["approved"]
         approvals = session.scalars(select(AuditEntry).where(AuditEntry.action == "removal.approved")).all()
-        assert [e.actor for e in approvals] == [MANAGER]
+        assert [slack_user(app.db, e.actor) for e in approvals] == [MANAGER]
 
 
 def test_a_replayed_agree_changes_nothing_and_sends_nothing_new(app):
@@ -126,7 +127,7 @@ def test_a_replayed_report_button_changes_nothing_and_sends_nothing_new(app):
     replay_changes_nothing(app, approach, STAFF)
     with app.db.transaction() as session:
         case = session.scalars(select(UnofficialGroupCase)).one()
-        assert (case.state, case.owner_id) == ("approached", STAFF)
+        assert (case.state, slack_user(app.db, case.owner_id)) == ("approached", STAFF)
 
 
 def test_replayed_form_submissions_record_once(app):

@@ -43,6 +43,7 @@ from tests.harness.signing import SlackSender, block_actions_payload
 from tests.harness.wsgi_server import WSGIServer
 from tests.moderation_helpers import put_on_register
 from tests.test_home_queries import bulk_register
+from tests.support import slack_person
 
 APPROVALS = "C0APPROVE"
 ADMINS = "C0ADMINS"
@@ -129,9 +130,10 @@ def my_groups(home: dict) -> list[str]:
 # --- the register's contents, put there as the workflows do -----------------------------------------------------------
 def add_group(db, name: str, moderators, created_by=STAFF, kind="parent_carers") -> int:
     with db.transaction() as session:
-        group = Group(kind=kind, name=name, official=True, description="", created_by=created_by,
-                      emergency_contact="Sam Senior")
-        group.moderators = [Moderator(name=n, role=role, slack_user_id=user, is_lead=lead, added_by=STAFF)
+        group = Group(kind=kind, name=name, official=True, description="",
+                      created_by=slack_person(session, created_by), emergency_contact="Sam Senior")
+        group.moderators = [Moderator(name=n, role=role, person_id=slack_person(session, user), is_lead=lead,
+                                      added_by=slack_person(session, STAFF))
                             for n, role, user, lead in moderators]
         session.add(group)
         session.flush()
@@ -143,7 +145,8 @@ def awaiting_sign_off(db, group_id: int, member_ref="J.S.") -> int:
     with db.transaction() as session:
         decision = RemovalDecision(
             group_id=group_id, member_ref=member_ref, kind="permanent", breaches=["bullying"], tried_first=["warned"],
-            status="awaiting_sign_off", logged_by=VOLUNTEER, agreed_by=STAFF, agreed_at=datetime.now(UTC),
+            status="awaiting_sign_off", logged_by=slack_person(session, VOLUNTEER),
+            agreed_by=slack_person(session, STAFF), agreed_at=datetime.now(UTC),
             submission_key=uuid.uuid4().hex,
         )
         session.add(decision)
@@ -246,10 +249,10 @@ def test_staff_see_open_reports_with_their_owner_and_state_and_can_act_on_them(a
     with app.db.transaction() as session:
         case = UnofficialGroupCase(name="Amaze Mums Chat", normalised_name="amaze mums chat",
                                    matched_names=[{"name": "Amaze", "strength": "exact", "matched_text": "Amaze"}],
-                                   state=CaseState.REPORTED.value, reported_by=VOLUNTEER)
+                                   state=CaseState.REPORTED.value, reported_by=slack_person(session, VOLUNTEER))
         session.add(case)
         session.flush()
-        session.add(UnofficialGroupReport(case_id=case.id, reporter_id=VOLUNTEER, name="Amaze Mums Chat",
+        session.add(UnofficialGroupReport(case_id=case.id, reporter_id=slack_person(session, VOLUNTEER), name="Amaze Mums Chat",
                                           where_seen="whatsapp", how_found="A friend added me"))
         case_id = case.id
     staff = Homes(app, STAFF)

@@ -15,6 +15,7 @@ from flows.moderation import confirmations_to_give, group_state, groups_needing_
 from flows.moderation.models import ModeratorConfirmation
 from flows.moderation.service import ModerationRefusal
 from tests.conftest import MANAGER, STAFF, STAFF_2, STAFF_GROUP, VOLUNTEER
+from tests.support import person
 from tests.moderation_helpers import (
     AGREEMENT,
     audit_count,
@@ -58,10 +59,10 @@ def test_every_moderator_confirms_and_the_group_becomes_complete(running_app):
         assert CONFIRM in buttons(message)
     # M10: the volunteer is told whom to contact in an emergency, and that it was sent is recorded.
     assert f"<@{MANAGER}>" in str(to_val.args["blocks"]) and "Sam Senior" in str(to_val.args["blocks"])
-    assert confirmation_of(app, "Val Jones").emergency_contact_sent_to == VOLUNTEER
+    assert confirmation_of(app, "Val Jones").emergency_contact_sent_to == person(app.db, VOLUNTEER)
     # Sam is not on Slack: the lead is asked to confirm for him, and to pass the emergency contact on.
     assert "Confirm for Sam Patel" in buttons(to_alex)
-    assert confirmation_of(app, "Sam Patel").emergency_contact_sent_to == STAFF
+    assert confirmation_of(app, "Sam Patel").emergency_contact_sent_to == person(app.db, STAFF)
     # A staff moderator is not sent an emergency contact for themself.
     assert confirmation_of(app, "Alex Morgan").emergency_contact_sent_at is None
 
@@ -69,7 +70,7 @@ def test_every_moderator_confirms_and_the_group_becomes_complete(running_app):
     assert before.status == "incomplete"
     assert "0 of 3 moderators have confirmed they read the policy and the group agreement" in before.summary
     with app.db.transaction() as session:
-        assert [(p.moderator_name, p.on_behalf) for p in confirmations_to_give(session, STAFF)] == [
+        assert [(p.moderator_name, p.on_behalf) for p in confirmations_to_give(session, person(app.db, STAFF))] == [
             ("Alex Morgan", False), ("Sam Patel", True)]
         assert [s.group_id for s in groups_needing_attention(session, app.settings)] == [group_id]
 
@@ -82,7 +83,7 @@ def test_every_moderator_confirms_and_the_group_becomes_complete(running_app):
     click(app, to_alex, "Confirm for Sam Patel", STAFF)
     app.fake.wait_for("chat.update", lambda c: c.args.get("ts") == to_alex.response["ts"])
     sam = confirmation_of(app, "Sam Patel")
-    assert (sam.confirmed_by, sam.on_behalf) == (STAFF, True)
+    assert (sam.confirmed_by, sam.on_behalf) == (person(app.db, STAFF), True)
 
     click(app, to_alex, CONFIRM, STAFF)
     app.fake.wait_for("chat.update", lambda c: c.args.get("ts") == to_alex.response["ts"] and CONFIRM not in buttons(c))
@@ -94,7 +95,7 @@ def test_every_moderator_confirms_and_the_group_becomes_complete(running_app):
     assert after.complete and after.summary == "Complete"
     with app.db.transaction() as session:
         assert groups_needing_attention(session, app.settings) == []
-        assert confirmations_to_give(session, STAFF) == []
+        assert confirmations_to_give(session, person(app.db, STAFF)) == []
     assert audit_count(app.db, "moderator.confirmed") == 3
 
 
@@ -113,7 +114,7 @@ def test_a_double_click_records_one_confirmation(running_app):
     assert "already confirmed" in ephemeral_to(app, VOLUNTEER).args["text"]
     assert audit_count(app.db, "moderator.confirmed") == 1
     assert len(updates_of(app, to_val)) == 1
-    assert confirmation_of(app, "Val Jones").confirmed_by == VOLUNTEER
+    assert confirmation_of(app, "Val Jones").confirmed_by == person(app.db, VOLUNTEER)
 
 
 @pytest.mark.e2e
@@ -141,7 +142,8 @@ def test_someone_elses_click_changes_nothing_and_is_recorded(running_app):
             select(AuditEntry).where(AuditEntry.action == "moderator_confirmation.refused").order_by(AuditEntry.id)
         ).all()
         assert [(e.actor, e.details["attempted"], e.details["reason"]) for e in refused] == [
-            (STAFF_2, "confirm", ModerationRefusal.NOT_THEM), (VOLUNTEER, "confirm_for", ModerationRefusal.NOT_THE_LEAD),
+            (person(app.db, STAFF_2), "confirm", ModerationRefusal.NOT_THEM),
+            (person(app.db, VOLUNTEER), "confirm_for", ModerationRefusal.NOT_THE_LEAD),
         ]
 
 
@@ -178,27 +180,27 @@ def test_registering_through_the_wizard_asks_every_moderator_in_the_same_transac
     from slack_sdk import WebClient
 
     from bot.directory import SlackDirectoryBackend
-    from flows.moderation.notices import ask_to_confirm
     from flows.directory.service import Directory
     from flows.wizard.service import NewGroupWizard
     from flows.wizard.steps import Step
 
     app = running_app
     client = WebClient(token="xoxb-test-token", base_url=app.settings.slack_api_url)
-    wizard = NewGroupWizard(app.db, app.settings, Directory(app.db, SlackDirectoryBackend(client), app.settings))
-    state = wizard.start(STAFF, None)
-    wizard.submit(state.draft_id, STAFF, Step.KIND, {"kind": "parent_carers"})
-    drafted = wizard.submit(state.draft_id, STAFF, Step.NAME, {"name": "Amaze Hove Parent Carers"}).state
-    wizard.submit(state.draft_id, STAFF, Step.DESCRIPTION,
+    wizard = NewGroupWizard(app.db, app.settings, Directory(app.db, SlackDirectoryBackend(client, app.settings.role_sources()), app.settings))
+    # The wizard takes people: the Slack users the adapter would have found behind the request and the pickers.
+    alex, val, boss = (person(app.db, u) for u in (STAFF, VOLUNTEER, MANAGER))
+    state = wizard.start(alex, None)
+    wizard.submit(state.draft_id, alex, Step.KIND, {"kind": "parent_carers"})
+    drafted = wizard.submit(state.draft_id, alex, Step.NAME, {"name": "Amaze Hove Parent Carers"}).state
+    wizard.submit(state.draft_id, alex, Step.DESCRIPTION,
                   {"description": drafted.data["description"], "agreement_url": AGREEMENT})
-    step = wizard.submit(state.draft_id, STAFF, Step.MODERATORS, {
-        "staff_moderators": [STAFF], "other_moderators": [VOLUNTEER], "offline_moderators": "Sam Patel, volunteer",
-        "out_of_hours": "Val covers evenings and phones Alex or Sam Senior.", "emergency_contact": MANAGER,
+    step = wizard.submit(state.draft_id, alex, Step.MODERATORS, {
+        "staff_moderators": [alex], "other_moderators": [val], "offline_moderators": "Sam Patel, volunteer",
+        "out_of_hours": "Val covers evenings and phones Alex or Sam Senior.", "emergency_contact": boss,
         "expected_members": "40",
     })
     assert step.accepted, step.errors
-    result = wizard.submit(state.draft_id, STAFF, Step.REVIEW, {},
-                           on_registered=lambda session, group, _: ask_to_confirm(session, group))
+    result = wizard.submit(state.draft_id, alex, Step.REVIEW, {})
     assert result.group is not None and len(result.queued) == 2
     deliver(app)
     assert "Confirm for Sam Patel" in buttons(dms(app, STAFF)[0])

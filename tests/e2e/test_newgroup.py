@@ -13,6 +13,7 @@ from flows.wizard.models import WizardDraft
 from tests.abuse.support import settle
 from tests.conftest import GUEST, MANAGER, PCF_STAFF, STAFF, VOLUNTEER
 from tests.e2e.modal import Modal
+from flows.people import accounts_of, person_of_account
 
 AGREEMENT = "https://www.amazesussex.org.uk/groups/brighton-parents-agreement"
 
@@ -84,7 +85,11 @@ def test_parent_carers_group_walks_through_every_step_and_is_registered(running_
         ]
         assert group.emergency_contact == "Sam Senior"
         entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "group.registered")).one()
-        assert entry.actor == STAFF and entry.subject_id == str(group.id)
+        assert entry.actor == person_of_account(session, "slack", STAFF) and entry.subject_id == str(group.id)
+        # Every moderator is a person; Sam and Ali, on no platform, have no account.
+        accounts = {m.name: accounts_of(session, m.person_id) for m in group.moderators}
+        assert accounts == {"Alex Morgan": {"slack": STAFF}, "Val Jones": {"slack": VOLUNTEER},
+                            "Ali Khan": {}, "Sam Patel": {}}
 
     # The creator is handed every text, ready to paste.
     dm = app.fake.wait_for("chat.postMessage", lambda c: c.args.get("channel") == STAFF and is_kit(c))

@@ -33,6 +33,7 @@ from tests.harness.signing import (
     view_submission_payload,
 )
 from tests.harness.wsgi_server import WSGIServer
+from tests.support import slack_person, slack_user
 
 APPROVALS = "C0APPROVE"
 MANAGER_2 = "U0MANAG2"
@@ -63,9 +64,10 @@ def add_group(db, name=GROUP_NAME, kind="parent_carers", moderators=None) -> int
         ("Sam Patel", "volunteer", None, False),
     ]
     with db.transaction() as session:
-        group = Group(kind=kind, name=name, official=True, description="", created_by=STAFF)
+        group = Group(kind=kind, name=name, official=True, description="", created_by=slack_person(session, STAFF))
         group.moderators = [
-            Moderator(name=name, role=role, slack_user_id=user, is_lead=lead, added_by=STAFF)
+            Moderator(name=name, role=role, person_id=slack_person(session, user), is_lead=lead,
+                      added_by=slack_person(session, STAFF))
             for name, role, user, lead in rows
         ]
         session.add(group)
@@ -192,7 +194,9 @@ def decisions(db) -> list[RemovalDecision]:
 def trail(db, subject_id=None) -> list[tuple]:
     with db.transaction() as session:
         query = select(AuditEntry).where(AuditEntry.subject_type == "removal").order_by(AuditEntry.id)
-        return [(e.actor, e.action, e.from_state, e.to_state) for e in session.scalars(query)]
+        entries = list(session.scalars(query))
+    # Who acted, as the Slack user the test workspace knows them by.
+    return [(slack_user(db, e.actor), e.action, e.from_state, e.to_state) for e in entries]
 
 
 def ephemeral_for(app, user, containing):
@@ -253,7 +257,8 @@ def test_a_volunteers_permanent_removal_is_agreed_by_staff_signed_off_and_shared
         wait_post(app, moderator, containing="was approved")
 
     [decision] = decisions(app.db)
-    assert (decision.status, decision.agreed_by, decision.decided_by) == ("approved", STAFF, MANAGER)
+    assert (decision.status, slack_user(app.db, decision.agreed_by), slack_user(app.db, decision.decided_by)) == (
+        "approved", STAFF, MANAGER)
     assert trail(app.db) == [
         (VOLUNTEER, "removal.logged", None, "awaiting_agreement"),
         (STAFF, "removal.agreed", "awaiting_agreement", "awaiting_sign_off"),
@@ -331,7 +336,7 @@ def test_two_managers_at_once_and_a_redelivered_click_make_one_decision_and_one_
     # The one who lost is told who decided; the logger hears once.
     loser_note = app.fake.wait_for("chat.postEphemeral", lambda c: "already approved" in c.args.get("text", ""))
     [decision] = decisions(app.db)
-    winner = decision.decided_by
+    winner = slack_user(app.db, decision.decided_by)
     assert winner in (MANAGER, MANAGER_2) and loser_note.args["user"] == ({MANAGER, MANAGER_2} - {winner}).pop()
     assert f"<@{winner}>" in loser_note.args["text"]
     wait_post(app, STAFF, containing="approved")
@@ -457,7 +462,8 @@ def test_a_rejection_asks_for_a_reason_and_the_reason_reaches_the_logger(app):
     for moderator in (VOLUNTEER, STAFF_2):
         wait_post(app, moderator, containing="was rejected")
     [decision] = decisions(app.db)
-    assert (decision.status, decision.decided_by, decision.rejection_reason) == ("rejected", MANAGER, reason)
+    assert (decision.status, slack_user(app.db, decision.decided_by), decision.rejection_reason) == (
+        "rejected", MANAGER, reason)
     assert trail(app.db)[-1] == (MANAGER, "removal.rejected", "awaiting_sign_off", "rejected")
 
 

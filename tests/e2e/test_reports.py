@@ -15,6 +15,7 @@ from tests.conftest import GUEST, MANAGER, SIGNING_SECRET, STAFF, STAFF_2, VOLUN
 from tests.e2e.modal import Modal
 from tests.harness.signing import SlackSender, block_actions_payload
 from tests.harness.wsgi_server import WSGIServer
+from tests.support import slack_user
 
 MANAGERS_CHANNEL = "C0MANAGERS"
 
@@ -93,8 +94,13 @@ def whisper_to(app, user):
 
 
 def the_case(db) -> UnofficialGroupCase:
+    """The one case, its people shown as the Slack users the test workspace knows them by (a copy, not saved)."""
     with db.transaction() as session:
-        return session.scalars(select(UnofficialGroupCase)).one()
+        case = session.scalars(select(UnofficialGroupCase)).one()
+        session.expunge(case)
+    for column in ("reported_by", "owner_id", "resolved_by"):
+        setattr(case, column, slack_user(db, getattr(case, column)))
+    return case
 
 
 def audit(db, action=None) -> list[AuditEntry]:
@@ -102,7 +108,11 @@ def audit(db, action=None) -> list[AuditEntry]:
         query = select(AuditEntry).where(AuditEntry.subject_type == "unofficial_group_case").order_by(AuditEntry.id)
         if action:
             query = query.where(AuditEntry.action == action)
-        return list(session.scalars(query))
+        entries = list(session.scalars(query))
+        session.expunge_all()
+    for entry in entries:
+        entry.actor = slack_user(db, entry.actor)
+    return entries
 
 
 @pytest.mark.e2e
@@ -155,7 +165,7 @@ def test_a_second_report_of_the_same_group_is_linked_and_its_reporter_told_who_h
         cases = session.scalars(select(UnofficialGroupCase)).all()
         reports = session.scalars(select(UnofficialGroupReport).order_by(UnofficialGroupReport.id)).all()
         assert len(cases) == 1
-        assert [(r.reporter_id, r.linked, r.case_id) for r in reports] == [
+        assert [(slack_user(app.db, r.reporter_id), r.linked, r.case_id) for r in reports] == [
             (VOLUNTEER, False, cases[0].id), (GUEST, True, cases[0].id),
         ]
     again = updates_of(app, channel, ts, 2)[1]
