@@ -19,7 +19,7 @@ from flows.directory.service import Directory
 from flows.outbox import Destination, Notice, NoticeKind, NoticeStatus
 from flows.removals.service import RemovalService
 from flows.reports.models import UnofficialGroupCase
-from tests.support import MANAGER, STAFF, VOLUNTEER, EveryoneByTheirId, roles_by_id
+from tests.support import MANAGER, STAFF, VOLUNTEER, EveryoneByTheirId, person, roles_by_id
 
 APPROVALS, MANAGERS = "C0APPROVALS", "C0MANAGERS"
 POSTED_TS, MANAGERS_TS = "1764000000.000100", "1764000000.000200"
@@ -113,8 +113,8 @@ def test_an_upgraded_database_edits_the_sign_off_post_in_place_on_approve(previo
             assert sign_off.delivered_ref == {"channel": APPROVALS, "ts": POSTED_TS}
             assert session.get(UnofficialGroupCase, 1).managers_notice_id == before["card"]
         ours = roles_by_id(settings).model_copy(update={"approvals_channel": APPROVALS})
-        removals = RemovalService(db, ours, Directory(db, EveryoneByTheirId(), ours))
-        assert removals.approve(before["decision"], MANAGER).done
+        removals = RemovalService(db, ours, Directory(db, EveryoneByTheirId(ours), ours))
+        assert removals.approve(before["decision"], person(db, MANAGER)).done
         Deliverer(db, delivery_client(settings), ours).deliver_due()
 
         [edit] = [c for c in fake_slack.calls("chat.update") if c.args["ts"] == POSTED_TS]

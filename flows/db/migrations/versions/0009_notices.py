@@ -83,9 +83,9 @@ def upgrade() -> None:
             connection.execute(sa.text("SELECT setval(pg_get_serial_sequence('notices', 'id'), "
                                        "(SELECT max(id) FROM notices))"))
     op.drop_table('outbox_messages')
+    # RENAME COLUMN (SQLite 3.25+, PostgreSQL): a batch copy of a table would break the rows that refer to it.
     for table, before, after in RENAMED:
-        with op.batch_alter_table(table) as batch:
-            batch.alter_column(before, new_column_name=after)
+        op.execute(f"ALTER TABLE {table} RENAME COLUMN {before} TO {after}")
 
 
 # What each kind of row was, read from its dedupe key: (pattern, kind, recipient from the key's groups).
@@ -162,8 +162,7 @@ def downgrade() -> None:
     """Back to an empty outbox_messages table: notices are not Web API calls, so none is carried back (anything
     still pending is lost; take a backup before downgrading)."""
     for table, before, after in RENAMED:
-        with op.batch_alter_table(table) as batch:
-            batch.alter_column(after, new_column_name=before)
+        op.execute(f"ALTER TABLE {table} RENAME COLUMN {after} TO {before}")
     op.create_table(
         'outbox_messages',
         sa.Column('id', sa.Integer(), nullable=False),
