@@ -34,11 +34,18 @@ from bench.servers import (
     start_gunicorn,
 )
 
-KINDS = {"newgroup": "/newgroup command", "name_step": "wizard name step", "approve": "Approve click"}
+KINDS = {"newgroup": "/newgroup command", "name_step": "wizard name step", "approve": "Approve click",
+         "home": "app_home_opened"}
+# Each kind's path in bench/hot_paths.py, whose statements and transactions are counted.
+PATHS = {"newgroup": "/newgroup", "name_step": "name step", "approve": "Approve", "home": "app_home_opened"}
 BATCH_TIME_LIMIT = 120.0
 DRAIN_TIME_LIMIT = 120.0
 WARMUP_REQUESTS = 12
 TARGET_RATIO, TARGET_P99, SLACK_LIMIT, TARGET_GROWTH = 1.3, 0.300, 3.0, 1.3
+# issue 15: web-worker CPU per request against the bare app's; p50 at the top concurrency for the kinds that
+# acknowledge before their work; worker peak memory; CPU per Home, large register against empty.
+TARGET_CPU = {"newgroup": 2.0, "name_step": 2.0, "approve": 2.0, "home": 3.0}
+ACK_FIRST, TARGET_ACK_FIRST_P50, TARGET_MEMORY_MIB, TARGET_HOME_GROWTH = ("newgroup", "home"), 1.5, 70, 1.3
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -93,6 +100,24 @@ class Point:
     ours: load.Summary
     bare: load.Summary
     drain_seconds: float  # from our last acknowledgement until Slack stopped hearing from the app
+    # CPU seconds (user + sys) the web workers used while serving the point's requests (ours: their work after
+    # the acknowledgements included, until it was done), and the requests served.
+    ours_cpu: float = 0.0
+    bare_cpu: float = 0.0
+    # CPU seconds of the process that does the work after the acknowledgements, when it is not a web worker.
+    background_cpu: float = 0.0
+
+    @property
+    def ours_cpu_ms(self) -> float:
+        return 1000 * self.ours_cpu / max(self.ours.count, 1)
+
+    @property
+    def bare_cpu_ms(self) -> float:
+        return 1000 * self.bare_cpu / max(self.bare.count, 1)
+
+    @property
+    def background_cpu_ms(self) -> float:
+        return 1000 * self.background_cpu / max(self.ours.count, 1)
 
     @property
     def p50_ratio(self) -> float:
@@ -115,6 +140,7 @@ class Run:
     counts: dict[str, int] = field(default_factory=dict)
     statements: list[plans.Statement] = field(default_factory=list)
     executed: dict[str, int] = field(default_factory=dict)  # statements each hot path ran, by label
+    transactions: dict[str, int] = field(default_factory=dict)  # transactions each hot path began, by label
     indexes: dict[str, list[str]] = field(default_factory=dict)
     throughput: policy.Throughput | None = None
     seconds: float = 0.0
@@ -182,7 +208,7 @@ class Bench:
         from bench.hot_paths import paths
 
         settle = lambda: self._drain(0)
-        statements, run.executed = plans.record(
+        statements, run.executed, run.transactions = plans.record(
             self.db, paths(Settings(_env_file=None), self.db, draft, decision, settle))
         run.statements = plans.explain(self.db, statements)
         run.indexes = plans.indexes(self.db, list(data.LARGE))
@@ -258,6 +284,8 @@ class Bench:
     def _bodies(self, kind: str, count: int) -> list[str]:
         if kind == "newgroup":
             return [load.newgroup_command(n) for n in range(count)]
+        if kind == "home":
+            return [load.app_home_opened(n) for n in range(count)]
         if kind == "name_step":
             taken, self.drafts = self.drafts[:count], self.drafts[count:]
             return [load.name_step(draft_id, owner) for draft_id, owner in taken]
@@ -278,18 +306,22 @@ class Bench:
         batches = max(1, min(4, len(bodies) // (3 * concurrency)))
         chunks = [bodies[i::batches] for i in range(batches)]
         samples: dict[str, list[load.Sample]] = {"ours": [], "bare": []}
+        cpu = {"ours": 0.0, "bare": 0.0}
         drain = 0.0
         for n, chunk in enumerate(chunks):
             # ours, bare, bare, ours, ...: whatever else the machine is doing falls on both alike.
             order = (ours, bare) if n % 2 == 0 else (bare, ours)
             for server in order:
+                name = "ours" if server is ours else "bare"
                 limit = min(BATCH_TIME_LIMIT, max(self.remaining(), 1.0))
+                before = server.worker_cpu_seconds()
                 batch = load.run_batch(server.port, chunk, concurrency, self.secret, limit)
-                samples["ours" if server is ours else "bare"].extend(batch.samples)
+                samples[name].extend(batch.samples)
                 if server is ours:  # the bare app has no work after its acknowledgements
                     drain = max(drain, self._drain(delay / 1000))
+                cpu[name] += server.worker_cpu_seconds() - before
         return Point(size, delay, kind, concurrency, load.Summary.of(samples["ours"]),
-                     load.Summary.of(samples["bare"]), drain)
+                     load.Summary.of(samples["bare"]), drain, cpu["ours"], cpu["bare"])
 
     def _drain(self, delay: float) -> float:
         """Wait until the app has finished its work after the acknowledgements (Slack stops hearing from it), so
@@ -389,6 +421,7 @@ def report(run: Run) -> str:
             f"{p.ours.error_text}/{p.bare.error_text} | {p.drain_seconds:.1f} |")
     if run.skipped:
         out += ["", "Skipped (time limit): " + "; ".join(run.skipped)]
+    out += ["", cpu_report(run)]
     growth = _growth(run)
     if growth:
         out += ["", "Growth: ours with the large register / ours with the empty one:", "",
@@ -414,8 +447,9 @@ def report(run: Run) -> str:
                      f"{t.command_seconds:.2f} s as a command ({t.command_rate:,.0f} groups/s, start-up and "
                      f"printing included); in process, parsing {t.parse_seconds:.2f} s and checking "
                      f"{t.check_seconds:.2f} s ({t.check_rate:,.0f} checks/s).")]
-    out += ["", ("Statements each hot path runs (one request each, in this process through create_app(), "
-                 "INSERTs included): " + "; ".join(f"{k} {v}" for k, v in run.executed.items()))]
+    out += ["", ("Statements (transactions) each hot path runs (one request each, in this process through "
+                 "create_app(), on the last register measured, INSERTs included): "
+                 + "; ".join(f"{k} {v} ({run.transactions.get(k, 0)})" for k, v in run.executed.items()))]
     out += ["", ("Query plans of the hot paths (each distinct SELECT/UPDATE recorded as the app ran it, "
                  "explained with its parameters, on the final database):"), "", "```"]
     out += [plans.format_statement(s) for s in run.statements]
@@ -430,6 +464,54 @@ def report(run: Run) -> str:
         out += [f"    {' '.join(d.split())}" for d in defs]
     out.append("```")
     return "\n".join(out)
+
+
+def cpu_report(run: Run) -> str:
+    """CPU per request of the web workers, ours beside the bare app's, point by point and then per request kind
+    (every point of that kind and register together), with the statements and transactions each kind runs."""
+    background = any(p.background_cpu for p in run.points)
+    out = ["CPU time (user + sys) of the gunicorn web workers per request served, in ms (from /proc/<pid>/stat "
+           "before and after each batch; ours until its work after the acknowledgements was done"
+           + ("; \"background\": the process that does that work instead of the web workers" if background else "")
+           + "):", "",
+           "| register | Slack delay | request | conc. | ours CPU ms | bare CPU ms | ours/bare |"
+           + (" background CPU ms |" if background else ""),
+           "|---|---|---|---|---|---|---|" + ("---|" if background else "")]
+    for p in run.points:
+        out.append(f"| {p.size} | {p.delay_ms} ms | {KINDS[p.kind]} | {p.concurrency} | {p.ours_cpu_ms:.1f} | "
+                   f"{p.bare_cpu_ms:.1f} | {p.ours_cpu_ms / max(p.bare_cpu_ms, 1e-9):.1f}x |"
+                   + (f" {p.background_cpu_ms:.1f} |" if background else ""))
+    out += ["", "Per request kind (all delays and concurrencies together):", "",
+            "| register | request | ours CPU ms | bare CPU ms | ours/bare | target | "
+            + ("background CPU ms | " if background else "") + "SQL statements (transactions) |",
+            "|---|---|---|---|---|---|" + ("---|" if background else "") + "---|"]
+    for (size, kind), row in cpu_by_kind(run).items():
+        label = PATHS[kind]
+        statements = " + ".join(
+            f"{run.executed[k]} ({run.transactions.get(k, 0)}) {k.split(', ', 1)[1] if ', ' in k else ''}".strip()
+            for k in run.executed if k == label or k.startswith(label + ", ")) or "-"
+        out.append(f"| {size} | {KINDS[kind]} | {row['ours']:.1f} | {row['bare']:.1f} | {row['ratio']:.1f}x | "
+                   f"<= {TARGET_CPU[kind]:.0f}x |" + (f" {row['background']:.1f} |" if background else "")
+                   + f" {statements} |")
+    return "\n".join(out)
+
+
+def cpu_by_kind(run: Run) -> dict[tuple[str, str], dict[str, float]]:
+    rows: dict[tuple[str, str], dict[str, float]] = {}
+    for p in run.points:
+        row = rows.setdefault((p.size, p.kind), {"ours_cpu": 0.0, "bare_cpu": 0.0, "background_cpu": 0.0,
+                                                 "ours_n": 0, "bare_n": 0})
+        row["ours_cpu"] += p.ours_cpu
+        row["bare_cpu"] += p.bare_cpu
+        row["background_cpu"] += p.background_cpu
+        row["ours_n"] += p.ours.count
+        row["bare_n"] += p.bare.count
+    for row in rows.values():
+        row["ours"] = 1000 * row["ours_cpu"] / max(row["ours_n"], 1)
+        row["bare"] = 1000 * row["bare_cpu"] / max(row["bare_n"], 1)
+        row["background"] = 1000 * row["background_cpu"] / max(row["ours_n"], 1)
+        row["ratio"] = row["ours"] / max(row["bare"], 1e-9)
+    return rows
 
 
 def _growth(run: Run) -> list[tuple[Point, Point]]:
@@ -457,6 +539,26 @@ def targets(run: Run) -> list[str]:
                  f"slowest {_ms(worst.ours.max) if worst else '-'} ms ({_where(worst) if worst else '-'})"
                  + (" (late or failed at: " + "; ".join(f"{_where(p)} max {_ms(p.ours.max)} ms, {p.ours.late} late, "
                                                         f"{p.ours.errors} errors" for p in late) + ")" if late else ""))
+    by_kind = cpu_by_kind(run)
+    for (size, kind), row in by_kind.items():
+        lines.append(f"web-worker CPU per request within {TARGET_CPU[kind]:.0f}x of the bare app ({size} register, "
+                     f"{KINDS[kind]}): {'met' if row['ratio'] <= TARGET_CPU[kind] else 'MISSED'}: "
+                     f"{row['ours']:.1f} ms against {row['bare']:.1f} ms, {row['ratio']:.1f}x")
+    if ("empty", "home") in by_kind and ("large", "home") in by_kind:
+        growth_cpu = by_kind[("large", "home")]["ours"] / max(by_kind[("empty", "home")]["ours"], 1e-9)
+        lines.append(f"CPU per Home, large register / empty, within {TARGET_HOME_GROWTH}: "
+                     f"{'met' if growth_cpu <= TARGET_HOME_GROWTH else 'MISSED'}: {growth_cpu:.2f}x")
+    quick = [p for p in at_top if p.kind in ACK_FIRST]
+    over_p50 = [p for p in quick if p.p50_ratio > TARGET_ACK_FIRST_P50]
+    if quick:
+        lines.append(f"p50 at {top} concurrent within {TARGET_ACK_FIRST_P50}x of the bare app for the kinds that "
+                     f"acknowledge before their work ({', '.join(KINDS[k] for k in ACK_FIRST)}): "
+                     f"{'met' if not over_p50 else 'MISSED'}: "
+                     + "; ".join(f"{_where(p)} {p.p50_ratio:.2f}x" for p in quick))
+    peaks = [w.get("VmHWM", 0) / 1024 for apps in run.memory.values() for w in apps.get("ours", [])]
+    if peaks:
+        lines.append(f"worker peak memory under {TARGET_MEMORY_MIB} MiB: "
+                     f"{'met' if max(peaks) < TARGET_MEMORY_MIB else 'MISSED'}: at most {max(peaks):.0f} MiB")
     growth = _growth(run)
     grew = [(s, g) for s, g in growth if g.ours.p50 / s.ours.p50 >= TARGET_GROWTH]
     if growth:

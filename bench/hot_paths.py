@@ -27,7 +27,7 @@ def paths(
 
     def send(name: str, body: str) -> Callable[[Relabel], None]:
         def run(relabel: Relabel) -> None:
-            headers = {"content-type": [load.FORM]} | {k.lower(): [v] for k, v in sign(body, secret).items()}
+            headers = {"content-type": [load.content_type(body)]} | {k.lower(): [v] for k, v in sign(body, secret).items()}
             acknowledge = Ack.__call__
 
             def acknowledged(ack, *args, **kwargs):
@@ -44,6 +44,7 @@ def paths(
         return run
 
     return {
+        "app_home_opened": send("app_home_opened", load.app_home_opened(0)),
         "/newgroup": send("/newgroup", load.newgroup_command(0)),
         "name step": send("name step", load.name_step(*draft)),
         "Approve": send("Approve", load.approve_click(decision_id, 0)),

@@ -79,6 +79,10 @@ class Server:
     def worker_memory_kib(self) -> dict[int, dict[str, int]]:
         return {pid: memory_kib(pid) for pid in self.workers()}
 
+    def worker_cpu_seconds(self) -> float:
+        """User + system CPU time the workers have used so far, all their threads together."""
+        return sum(cpu_seconds(pid) for pid in self.workers())
+
 
 def start_gunicorn(processes: Processes, name: str, conf: str, app: str, env: dict[str, str], logs: Path) -> Server:
     port = free_port()
@@ -131,6 +135,20 @@ def children(pid: int) -> list[int]:
             if int(fields.get("PPid", "0").strip()) == pid:
                 found.append(int(status.parent.name))
         return found
+
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """utime + stime from /proc/<pid>/stat (fields 14 and 15, in clock ticks): every thread of the process."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    # The command name (field 2) is in parentheses and may hold spaces: count fields after its closing one.
+    fields = text[text.rindex(")") + 2:].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
 
 
 def memory_kib(pid: int) -> dict[str, int]:
