@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from flows.audit import service as audit
@@ -96,21 +97,23 @@ class Directory:
 
     def roles_of(self, user_id: str) -> set[Role]:
         """Every role the person holds. Raises RolesUnconfirmed when any of them cannot be told."""
-        if not self._may_hold_roles(user_id):
+        kept = self._kept(user_id, self._role_sources())
+        if not self._may_hold_roles(user_id, kept):
             return set()
-        return {role for role, usergroup, fallback in self._role_sources() if self._holds(user_id, usergroup, fallback)}
+        return {role for role, usergroup, fallback in self._role_sources()
+                if self._holds(user_id, usergroup, fallback, kept)}
 
     def has_role(self, user_id: str, *roles: Role) -> bool:
         """Whether the person holds any of these roles. One confirmed role is enough; when none is confirmed and
         one of them could not be told, raises RolesUnconfirmed."""
-        if not self._may_hold_roles(user_id):
+        sources = [source for source in self._role_sources() if source[0] in roles]
+        kept = self._kept(user_id, sources)
+        if not self._may_hold_roles(user_id, kept):
             return False
         unconfirmed = None
-        for role, usergroup, fallback in self._role_sources():
-            if role not in roles:
-                continue
+        for role, usergroup, fallback in sources:
             try:
-                if self._holds(user_id, usergroup, fallback):
+                if self._holds(user_id, usergroup, fallback, kept):
                     return True
             except RolesUnconfirmed as error:
                 unconfirmed = error
@@ -118,20 +121,31 @@ class Directory:
             raise unconfirmed
         return False
 
-    def _may_hold_roles(self, user_id: str) -> bool:
+    def _kept(self, user_id: str, sources: list[tuple[Role, str | None, list[str]]]) -> dict[str, DirectoryCacheEntry]:
+        """Every answer kept that these roles' look-ups may need, in one short read (a look-up asks the platform
+        only for an answer missing or too old)."""
+        keys = [f"user:{user_id}"] + [f"usergroup:{usergroup}" for _, usergroup, fallback in sources
+                                      if usergroup and user_id not in fallback]
+        with self.db.transaction() as session:
+            entries = session.scalars(select(DirectoryCacheEntry).where(DirectoryCacheEntry.key.in_(keys))).all()
+        return {entry.key: entry for entry in entries}
+
+    def _may_hold_roles(self, user_id: str, kept: dict[str, DirectoryCacheEntry]) -> bool:
         # Guests (and deleted accounts) hold no role, so whether someone is a guest must itself be confirmed.
-        profile = self._cached(f"user:{user_id}", lambda: self.backend.person(user_id).__dict__)
+        profile = self._cached(f"user:{user_id}", lambda: self.backend.person(user_id).__dict__, kept=kept)
         if profile is None:
             raise RolesUnconfirmed(user_id, "profile")
         person = Person(**profile)
         return not (person.is_guest or person.deleted)
 
-    def _holds(self, user_id: str, usergroup: str | None, fallback: list[str]) -> bool:
+    def _holds(self, user_id: str, usergroup: str | None, fallback: list[str],
+               kept: dict[str, DirectoryCacheEntry]) -> bool:
         if user_id in fallback:
             return True
         if not usergroup:
             return False
-        members = self._cached(f"usergroup:{usergroup}", lambda: {"users": self.backend.usergroup_members(usergroup)})
+        members = self._cached(f"usergroup:{usergroup}", lambda: {"users": self.backend.usergroup_members(usergroup)},
+                               kept=kept)
         if members is None:
             raise RolesUnconfirmed(user_id, f"user group {usergroup}")
         return user_id in set(members["users"])
@@ -172,15 +186,20 @@ class Directory:
             (Role.SENIOR_MANAGER, s.senior_managers_usergroup, s.senior_manager_user_ids),
         ]
 
-    def _cached(self, key: str, fetch: Callable[[], dict], stale_ok: bool = False) -> dict | None:
-        """A fresh answer (kept, or asked for now); a stale one only with stale_ok; None when there is none."""
+    def _cached(self, key: str, fetch: Callable[[], dict], stale_ok: bool = False,
+                kept: dict[str, DirectoryCacheEntry] | None = None) -> dict | None:
+        """A fresh answer (kept, or asked for now); a stale one only with stale_ok; None when there is none.
+        `kept`: the answers already read (see _kept), instead of a read of its own."""
         now = self.clock()
         fresh_after = now - timedelta(seconds=self.settings.directory_cache_seconds)
-        with self.db.transaction() as session:
-            entry = session.get(DirectoryCacheEntry, key)
-            if entry is not None and entry.fetched_at >= fresh_after:
-                return entry.value
-            stale = entry.value if entry is not None and stale_ok else None
+        if kept is None:
+            with self.db.transaction() as session:
+                entry = session.get(DirectoryCacheEntry, key)
+        else:
+            entry = kept.get(key)
+        if entry is not None and entry.fetched_at >= fresh_after:
+            return entry.value
+        stale = entry.value if entry is not None and stale_ok else None
         try:
             value = fetch()
         except DirectoryUnavailable:
