@@ -14,7 +14,7 @@ from slack_bolt.request import payload_utils
 
 from bot.app import create_app
 from flows.db import Database
-from flows.db.migrate import current_revisions, head_revisions
+from flows.db.revisions import current_revisions, head_revisions
 from flows.settings import Settings, get_settings
 
 SLACK_PATH = "/slack/events"
