@@ -1,4 +1,5 @@
-"""`python -m bot.clock`: the one loop that sends what the outbox holds and runs the jobs that are due.
+"""`python -m bot.clock`: the one loop that sends what the outbox holds and runs the jobs that are due, and beside
+it the prompt loop that publishes the Homes the web workers asked to refresh (bot/home/refresher.py).
 
 Any number of clocks may run (one per dyno, say): the database makes each message go once and each job run
 once. The loop never dies on an error: it logs it and tries again on the next tick. SIGTERM stops it between
@@ -80,7 +81,16 @@ def main(argv: list[str] | None = None) -> None:
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
-    build(settings).run(stop)
+    from bot.home.refresher import build as home_refresher
+    from flows.db import Database
+
+    db = Database(settings.database_url)
+    clock = build(settings, db)
+    prompt = threading.Thread(target=home_refresher(settings, db).run, args=(stop,), name="home-refresher",
+                              daemon=True)
+    prompt.start()
+    clock.run(stop)
+    prompt.join(timeout=10)
 
 
 if __name__ == "__main__":

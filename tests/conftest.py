@@ -3,6 +3,8 @@ Slack's Web API, and the app itself served over real HTTP on a free port."""
 from __future__ import annotations
 
 import os
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 # Before flows.settings is imported: a developer's own .env (tokens, channels) must not reach the tests or the
@@ -118,7 +120,24 @@ class RunningApp:
 def running_app(settings, db, fake_slack):
     from bot.wsgi import create_wsgi_app
 
-    with WSGIServer(create_wsgi_app(settings, db)) as server:
+    with WSGIServer(create_wsgi_app(settings, db)) as server, refreshing_homes(settings, db):
         yield RunningApp(
             url=server.url, sender=SlackSender(server.url, SIGNING_SECRET), fake=fake_slack, db=db, settings=settings
         )
+
+
+@contextmanager
+def refreshing_homes(settings, db):
+    """The clock's prompt loop beside the app, as the Procfile runs it: it publishes the Homes the app queues."""
+    from bot.home.refresher import build
+
+    refresher = build(settings, db)
+    stop = threading.Event()
+    loop = threading.Thread(target=refresher.run, args=(stop, 0.02), name="home-refresher", daemon=True)
+    loop.start()
+    try:
+        yield refresher
+    finally:
+        stop.set()
+        loop.join(timeout=10)
+        refresher.close()

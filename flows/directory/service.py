@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from flows.audit import service as audit
@@ -62,6 +62,10 @@ class RolesUnconfirmed(Exception):
         super().__init__(f"roles of {user_id} unconfirmed: {lookup} could not be looked up")
         self.user_id = user_id
         self.lookup = lookup
+
+
+# Built once: SQLAlchemy compiles it once, however many keys each look-up reads.
+KEPT = select(DirectoryCacheEntry).where(DirectoryCacheEntry.key.in_(bindparam("keys", expanding=True)))
 
 
 class DirectoryBackend(Protocol):
@@ -127,7 +131,7 @@ class Directory:
         keys = [f"user:{user_id}"] + [f"usergroup:{usergroup}" for _, usergroup, fallback in sources
                                       if usergroup and user_id not in fallback]
         with self.db.transaction() as session:
-            entries = session.scalars(select(DirectoryCacheEntry).where(DirectoryCacheEntry.key.in_(keys))).all()
+            entries = session.scalars(KEPT, {"keys": keys}).all()
         return {entry.key: entry for entry in entries}
 
     def _may_hold_roles(self, user_id: str, kept: dict[str, DirectoryCacheEntry]) -> bool:
