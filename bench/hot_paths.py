@@ -43,8 +43,21 @@ def paths(
                 raise RuntimeError(f"{name}: the app answered {response.status} {response.body[:200]}")
         return run
 
+    def home_refresh(relabel: Relabel) -> None:
+        # What the clock's prompt loop does with the refresh app_home_opened queued: compose the Home, publish it.
+        from bot.home.refresher import build
+
+        refresher = build(settings, db)
+        try:
+            if refresher.refresh_due() != 1:
+                raise RuntimeError("Home refresh: app_home_opened queued no refresh")
+            settle()
+        finally:
+            refresher.close()
+
     return {
         "app_home_opened": send("app_home_opened", load.app_home_opened(0)),
+        "Home refresh (clock)": home_refresh,
         "/newgroup": send("/newgroup", load.newgroup_command(0)),
         "name step": send("name step", load.name_step(*draft)),
         "Approve": send("Approve", load.approve_click(decision_id, 0)),

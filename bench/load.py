@@ -68,6 +68,8 @@ def content_type(body: str) -> str:
 class Sample:
     seconds: float
     status: int  # 0: no HTTP answer at all (refused, reset, timed out)
+    started: float = 0.0  # time.time() when it was sent, to match what Slack heard after it
+    body: str = ""
 
 
 @dataclass
@@ -80,7 +82,7 @@ class Batch:
 def send(port: int, body: str, secret: str) -> Sample:
     data = body.encode()
     headers = {"Content-Type": content_type(body), **sign(data, secret)}
-    start = time.perf_counter()
+    start, started = time.perf_counter(), time.time()
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT)
     try:
         connection.request("POST", "/slack/events", body=data, headers=headers)
@@ -91,7 +93,7 @@ def send(port: int, body: str, secret: str) -> Sample:
         status = 0
     finally:
         connection.close()
-    return Sample(time.perf_counter() - start, status)
+    return Sample(time.perf_counter() - start, status, started, body)
 
 
 def run_batch(port: int, bodies: list[str], concurrency: int, secret: str, time_limit: float) -> Batch:

@@ -98,6 +98,32 @@ def start_gunicorn(processes: Processes, name: str, conf: str, app: str, env: di
     return server
 
 
+@dataclass
+class Background:
+    """The clock's prompt loop (bot/home/refresher.py) in a process of its own, as the Procfile's clock runs it,
+    without the clock's daily jobs (which would post reminders for the whole large register mid-run)."""
+
+    process: subprocess.Popen
+    log: Path
+
+    def cpu_seconds(self) -> float:
+        return cpu_seconds(self.process.pid)
+
+    def memory_kib(self) -> dict[str, int]:
+        return memory_kib(self.process.pid)
+
+
+def start_clock(processes: Processes, name: str, env: dict[str, str], logs: Path) -> Background:
+    log = logs / f"{name}.log"
+    with open(log, "ab") as out:
+        process = processes.start([sys.executable, "-m", "bot.home.refresher"], env=env, stdout=out,
+                                  stderr=subprocess.STDOUT)
+    time.sleep(1.0)
+    if process.poll() is not None:
+        raise RuntimeError(f"{name} stopped at start; see {log}:\n{_tail(log)}")
+    return Background(process, log)
+
+
 def wait_healthy(server: Server, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -194,6 +220,9 @@ class FakeSlackProcess:
 
     def calls(self) -> dict[str, int]:
         return json.loads(self._ask("calls"))
+
+    def publishes(self) -> list[tuple[str, float]]:
+        return [(user, at) for user, at in json.loads(self._ask("publishes"))]
 
     def stop(self) -> None:
         try:

@@ -80,3 +80,24 @@ def build(settings: Settings, db: Database) -> HomeRefresher:
     client = make_client(settings)
     directory = Directory(db, SlackDirectoryBackend(client), settings, unknown_name=mention)
     return HomeRefresher(db, settings, directory, client)
+
+
+def main() -> None:
+    """`python -m bot.home.refresher`: the prompt loop alone, without the clock's jobs (the clock runs it too);
+    for the benchmark, or a platform that gives it a process of its own."""
+    import signal
+
+    from flows.settings import get_settings
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    settings = get_settings()
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    refresher = build(settings, Database(settings.database_url))
+    refresher.run(stop)
+    refresher.close()
+
+
+if __name__ == "__main__":
+    main()
