@@ -10,7 +10,7 @@ from sqlalchemy import Connection, insert, select, text
 
 from flows.audit.models import AuditEntry
 from flows.groups.models import Group, Moderator
-from flows.outbox.models import OutboxMessage
+from flows.outbox.models import Destination, Notice, NoticeKind
 from flows.removals.models import RemovalDecision
 from flows.wizard.models import WizardDraft
 
@@ -29,7 +29,7 @@ CHUNK = 5_000
 EPOCH = datetime(2024, 1, 1, tzinfo=UTC)
 
 LARGE = {"groups": 10_000, "moderators": 20_000, "removal_decisions": 50_000, "audit_entries": 200_000,
-         "outbox_messages": 100_000, "wizard_drafts": 10_000}
+         "notices": 100_000, "wizard_drafts": 10_000}
 
 
 def people() -> dict:
@@ -97,17 +97,20 @@ def decisions_awaiting_sign_off(connection: Connection, group_id: int, count: in
         select(RemovalDecision.id).where(RemovalDecision.submission_key.startswith(prefix))
         .order_by(RemovalDecision.id)
     ))
-    _insert(connection, OutboxMessage.__table__, [_sent_message(
+    _insert(connection, Notice.__table__, [_sent_message(
         decision_id, f"removal:{decision_id}:sign-off", APPROVALS_CHANNEL, now) for decision_id in ids])
     return ids
 
 
 def _sent_message(decision_id: int, key: str, channel: str, when: datetime) -> dict:
+    sign_off = key.endswith(":sign-off")
     return {
-        "method": "chat.postMessage", "args": {"channel": channel, "text": f"Removal #{decision_id}"},
-        "status": "sent", "dedupe_key": key, "reference": {"type": "removal", "id": decision_id}, "attempts": 1,
-        "created_at": when, "sent_at": when, "result_channel": channel,
-        "result_ts": f"{int(when.timestamp())}.{decision_id % 1_000_000:06d}",
+        "kind": (NoticeKind.REMOVAL_SIGN_OFF_REQUESTED if sign_off else NoticeKind.REMOVAL_LOGGER_TOLD).value,
+        "subject_type": "removal", "subject_id": str(decision_id),
+        "destination": Destination.SIGN_OFF.value if sign_off else None, "person_id": None if sign_off else LOGGER,
+        "data": {}, "status": "sent", "dedupe_key": key, "attempts": 1, "created_at": when, "sent_at": when,
+        "delivered_via": "slack",
+        "delivered_ref": {"channel": channel, "ts": f"{int(when.timestamp())}.{decision_id % 1_000_000:06d}"},
     }
 
 
@@ -154,7 +157,7 @@ def large_register(connection: Connection, seed: int = 7) -> dict[str, int]:
         when = EPOCH + timedelta(minutes=decision_id)
         messages.append(_sent_message(decision_id, f"removal:{decision_id}:sign-off", APPROVALS_CHANNEL, when))
         messages.append(_sent_message(decision_id, f"removal:{decision_id}:logger:approved", "D0LOGGER", when))
-    _insert(connection, OutboxMessage.__table__, messages)
+    _insert(connection, Notice.__table__, messages)
     actions = ["group.registered", "removal.logged", "removal.agreed", "removal.approved", "removal.rejected",
                "removal.approve_refused", "report.received"]
     _insert(connection, AuditEntry.__table__, [{

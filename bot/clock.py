@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.delivery import Deliverer
-# The jobs' Slack side; with it come the workflows whose on_delivered hooks the clock's deliveries run.
+# The jobs' Slack side; with it come the renderers the clock's deliveries use.
 from bot.jobs import slack_jobs
 from flows.db import utcnow
 from flows.scheduler import Scheduler

@@ -1,4 +1,6 @@
-"""Sends the outbox's messages to Slack and tells the outbox what Slack said.
+"""The Slack adapter of the outbox: renders each notice into a Web API call at delivery time (bot/render.py),
+makes the call and tells the outbox what Slack said. Where a notice landed is {"channel", "ts"}: only this module
+and the renderers read it.
 
 The client used here has no retry handlers of its own: a retry inside the call would hold the claim and hide
 Retry-After from the outbox, which schedules the next try in the database instead.
@@ -20,11 +22,23 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 
+from bot import calls, render
 from bot.background import AfterReply
-from bot.failure_notice import tell_admins
 from flows.db import Database, utcnow
-from flows.outbox import Delivered, DeliveryPolicy, DeliveryReport, Outbox, OutboxMessage, RetryLater, Undeliverable
-from flows.outbox.worker import Claim, Outcome
+from flows.delivered import on_sent
+from flows.outbox import (
+    Delivered,
+    Destination,
+    DeliveryPolicy,
+    DeliveryReport,
+    Notice,
+    NoticeKind,
+    Outbox,
+    RetryLater,
+    Undeliverable,
+)
+from flows.outbox.dispatch import Dispatcher
+from flows.outbox.worker import Claim, Outcome, tell_admins
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +58,7 @@ SETTING_NAMES = {
 
 # The metadata event type that marks the app's own posts, and how far back (before the message was queued) and how
 # deep a retry looks for an earlier try's post.
+PLATFORM = "slack"
 METADATA_EVENT = "gpa_outbox"
 LOOK_BACK = timedelta(minutes=2)
 HISTORY_PAGE, HISTORY_PAGES = 200, 5
@@ -86,41 +101,74 @@ class Deliverer:
         policy = delivery_policy(settings, max_attempts=max_attempts, base_backoff=base_backoff,
                                  max_backoff=max_backoff, lease=lease)
         self.client = client
-        admins = admin_channel or getattr(settings, "admin_channel", None)
-        self.outbox = Outbox(db, policy, clock, on_failed=tell_admins(admins))
+        self.slack = SlackAdapter(db, client, settings, admin_channel=admin_channel)
+        self.dispatch = Dispatcher(db, [self.slack])
+        # Without somewhere to tell the admins, failures are only listed in the App Home.
+        failed = tell_admins if self.slack.reaches(Destination.ADMINS) else None
+        self.outbox = Outbox(db, policy, clock, on_failed=failed, on_sent=on_sent)
         self.after_reply = AfterReply()
 
     def deliver_due(self, limit: int = 50) -> DeliveryReport:
-        return self.outbox.deliver_due(self.send, limit=limit)
+        return self.outbox.deliver_due(self.dispatch, limit=limit)
 
-    def flush_soon(self, *messages: OutboxMessage | int) -> None:
+    def flush_soon(self, *messages: Notice | int) -> None:
         """What listeners call after ack(): the messages go out at once, on a thread of their own, so the listener
         thread is free for the next click."""
-        ids = [m.id if isinstance(m, OutboxMessage) else m for m in messages]
+        ids = [m.id if isinstance(m, Notice) else m for m in messages]
         if ids:
             self.after_reply.submit(self.flush_after_request, *ids)
 
-    def flush_after_request(self, *messages: OutboxMessage | int, limit: int = 20) -> DeliveryReport:
+    def flush_after_request(self, *messages: Notice | int, limit: int = 20) -> DeliveryReport:
         """Deliver now what a listener has just queued (after ack(), once its transaction has committed), so
         people do not wait for the clock. Given messages, only those go; given none, whatever is due. Never
         raises: whatever is not delivered here, the clock delivers."""
         only: Collection[int] | None = None
         if messages:
-            only = [m.id if isinstance(m, OutboxMessage) else m for m in messages]
+            only = [m.id if isinstance(m, Notice) else m for m in messages]
         try:
-            return self.outbox.deliver_due(self.send, limit=limit, only=only)
+            return self.outbox.deliver_due(self.dispatch, limit=limit, only=only)
         except Exception:
             log.exception("delivering after a request failed; the clock will deliver")
             return DeliveryReport()
 
     def send(self, claim: Claim) -> Outcome:
-        method, args = claim.method, claim.args
+        return self.dispatch(claim)
+
+
+class SlackAdapter:
+    """Delivers notices on Slack: people through their Slack account, destinations through the channels in
+    settings, replacements by editing the post the replaced notice landed at."""
+
+    platform = PLATFORM
+
+    def __init__(self, db: Database, client: WebClient, settings=None, *, admin_channel: str | None = None):
+        self.db = db
+        self.client = client
+        self.settings = settings
+        self.channels = {
+            Destination.SIGN_OFF: getattr(settings, "approvals_channel", None),
+            Destination.MANAGERS: getattr(settings, "managers_channel", None),
+            Destination.ADMINS: admin_channel or getattr(settings, "admin_channel", None),
+        }
+
+    def reaches(self, destination: Destination) -> bool:
+        return bool(self.channels.get(destination))
+
+    def reaches_unlinked(self, person_id: str) -> bool:
+        # Rows written before people had ids of their own hold Slack user ids.
+        return render.is_slack_user_id(person_id)
+
+    def send(self, claim: Claim) -> Outcome:
+        call = self._call(claim)
+        if isinstance(call, Undeliverable):
+            return call
+        method, args = call
         if method == "chat.postMessage":
             args = {**args, "metadata": args.get("metadata") or _marker(claim)}
             if claim.may_have_gone:
-                found = self._find_posted(claim)
+                found = self._find_posted(claim, str(args.get("channel") or ""))
                 if found is not None:
-                    log.info("outbox message %s was posted by an earlier try; adopting it", claim.id)
+                    log.info("notice %s was posted by an earlier try; adopting it", claim.id)
                     return found
         try:
             response = self.client.api_call(method, json=args)
@@ -128,14 +176,34 @@ class Deliverer:
             return outcome_of_error(error.response)
         except (OSError, http.client.HTTPException) as error:  # URLError, timeouts, refused and reset connections
             return RetryLater(f"network: {type(error).__name__}")
-        return Delivered(channel=response.get("channel"), ts=response.get("ts") or response.get("message_ts"))
+        return Delivered(_ref(response.get("channel") or args.get("channel"),
+                              response.get("ts") or response.get("message_ts") or args.get("ts")))
 
+    def _call(self, claim: Claim) -> tuple[str, dict[str, Any]] | Undeliverable:
+        if claim.kind is NoticeKind.PLATFORM_CALL:
+            method, args = str(claim.data.get("method") or ""), dict(claim.data.get("args") or {})
+            if claim.replaces_id is not None:
+                args, problem = calls.filled(args, claim.replaced_ref)
+                if problem:
+                    return Undeliverable(problem)
+            return method, args
+        with self.db.transaction() as session:
+            return render.call_for(session, claim, self)
 
-    def _find_posted(self, claim: Claim) -> Delivered | None:
+    def channel_of(self, session, claim: Claim) -> str | None:
+        """Where a new post for this notice goes: the person's Slack account (a direct message) or the channel of
+        the destination."""
+        if claim.destination is not None:
+            return self.channels.get(claim.destination)
+        if claim.person_id is not None:
+            return render.slack_id(session, claim.person_id)
+        return None
+
+    def _find_posted(self, claim: Claim, posted_to: str) -> Delivered | None:
         """The post an earlier try made, if it is in the channel; None when it is not (or cannot be looked for,
         e.g. the history scope is missing: then it is sent again, as before)."""
         try:
-            channel = self._channel_for(str(claim.args.get("channel") or ""))
+            channel = self._channel_for(posted_to)
             oldest = (claim.created_at - LOOK_BACK).timestamp() if claim.created_at else 0
             cursor = None
             for _ in range(HISTORY_PAGES):
@@ -145,15 +213,15 @@ class Deliverer:
                 )
                 for message in page.get("messages") or []:
                     if _is_ours(message.get("metadata"), claim):
-                        return Delivered(channel=channel, ts=message.get("ts"))
+                        return Delivered(_ref(channel, message.get("ts")))
                 cursor = (page.get("response_metadata") or {}).get("next_cursor")
                 if not page.get("has_more") or not cursor:
                     return None
         except SlackApiError as error:
-            log.warning("could not look for outbox message %s in the channel: %s", claim.id,
+            log.warning("could not look for notice %s in the channel: %s", claim.id,
                         error.response.get("error"))
         except (OSError, http.client.HTTPException) as error:
-            log.warning("could not look for outbox message %s in the channel: %s", claim.id, type(error).__name__)
+            log.warning("could not look for notice %s in the channel: %s", claim.id, type(error).__name__)
         return None
 
     def _channel_for(self, channel: str) -> str:
@@ -161,6 +229,10 @@ class Deliverer:
         if channel[:1] in ("U", "W"):
             return self.client.conversations_open(users=channel)["channel"]["id"]
         return channel
+
+
+def _ref(channel: Any, ts: Any) -> dict[str, Any]:
+    return {"channel": channel, "ts": ts}
 
 
 def _marker(claim: Claim) -> dict[str, Any]:

@@ -7,7 +7,8 @@ from sqlalchemy.orm import Session
 
 from bot.blocks import escape
 from flows.escalations.service import Delivery, Escalation, Sent, Waiting
-from flows.outbox import OutboxMessage, enqueue
+from bot.calls import enqueue
+from flows.outbox import Notice
 from flows.removals.models import Status
 from flows.removals.service import LOCAL
 from flows.removals.service import SUBJECT as REMOVAL
@@ -15,7 +16,7 @@ from flows.reports.models import CaseState
 from flows.reports.service import SUBJECT as REPORT
 
 
-def tell(session: Session, escalation: Escalation) -> OutboxMessage:
+def tell(session: Session, escalation: Escalation) -> Notice:
     return enqueue(
         session, "chat.postMessage", {"channel": escalation.destination, "text": text(escalation)},
         dedupe_key=escalation.dedupe_key, reference={"type": "escalation", "id": escalation.items[0].due_key},
@@ -60,7 +61,7 @@ def _decision(item: Waiting, now: datetime) -> str:
 
 def _sign_off_where(decision_id: int, request: Delivery) -> str:
     if request.sent is Sent.SENT:
-        return f"It is #{decision_id} in <#{request.landed_in}>, with the Approve and Reject buttons."
+        return f"It is #{decision_id} in <#{_landed_in(request)}>, with the Approve and Reject buttons."
     if request.sent is Sent.NOT_SENT:
         return "The request to sign it off has not reached the approvals channel yet."
     return "No request to sign it off was posted: is an approvals channel set up?"
@@ -83,9 +84,14 @@ def _report(item: Waiting, now: datetime) -> str:
 def _managers_message_where(message: Delivery) -> str:
     if message.sent is not Sent.SENT:
         return "Its message could not be delivered to the managers."
-    if message.landed_in.startswith("D"):
-        return f"Its message is in <@{message.addressed_to}>'s direct messages." if message.addressed_to else ""
-    return f"Its message is in <#{message.landed_in}>."
+    landed_in = _landed_in(message)
+    if landed_in.startswith("D"):
+        return f"Its message is in <@{message.person_id}>'s direct messages." if message.person_id else ""
+    return f"Its message is in <#{landed_in}>."
+
+
+def _landed_in(delivery: Delivery) -> str:
+    return str((delivery.ref or {}).get("channel") or "")
 
 
 def _span(period: timedelta) -> str:

@@ -1,4 +1,4 @@
-"""What the admins are told on Slack when a message could not be delivered: what, to whom, why; never its
+"""What the admins are told on Slack when a notice could not be delivered: what, to whom, why; never its
 content, which may hold personal details about families."""
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from flows.outbox import OutboxMessage, enqueue
-from flows.outbox.notice import failure_key, failure_reference
-from flows.outbox.worker import OnFailed
+from bot import calls, render
+from flows.outbox import Destination, Notice, NoticeKind
+from flows.outbox.worker import Claim
 
 _WHAT = {
     "chat.postMessage": "A message",
@@ -19,34 +19,46 @@ _WHAT = {
 }
 
 
-def tell_admins(admin_channel: str | None) -> OnFailed | None:
-    """The outbox's failure hook for this admin channel; without one, failures are only listed in the App Home."""
-    if not admin_channel:
+@render.renders(NoticeKind.DELIVERY_FAILED)
+def _render(session: Session, claim: Claim, adapter) -> dict[str, Any] | None:
+    failed = render.notice_of(session, claim.subject.id)
+    if failed is None:
         return None
-
-    def queue_notice(session: Session, message: OutboxMessage, args: dict[str, Any], tries: int) -> None:
-        enqueue(session, "chat.postMessage", {"channel": admin_channel, "text": failure_text(message, args, tries)},
-                dedupe_key=failure_key(message), reference=failure_reference(message))
-
-    return queue_notice
+    return {"text": failure_text(session, failed, int(claim.data.get("tries") or 1), adapter.channels)}
 
 
-def failure_text(message: OutboxMessage, args: dict[str, Any], tries: int) -> str:
-    what = _WHAT.get(message.method, f"A Slack request ({message.method})")
+def failure_text(session: Session, notice: Notice, tries: int, channels: dict[Destination, str | None]) -> str:
+    method, args = _call(notice)
+    what = _WHAT.get(method, f"A Slack request ({method})")
     about = ""
-    if message.reference and message.reference.get("type"):
-        kind = str(message.reference["type"]).replace("_", " ")
-        about = f" It was about {kind} {message.reference.get('id', '')}".rstrip() + "."
+    if notice.subject_type != "message":
+        kind = notice.subject_type.replace("_", " ")
+        about = f" It was about {kind} {notice.subject_id or ''}".rstrip() + "."
     times = "once" if tries == 1 else f"{tries} times"
     return (
-        f":warning: {what} for {_whom(args)} could not be delivered. Group Policy Assistant tried {times}; "
-        f"Slack said `{_plain(message.last_error or 'unknown')}`.{about} The people it was meant for have not "
-        f"seen it, so please check the app can post there (is it invited to the channel, is the person still in "
-        f"the workspace?) and let them know. (Outbox message {message.id}.)"
+        f":warning: {what} for {_whom(session, notice, args, channels)} could not be delivered. Group Policy Assistant tried "
+        f"{times}; Slack said `{_plain(notice.last_error or 'unknown')}`.{about} The people it was meant for have "
+        f"not seen it, so please check the app can post there (is it invited to the channel, is the person still "
+        f"in the workspace?) and let them know. (Outbox message {notice.id}.)"
     )
 
 
-def _whom(args: dict[str, Any]) -> str:
+def _call(notice: Notice) -> tuple[str, dict[str, Any]]:
+    if notice.kind == NoticeKind.PLATFORM_CALL:
+        return calls.call_of(notice)
+    if notice.replaces_id is not None:
+        return "chat.update", {}
+    return "chat.postMessage", {}
+
+
+def _whom(session: Session, notice: Notice, args: dict[str, Any], channels: dict[Destination, str | None]) -> str:
+    if notice.kind != NoticeKind.PLATFORM_CALL:
+        if notice.destination:
+            channel = channels.get(Destination(notice.destination))
+            return f"<#{channel}>" if channel else f"the {notice.destination.replace('_', '-')} channel"
+        if notice.person_id:
+            return render.mention(session, notice.person_id)
+        return "the message it depends on"
     channel = args.get("channel") or args.get("user_id") or args.get("user")
     if not isinstance(channel, str) or not channel:
         return "the message it depends on"

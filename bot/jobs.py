@@ -14,7 +14,7 @@ from flows.escalations.service import Escalation
 from flows.groups.models import Group
 from flows.jobs import JobNotices, program_jobs
 from flows.moderation.models import AgreementCirculation, ModeratorCheckin
-from flows.outbox import OutboxMessage
+from flows.outbox import Notice
 from flows.removals.service import DecisionView
 from flows.reports.service import CaseView
 from flows.scheduler import JobRegistry
@@ -23,22 +23,22 @@ from flows.settings import Settings, get_settings
 
 class SlackJobNotices:
     def circulation_reminder(self, session: Session, group: Group, row: AgreementCirculation,
-                             settings: Settings) -> OutboxMessage:
+                             settings: Settings) -> Notice:
         return moderation.remind_circulation(session, group, row, settings)
 
     def checkin_requests(self, session: Session, group: Group, rows: list[ModeratorCheckin],
-                         settings: Settings) -> dict[int, OutboxMessage]:
+                         settings: Settings) -> dict[int, Notice]:
         return moderation.ask_checkins(session, group, rows, settings)
 
     def report_undelivered(self, session: Session, case: CaseView, targets: tuple[str, ...],
-                           failed: OutboxMessage) -> list[OutboxMessage]:
+                           failed: Notice) -> list[Notice]:
         return reports.follow_up(session, case, targets, failed)
 
     def review_reminder(self, session: Session, decision: DecisionView, today: date,
-                        recipients: list[str]) -> list[OutboxMessage]:
+                        recipients: list[str]) -> list[Notice]:
         return reviews.remind(session, decision, today, recipients)
 
-    def escalation(self, session: Session, escalation: Escalation) -> OutboxMessage:
+    def escalation(self, session: Session, escalation: Escalation) -> Notice:
         return escalations.tell(session, escalation)
 
 

@@ -43,14 +43,14 @@ class Export:
 EXPORTS = (
     Export("groups", "created_at", leave_out=("draft_id",), presence_only=("out_of_hours", "moderation_plan")),
     Export("moderators", "added_at"),
-    Export("moderator_confirmations", "requested_at", leave_out=("request_message_id",)),
-    Export("agreement_circulations", "reminded_at", leave_out=("reminder_message_id",)),
-    Export("moderator_checkins", "asked_at", leave_out=("request_message_id",)),
+    Export("moderator_confirmations", "requested_at", leave_out=("request_notice_id",)),
+    Export("agreement_circulations", "reminded_at", leave_out=("reminder_notice_id",)),
+    Export("moderator_checkins", "asked_at", leave_out=("request_notice_id",)),
     Export("moderator_vacancies", "opened_at"),
     Export("audit_entries", "at"),
     Export("removal_decisions", "logged_at", leave_out=("notes", "submission_key", "rejection_reason")),
     Export("unofficial_group_cases", "reported_at",
-           leave_out=("normalised_name", "managers_message_id", "resolution_reason")),
+           leave_out=("normalised_name", "managers_notice_id", "resolution_reason")),
     Export("unofficial_group_reports", "reported_at", leave_out=("contact", "notes", "how_found", "submission_id")),
 )
 # Whatever a table grows, these are never written out.

@@ -14,7 +14,10 @@ from bot.delivery import Deliverer, delivery_client
 from flows.audit.models import AuditEntry
 from flows.audit.service import record
 from flows.db import Database
-from flows.outbox import OutboxMessage, enqueue, failed_messages, on_delivered
+from bot.calls import enqueue
+from flows.outbox import Notice as OutboxMessage, Outbox
+from flows.outbox import failed_notices as failed_messages
+from flows.outbox.dispatch import Dispatcher
 
 FAMILY_CHANNEL = "C0FAMILY"
 ADMIN_CHANNEL = "C0ADMIN"
@@ -80,7 +83,7 @@ def test_rate_limit_then_server_error_then_delivered_once_and_not_before_retry_a
     assert len(delivered) == 1 and delivered[0].args["text"] == PERSONAL
     sent = row(db, message)
     assert sent.status == "sent" and sent.attempts == 3
-    assert (sent.result_channel, sent.result_ts) == (FAMILY_CHANNEL, delivered[0].response["ts"])
+    assert (sent.delivered_ref["channel"], sent.delivered_ref["ts"]) == (FAMILY_CHANNEL, delivered[0].response["ts"])
 
 
 def test_server_errors_are_retried_with_growing_backoff(db, fake_slack, settings, clock):
@@ -211,7 +214,7 @@ def test_an_update_whose_post_failed_fails_without_being_sent(db, fake_slack, de
     deliverer.deliver_due()
     deliverer.deliver_due()
     assert fake_slack.calls("chat.update") == []
-    assert row(db, edit).status == "failed" and row(db, edit).last_error == "dependency_failed"
+    assert row(db, edit).status == "failed" and row(db, edit).last_error == "replaced_notice_failed"
 
 
 def test_placeholders_without_a_dependency_are_refused_when_queued(db):
@@ -220,20 +223,23 @@ def test_placeholders_without_a_dependency_are_refused_when_queued(db):
 
 
 
-@on_delivered("test_approval_request")
-def remember_where_it_landed(session, reference, channel, ts):
-    record(session, actor="app", action="test.approval_posted", subject_type="approval", subject_id=reference["id"],
-           channel=channel, ts=ts)
+def remember_where_it_landed(session, notice):
+    record(session, actor="app", action="test.approval_posted", subject_type="approval", subject_id=notice.subject_id,
+           **notice.delivered_ref)
 
 
-@on_delivered("test_broken_hook")
-def broken_hook(session, reference, channel, ts):
-    raise RuntimeError("a bug in a workflow's hook")
+def broken_hook(session, notice):
+    raise RuntimeError("a bug in what is recorded on delivery")
+
+
+def recording(deliverer, db, on_sent):
+    outbox = Outbox(db, deliverer.outbox.policy, deliverer.outbox.clock, on_sent=on_sent)
+    return lambda: outbox.deliver_due(Dispatcher(db, [deliverer.slack]))
 
 
 def test_a_workflow_learns_where_its_message_landed(db, fake_slack, deliverer):
     queue(db, reference={"type": "test_approval_request", "id": 7})
-    deliverer.deliver_due()
+    recording(deliverer, db, remember_where_it_landed)()
     [posted] = fake_slack.calls("chat.postMessage")
     with db.transaction() as session:
         entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "test.approval_posted")).one()
@@ -242,9 +248,10 @@ def test_a_workflow_learns_where_its_message_landed(db, fake_slack, deliverer):
 
 def test_a_failing_hook_does_not_get_the_message_sent_again(db, fake_slack, deliverer, clock):
     message = queue(db, reference={"type": "test_broken_hook", "id": 1})
-    deliverer.deliver_due()
+    deliver = recording(deliverer, db, broken_hook)
+    deliver()
     clock.advance(3600)
-    deliverer.deliver_due()
+    deliver()
     assert len(fake_slack.calls("chat.postMessage")) == 1 and row(db, message).status == "sent"
 
 

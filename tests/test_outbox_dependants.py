@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.delivery import Deliverer, delivery_client
-from flows.outbox import OutboxMessage, enqueue
+from bot.calls import enqueue
+from flows.outbox import Notice as OutboxMessage
 
 FROM_POST = {"channel": {"$from": "channel"}, "ts": {"$from": "ts"}}
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=timezone.utc)
@@ -27,7 +28,7 @@ def queue(db, method, args, **options) -> OutboxMessage:
 
 def status(db) -> dict[str, str]:
     with db.transaction() as session:
-        return {m.args.get("text"): m.status for m in session.scalars(select(OutboxMessage))}
+        return {m.data["args"].get("text"): m.status for m in session.scalars(select(OutboxMessage))}
 
 
 def test_edits_queued_by_other_requests_go_with_the_post_they_edit(db, fake_slack, deliverer):

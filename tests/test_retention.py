@@ -15,7 +15,7 @@ from bot.removals.notify import queue_messages
 from bot.reports.notify import queue_change
 from flows.audit.models import AuditEntry
 from flows.directory.service import Directory
-from flows.outbox.models import OutboxMessage
+from flows.outbox.models import Notice as OutboxMessage
 from flows.privacy import retention
 from flows.removals.models import RemovalDecision
 from flows.removals.service import RemovalForm, RemovalService
@@ -93,8 +93,8 @@ def signed_off(removals, group_id, key, corrects=None) -> int:
 
 def report_messages(db, case_id) -> int:
     with db.transaction() as session:
-        return sum(1 for r in session.scalars(select(OutboxMessage.reference))
-                   if (r or {}).get("type") == "unofficial_group_case" and r.get("id") == case_id)
+        return len(session.scalars(select(OutboxMessage.id).where(
+            OutboxMessage.subject_type == "unofficial_group_case", OutboxMessage.subject_id == str(case_id))).all())
 
 
 def test_each_kind_of_record_goes_after_its_own_period_and_not_a_day_before(db, services, purge, clock):

@@ -20,7 +20,7 @@ from flows.audit.models import AuditEntry
 from flows.directory.models import DirectoryCacheEntry
 from flows.directory.service import Directory
 from flows.groups.models import Moderator
-from flows.outbox.models import OutboxMessage
+from flows.outbox.models import Notice as OutboxMessage
 from flows.removals.models import DecisionsAreFinal, RemovalDecision
 from flows.removals.service import RemovalForm, RemovalService
 from flows.reports.models import UnofficialGroupReport
@@ -163,7 +163,7 @@ def test_erasing_a_member_keeps_each_decision_outcome_with_the_reference_replace
         assert (decision.member_ref, decision.status, decision.breaches, decision.notes) == (
             pseudonym, "approved", ["bullying"], None)
         assert decision.logged_by == VOLUNTEER
-        texts = json.dumps([m.args for m in session.scalars(select(OutboxMessage))])
+        texts = json.dumps([m.data for m in session.scalars(select(OutboxMessage))])
         assert "J.S." not in texts and "zebra-quill-4417" not in texts and pseudonym in texts
     document = access(db.url, tmp_path, "--member", "J.S.", "--group", str(held["group_id"]))
     assert "The app holds no personal data about this person." in document

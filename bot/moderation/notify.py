@@ -15,7 +15,9 @@ from flows.moderation.confirmations import open_confirmations, request_reference
 from flows.moderation.models import AgreementCirculation, CheckinAnswer, ModeratorCheckin, ModeratorConfirmation
 from flows.moderation.queries import Intervals, acting_lead, active_moderators, is_employed, staffing_findings
 from flows.moderation.service import Action, Answer
-from flows.outbox import OutboxMessage, enqueue
+from bot import calls
+from bot.calls import enqueue
+from flows.outbox import Notice
 from flows.policy.types import GroupKind
 from flows.settings import Settings
 
@@ -31,12 +33,12 @@ class Where:
 
 
 # --- M8 / M10 ---------------------------------------------------------------------------------------------------------
-def queue_confirmation_requests(session: Session, group: Group, settings: Settings) -> list[OutboxMessage]:
+def queue_confirmation_requests(session: Session, group: Group, settings: Settings) -> list[Notice]:
     """Ask each moderator of a just-registered group (or a new moderator) to confirm they have read the policy
     and the agreement; call it in the registration's transaction. Returns what it queued."""
     lead = acting_lead(group)
 
-    def ask(session: Session, group: Group, recipient: Moderator, asked: messages.Asked) -> OutboxMessage:
+    def ask(session: Session, group: Group, recipient: Moderator, asked: messages.Asked) -> Notice:
         contact_for = [c.id for m, c in asked if not is_employed(m)] if _has_emergency_contact(group) else []
         return enqueue(
             session, "chat.postMessage",
@@ -55,7 +57,7 @@ def _has_emergency_contact(group: Group) -> bool:
 def _asked_in(session: Session, model, message_id: int):
     """The rows one request message asked about, with their moderators, its group and who received it; None when
     the message or its recipient is no longer known."""
-    rows = list(session.scalars(select(model).where(model.request_message_id == message_id).order_by(model.id)))
+    rows = list(session.scalars(select(model).where(model.request_notice_id == message_id).order_by(model.id)))
     recipient_id = _recipient(session, message_id)
     if not rows or recipient_id is None:
         return None
@@ -68,7 +70,7 @@ def _asked_in(session: Session, model, message_id: int):
     return (group, asked, recipient) if recipient is not None else None
 
 
-def _confirmation_edit(session: Session, message_id: int, settings: Settings) -> OutboxMessage | None:
+def _confirmation_edit(session: Session, message_id: int, settings: Settings) -> Notice | None:
     found = _asked_in(session, ModeratorConfirmation, message_id)
     if found is None:
         return None
@@ -78,7 +80,7 @@ def _confirmation_edit(session: Session, message_id: int, settings: Settings) ->
 
 
 # --- A3 -----------------------------------------------------------------------------------------------------------
-def remind_circulation(session: Session, group: Group, circulation: AgreementCirculation, settings: Settings) -> OutboxMessage:
+def remind_circulation(session: Session, group: Group, circulation: AgreementCirculation, settings: Settings) -> Notice:
     """To the lead staff moderator (else the person who registered the group), with the agreement to paste."""
     lead = acting_lead(group)
     recipient = lead.slack_user_id if lead else group.created_by
@@ -98,13 +100,13 @@ def _circulation_content(group: Group, circulation: AgreementCirculation, settin
 
 
 # --- M9 -----------------------------------------------------------------------------------------------------------
-def ask_checkins(session: Session, group: Group, checkins: list[ModeratorCheckin], settings: Settings) -> dict[int, OutboxMessage]:
+def ask_checkins(session: Session, group: Group, checkins: list[ModeratorCheckin], settings: Settings) -> dict[int, Notice]:
     """Each moderator on Slack is asked; those not on Slack are asked through the lead, in the lead's message."""
     by_id = {m.id: m for m in group.moderators}
     checked = [(by_id[c.moderator_id], c) for c in checkins]
     offline = [(m, c) for m, c in checked if m.slack_user_id is None]
     lead = acting_lead(group)
-    sent: dict[int, OutboxMessage] = {}
+    sent: dict[int, Notice] = {}
     for moderator, checkin in checked:
         if moderator.slack_user_id is None:
             continue
@@ -122,7 +124,7 @@ def _months(settings: Settings) -> int:
     return max(1, round(Intervals.of(settings).check.days / 30.4))
 
 
-def _checkin_edit(session: Session, message_id: int, settings: Settings) -> OutboxMessage | None:
+def _checkin_edit(session: Session, message_id: int, settings: Settings) -> Notice | None:
     found = _asked_in(session, ModeratorCheckin, message_id)
     if found is None:
         return None
@@ -133,7 +135,7 @@ def _checkin_edit(session: Session, message_id: int, settings: Settings) -> Outb
     return enqueue(session, "chat.update", {**FROM_REQUEST, **content}, depends_on=message_id)
 
 
-def _stepped_down_notices(session: Session, answer: Answer) -> list[OutboxMessage]:
+def _stepped_down_notices(session: Session, answer: Answer) -> list[Notice]:
     """The lead is told; if the lead is the one stepping down, the staff moderator standing in, or failing
     that the person who registered the group and its emergency contact (a senior manager)."""
     group = session.get(Group, answer.group_id)
@@ -154,13 +156,13 @@ def _stepped_down_notices(session: Session, answer: Answer) -> list[OutboxMessag
 
 
 # --- after any answer ---------------------------------------------------------------------------------------------
-def after_answer(session: Session, answer: Answer, settings: Settings, where: Where) -> list[OutboxMessage]:
+def after_answer(session: Session, answer: Answer, settings: Settings, where: Where) -> list[Notice]:
     """Edit the message that was answered, tell whoever must know, or explain privately why nothing changed."""
     if answer.refusal is not None:
         return [whisper(session, where, refusals.moderation(answer.action, answer.refusal))]
     if not answer.done:
         return [whisper(session, where, answer.explanation)]
-    queued: list[OutboxMessage | None] = []
+    queued: list[Notice | None] = []
     if answer.action in (Action.CONFIRM, Action.CONFIRM_FOR) and answer.message_id:
         queued.append(_confirmation_edit(session, answer.message_id, settings))
     elif answer.action is Action.CIRCULATED and answer.message_id:
@@ -179,15 +181,15 @@ def after_answer(session: Session, answer: Answer, settings: Settings, where: Wh
     return [m for m in queued if m is not None]
 
 
-def whisper(session: Session, where: Where, text: str) -> OutboxMessage:
+def whisper(session: Session, where: Where, text: str) -> Notice:
     if where.channel:
         return enqueue(session, "chat.postEphemeral", {"channel": where.channel, "user": where.user_id, "text": text})
     return enqueue(session, "chat.postMessage", {"channel": where.user_id, "text": text})
 
 
 def _recipient(session: Session, message_id: int) -> str | None:
-    message = session.get(OutboxMessage, message_id)
-    channel = (message.args or {}).get("channel") if message else None
+    message = session.get(Notice, message_id)
+    channel = calls.call_of(message)[1].get("channel") if message else None
     return channel if isinstance(channel, str) else None
 
 

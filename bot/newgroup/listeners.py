@@ -12,7 +12,7 @@ from bot.moderation.notify import queue_confirmation_requests
 from bot.newgroup import messages, views
 from bot.services import Services
 from flows import drafting
-from flows.outbox import enqueue
+from bot.calls import enqueue
 from flows.wizard import drafts
 from flows.wizard.service import WizardError
 from flows.wizard.steps import Step

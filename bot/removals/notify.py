@@ -8,24 +8,25 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.removals import messages
-from flows.outbox import OutboxMessage, enqueue
+from bot.calls import enqueue
+from flows.outbox import Notice
 from flows.removals.service import DecisionView, Notices, outbox_key
 
 log = logging.getLogger(__name__)
 
 
-def queue_messages(session: Session, d: DecisionView, notices: Notices) -> list[OutboxMessage]:
+def queue_messages(session: Session, d: DecisionView, notices: Notices) -> list[Notice]:
     """The `on_change` of every step: returns what it queued, for delivering at once after the reply."""
     key = outbox_key(d.id)
     reference = {"type": "removal", "id": d.id}
-    queued: list[OutboxMessage] = []
+    queued: list[Notice] = []
 
-    def post(channel: str, suffix: str, message: dict) -> OutboxMessage:
+    def post(channel: str, suffix: str, message: dict) -> Notice:
         queued.append(enqueue(session, "chat.postMessage", {"channel": channel, **message},
                               dedupe_key=f"{key}:{suffix}", reference=reference))
         return queued[-1]
 
-    def close(asked: OutboxMessage, suffix: str, message: dict) -> None:
+    def close(asked: Notice, suffix: str, message: dict) -> None:
         # The ask may still be on its way: the update waits for it and takes the channel and ts it landed at.
         queued.append(enqueue(
             session, "chat.update", {"channel": {"$from": "channel"}, "ts": {"$from": "ts"}, **message},
@@ -55,7 +56,7 @@ def queue_messages(session: Session, d: DecisionView, notices: Notices) -> list[
     return queued
 
 
-def _queued(session: Session, key: str, exact: bool = False) -> list[OutboxMessage]:
+def _queued(session: Session, key: str, exact: bool = False) -> list[Notice]:
     """Messages queued earlier for this removal, by their dedupe key (or its beginning)."""
-    match = OutboxMessage.dedupe_key == key if exact else OutboxMessage.dedupe_key.startswith(key, autoescape=True)
-    return list(session.scalars(select(OutboxMessage).where(match).order_by(OutboxMessage.id)))
+    match = Notice.dedupe_key == key if exact else Notice.dedupe_key.startswith(key, autoescape=True)
+    return list(session.scalars(select(Notice).where(match).order_by(Notice.id)))

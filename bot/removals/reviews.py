@@ -6,11 +6,12 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from bot.blocks import escape
-from flows.outbox import OutboxMessage, enqueue
+from bot.calls import enqueue
+from flows.outbox import Notice
 from flows.removals.service import LOCAL, SUBJECT, DecisionView, day_text, outbox_key
 
 
-def remind(session: Session, decision: DecisionView, today: date, recipients: list[str]) -> list[OutboxMessage]:
+def remind(session: Session, decision: DecisionView, today: date, recipients: list[str]) -> list[Notice]:
     text = review_text(decision, today)
     return [
         enqueue(

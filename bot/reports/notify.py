@@ -15,7 +15,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.reports import messages
-from flows.outbox import OutboxMessage, OutboxStatus, enqueue
+from bot import calls
+from bot.calls import enqueue
+from flows.outbox import Notice, OutboxStatus
 from flows.reports.models import CaseState
 from flows.reports.service import MANAGERS_POST, SUBJECT, CaseView, Change, ChangeKind, set_managers_message
 
@@ -25,7 +27,7 @@ FROM_LAST = {"channel": {"$from": "channel"}, "ts": {"$from": "ts"}}
 FAILED = OutboxStatus.FAILED.value
 
 
-def queue_change(session: Session, change: Change) -> list[OutboxMessage]:
+def queue_change(session: Session, change: Change) -> list[Notice]:
     """The `on_change` of filing and of every manager's step: returns what it queued."""
     case = change.case
     queued = _show_managers(session, case, change.targets, _change_key(change))
@@ -50,11 +52,11 @@ def queue_change(session: Session, change: Change) -> list[OutboxMessage]:
     return queued
 
 
-def follow_up(session: Session, case: CaseView, targets: tuple[str, ...], failed: OutboxMessage) -> list[OutboxMessage]:
+def follow_up(session: Session, case: CaseView, targets: tuple[str, ...], failed: Notice) -> list[Notice]:
     """The case's managers' message could not be delivered (`failed` is the last of its chain)."""
     post = _post_of(session, failed)
     if post is not None and post.status == FAILED:
-        target = _after(targets, (post.args or {}).get("channel"))
+        target = _after(targets, calls.call_of(post)[1].get("channel"))
     else:
         # The managers had it, but an edit could not be made (the message was deleted, say): post it afresh.
         target = targets[0] if targets else None
@@ -77,8 +79,8 @@ def _change_key(change: Change) -> str:
     return change.case.state.value  # each state is reached once in a case's life
 
 
-def _show_managers(session: Session, case: CaseView, targets: tuple[str, ...], change_key: str) -> list[OutboxMessage]:
-    last = session.get(OutboxMessage, case.managers_message_id) if case.managers_message_id else None
+def _show_managers(session: Session, case: CaseView, targets: tuple[str, ...], change_key: str) -> list[Notice]:
+    last = session.get(Notice, case.managers_notice_id) if case.managers_notice_id else None
     if last is not None and last.status != FAILED:
         edit = enqueue(
             session, "chat.update", {**FROM_LAST, **messages.case_message(case)},
@@ -94,7 +96,7 @@ def _show_managers(session: Session, case: CaseView, targets: tuple[str, ...], c
     return [_post(session, case, targets[0], after=last)]
 
 
-def _post(session: Session, case: CaseView, target: str, after: OutboxMessage | None) -> OutboxMessage:
+def _post(session: Session, case: CaseView, target: str, after: Notice | None) -> Notice:
     post = enqueue(
         session, "chat.postMessage", {"channel": target, **messages.case_message(case)},
         dedupe_key=f"{_key(case)}:managers:post:{target}:{after.id if after else 'first'}",
@@ -104,12 +106,12 @@ def _post(session: Session, case: CaseView, target: str, after: OutboxMessage | 
     return post
 
 
-def _post_of(session: Session, message: OutboxMessage) -> OutboxMessage | None:
+def _post_of(session: Session, message: Notice) -> Notice | None:
     """The post an edit (or a chain of edits) is about."""
     seen = set()
-    while message is not None and message.method != "chat.postMessage" and message.id not in seen:
+    while message is not None and calls.call_of(message)[0] != "chat.postMessage" and message.id not in seen:
         seen.add(message.id)
-        message = session.get(OutboxMessage, message.depends_on_id) if message.depends_on_id else None
+        message = session.get(Notice, message.replaces_id) if message.replaces_id else None
     return message
 
 
@@ -121,7 +123,7 @@ def _after(targets: tuple[str, ...], target: str | None) -> str | None:
 
 
 # --- direct messages -------------------------------------------------------------------------------------------------
-def _dm(session: Session, case: CaseView, user_id: str, suffix: str, kind: str, text: str) -> OutboxMessage:
+def _dm(session: Session, case: CaseView, user_id: str, suffix: str, kind: str, text: str) -> Notice:
     return enqueue(session, "chat.postMessage", {"channel": user_id, "text": text},
                    dedupe_key=f"{_key(case)}:{suffix}", reference=_reference(case, kind))
 
@@ -130,11 +132,11 @@ def _erase_contacts(session: Session, case: CaseView) -> None:
     """The policy keeps who runs a group only to approach it: with the case over, the copies in the messages
     that told the person approaching it go too (one not yet delivered says the details were deleted)."""
     keys = [f"{_key(case)}:contacts:approach"] + [f"{_key(case)}:contacts:report:{r.id}" for r in case.reports]
-    sent = session.scalars(select(OutboxMessage).where(OutboxMessage.dedupe_key.in_(keys)))
+    sent = session.scalars(select(Notice).where(Notice.dedupe_key.in_(keys)))
     for message in sent:
-        args = {"channel": (message.args or {}).get("channel"), "text": messages.contacts_erased(case)}
+        args = {"channel": calls.call_of(message)[1].get("channel"), "text": messages.contacts_erased(case)}
         session.execute(
-            update(OutboxMessage).where(OutboxMessage.id == message.id).values(args=args)
+            update(Notice).where(Notice.id == message.id).values(data={**(message.data or {}), "args": args})
             .execution_options(synchronize_session=False)
         )
 

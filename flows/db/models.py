@@ -4,7 +4,7 @@ from flows.directory.models import DirectoryCacheEntry
 from flows.groups.models import Group, Moderator
 from flows.home.models import HomeRefresh
 from flows.moderation.models import AgreementCirculation, ModeratorCheckin, ModeratorConfirmation, ModeratorVacancy
-from flows.outbox.models import OutboxMessage
+from flows.outbox.models import Notice
 from flows.people.models import Person, PlatformAccount
 from flows.removals.models import RemovalDecision
 from flows.reports.models import UnofficialGroupCase, UnofficialGroupReport
@@ -12,6 +12,6 @@ from flows.scheduler.models import JobRun
 from flows.wizard.models import WizardDraft
 
 __all__ = ["AgreementCirculation", "AuditEntry", "DirectoryCacheEntry", "Group", "HomeRefresh", "JobRun", "Moderator",
-           "ModeratorCheckin", "ModeratorConfirmation", "ModeratorVacancy", "OutboxMessage", "Person", "PlatformAccount",
+           "ModeratorCheckin", "ModeratorConfirmation", "ModeratorVacancy", "Notice", "Person", "PlatformAccount",
            "RemovalDecision",
            "UnofficialGroupCase", "UnofficialGroupReport", "WizardDraft"]

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from flows.audit import service as audit
 from flows.groups.models import Group, Moderator
-from flows.outbox import OutboxMessage, OutboxStatus
+from flows.outbox import Notice, NoticeKind, OutboxStatus, notices_about
 from flows.removals.models import RemovalDecision, Status
 from flows.removals.service import outbox_key
 from flows.removals.service import SUBJECT as REMOVAL
@@ -42,22 +42,23 @@ class Sent(StrEnum):
 
 @dataclass(frozen=True)
 class Delivery:
-    """Where the app's earlier message about an item stands, as the outbox knows it."""
+    """Where the app's earlier notice about an item stands, as the outbox knows it."""
 
     sent: Sent
-    # Where it landed, and whom it was addressed to (the outbox's words; only the adapter reads them).
-    landed_in: str | None = None
-    addressed_to: str | None = None
+    # Which adapter delivered it and where it landed (opaque: only that adapter reads it); the person it was for.
+    via: str | None = None
+    ref: dict | None = None
+    person_id: str | None = None
 
     @classmethod
-    def of(cls, message: OutboxMessage | None) -> Delivery:
-        if message is None:
+    def of(cls, notice: Notice | None) -> Delivery:
+        if notice is None:
             return cls(Sent.NONE)
-        if message.status != SENT:
+        if notice.status != SENT:
             return cls(Sent.NOT_SENT)
-        if not message.result_channel:
+        if not notice.delivered_ref:
             return cls(Sent.NONE)
-        return cls(Sent.SENT, message.result_channel, (message.args or {}).get("channel"))
+        return cls(Sent.SENT, notice.delivered_via, dict(notice.delivered_ref), notice.person_id)
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,7 @@ class Escalation:
 
 
 # The adapter's part: queue the list for its destination, in the job's transaction.
-Tell = Callable[[Session, Escalation], OutboxMessage]
+Tell = Callable[[Session, Escalation], Notice]
 
 
 class Escalations:
@@ -122,7 +123,7 @@ class Escalations:
     def reports_channel(self) -> str | None:
         return self.settings.managers_channel
 
-    def escalate(self, session: Session, now: datetime, tell: Tell) -> list[OutboxMessage]:
+    def escalate(self, session: Session, now: datetime, tell: Tell) -> list[Notice]:
         """Queue the managers' list of what has newly waited too long; returns what it queued."""
         lists: dict[str, list[Waiting]] = {}
         for channel, waiting in ((self.decisions_channel, self.waiting_decisions(session, now)),
@@ -193,7 +194,7 @@ class Escalations:
             return Waiting(REMOVAL, row.id, row.status, row.logged_at, asked=tuple(_asked_to_agree(session, row)),
                            **facts)
         return Waiting(REMOVAL, row.id, row.status, row.agreed_at or row.logged_at,
-                       message=Delivery.of(_by_key(session, outbox_key(row.id, "sign-off"))), **facts)
+                       message=Delivery.of(_sign_off_request(session, row.id)), **facts)
 
     @staticmethod
     def _report(session: Session, case: UnofficialGroupCase, reports: int) -> Waiting:
@@ -210,21 +211,26 @@ def _asked_to_agree(session: Session, row: RemovalDecision) -> list[str]:
         .order_by(Moderator.id)
     )
     keys = {outbox_key(row.id, "ask", user): user for user in people}
-    asked = session.scalars(select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(list(keys))))
+    asked = session.scalars(select(Notice.dedupe_key).where(Notice.dedupe_key.in_(list(keys))))
     found = set(asked)
     return [user for key, user in keys.items() if key in found]
 
 
-def _managers_message(session: Session, case: UnofficialGroupCase) -> OutboxMessage | None:
-    """The case's managers' message, or the one before it in its chain that was delivered."""
-    message = session.get(OutboxMessage, case.managers_message_id) if case.managers_message_id else None
-    while message is not None and message.status != SENT and message.depends_on_id:
-        message = session.get(OutboxMessage, message.depends_on_id)
-    return message
+def _managers_message(session: Session, case: UnofficialGroupCase) -> Notice | None:
+    """The case's managers' notice, or the one before it in its chain that was delivered."""
+    notice = session.get(Notice, case.managers_notice_id) if case.managers_notice_id else None
+    while notice is not None and notice.status != SENT and notice.replaces_id:
+        notice = session.get(Notice, notice.replaces_id)
+    return notice
 
 
-def _by_key(session: Session, key: str) -> OutboxMessage | None:
-    return session.scalars(select(OutboxMessage).where(OutboxMessage.dedupe_key == key)).one_or_none()
+def _sign_off_request(session: Session, decision_id: int) -> Notice | None:
+    found = notices_about(session, NoticeKind.REMOVAL_SIGN_OFF_REQUESTED, (REMOVAL, decision_id))
+    if found:
+        return found[0]
+    # Transitional: a request still carried as the adapter's own call, found by its key.
+    key = outbox_key(decision_id, "sign-off")
+    return session.scalars(select(Notice).where(Notice.dedupe_key == key)).one_or_none()
 
 
 def _action(item: Waiting) -> str:

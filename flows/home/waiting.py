@@ -27,7 +27,7 @@ from flows.moderation.models import (
     ModeratorCheckin,
     ModeratorConfirmation,
 )
-from flows.outbox.models import OutboxMessage, OutboxStatus
+from flows.outbox.models import Notice, OutboxStatus
 from flows.removals.models import RemovalDecision, RemovalKind, Status
 from flows.reports.models import (
     OPEN_STATES,
@@ -263,4 +263,4 @@ def undelivered_count(session: Session) -> int:
 
 @cache
 def _undelivered_count() -> Select:
-    return select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == OutboxStatus.FAILED.value)
+    return select(func.count()).select_from(Notice).where(Notice.status == OutboxStatus.FAILED.value)

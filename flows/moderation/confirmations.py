@@ -13,17 +13,17 @@ from flows.db import utcnow
 from flows.groups.models import Group, Moderator
 from flows.moderation.models import ModeratorConfirmation
 from flows.moderation.queries import acting_lead, active_moderators
-from flows.outbox import OutboxMessage, on_delivered
+from flows.outbox import Notice
 from flows.outbox.once import insert_once
 from flows.policy.types import GroupKind
 
 REQUEST = "moderation_confirmation_request"
 
 # (group, recipient moderator, [(moderator, confirmation)] they are asked about) -> the message queued.
-Ask = Callable[[Session, Group, Moderator, list[tuple[Moderator, ModeratorConfirmation]]], OutboxMessage]
+Ask = Callable[[Session, Group, Moderator, list[tuple[Moderator, ModeratorConfirmation]]], Notice]
 
 
-def open_confirmations(session: Session, group: Group, ask: Ask, now: datetime | None = None) -> list[OutboxMessage]:
+def open_confirmations(session: Session, group: Group, ask: Ask, now: datetime | None = None) -> list[Notice]:
     """Ask every active moderator not yet asked: those with an account directly; those without one through the
     acting lead, in the lead's own message. Safe to call again (a moderator is asked once)."""
     if not GroupKind(group.kind).needs_moderators:
@@ -37,7 +37,7 @@ def open_confirmations(session: Session, group: Group, ask: Ask, now: datetime |
         rows[moderator.id] = session.scalars(
             select(ModeratorConfirmation).where(ModeratorConfirmation.moderator_id == moderator.id)
         ).one()
-    unasked = [(m, rows[m.id]) for m in active_moderators(group) if rows[m.id].request_message_id is None]
+    unasked = [(m, rows[m.id]) for m in active_moderators(group) if rows[m.id].request_notice_id is None]
     offline = [(m, row) for m, row in unasked if m.slack_user_id is None]
     lead = acting_lead(group)
     queued = []
@@ -47,17 +47,17 @@ def open_confirmations(session: Session, group: Group, ask: Ask, now: datetime |
         about = [(moderator, row)] + (offline if lead is not None and moderator.id == lead.id else [])
         message = ask(session, group, moderator, about)
         for _, asked in about:
-            asked.request_message_id = message.id
+            asked.request_notice_id = message.id
         queued.append(message)
-    if offline and lead is not None and all(row.request_message_id is None for _, row in offline):
+    if offline and lead is not None and all(row.request_notice_id is None for _, row in offline):
         # The lead was asked before (their own row is not new): the new moderators come in a message of their own.
         message = ask(session, group, lead, offline)
         for _, row in offline:
-            row.request_message_id = message.id
+            row.request_notice_id = message.id
         queued.append(message)
     if queued:
         audit.record(session, actor="app", action="moderators.asked_to_confirm", subject_type="group",
-                     subject_id=group.id, moderators=[m.id for m, row in unasked if row.request_message_id])
+                     subject_id=group.id, moderators=[m.id for m, row in unasked if row.request_notice_id])
     return queued
 
 
@@ -68,8 +68,11 @@ def request_reference(recipient: Moderator, about: list[tuple[Moderator, Moderat
             "emergency_contact_for": emergency_contact_for}
 
 
-@on_delivered(REQUEST)
-def _emergency_contact_delivered(session: Session, reference: dict, channel: str | None, ts: str | None) -> None:
+def emergency_contact_delivered(session: Session, notice: Notice) -> None:
+    """Once a request that carried the emergency contact is delivered, the contact has reached those it was for."""
+    reference = _request_of(notice)
+    if reference is None:
+        return
     for confirmation_id in reference.get("emergency_contact_for") or []:
         done = session.execute(
             update(ModeratorConfirmation)
@@ -80,3 +83,9 @@ def _emergency_contact_delivered(session: Session, reference: dict, channel: str
         if done.rowcount == 1:
             audit.record(session, actor="app", action="moderator.emergency_contact_sent",
                          subject_type="moderator_confirmation", subject_id=confirmation_id, to=reference.get("to"))
+
+
+def _request_of(notice: Notice) -> dict | None:
+    if notice.subject_type != REQUEST:
+        return None
+    return (notice.data or {}).get("reference") or None

@@ -22,7 +22,7 @@ class ModeratorConfirmation(Base):
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"), index=True)
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # The outbox message that asked them (the lead's message, for moderators not on Slack): edited in place.
-    request_message_id: Mapped[int | None] = mapped_column(Integer)
+    request_notice_id: Mapped[int | None] = mapped_column(Integer)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     confirmed_by: Mapped[str | None] = mapped_column(String(32))
     # True when the lead staff moderator confirmed for a moderator who is not on Slack.
@@ -42,7 +42,7 @@ class AgreementCirculation(Base):
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"), index=True)
     due_on: Mapped[date] = mapped_column(Date)
     reminded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    reminder_message_id: Mapped[int | None] = mapped_column(Integer)
+    reminder_notice_id: Mapped[int | None] = mapped_column(Integer)
     circulated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     circulated_by: Mapped[str | None] = mapped_column(String(32))
 
@@ -63,7 +63,7 @@ class ModeratorCheckin(Base):
     moderator_id: Mapped[int] = mapped_column(ForeignKey("moderators.id"), index=True)
     due_on: Mapped[date] = mapped_column(Date)
     asked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    request_message_id: Mapped[int | None] = mapped_column(Integer)
+    request_notice_id: Mapped[int | None] = mapped_column(Integer)
     answer: Mapped[str | None] = mapped_column(String(16))
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     answered_by: Mapped[str | None] = mapped_column(String(32))

@@ -12,16 +12,16 @@ from flows.audit import service as audit
 from flows.groups.models import Group
 from flows.moderation.models import AgreementCirculation, ModeratorCheckin
 from flows.moderation.queries import Intervals, active_moderators, check_due_on, circulation_due_on
-from flows.outbox import OutboxMessage
+from flows.outbox import Notice
 from flows.policy.types import USER_GROUP_KINDS, GroupKind
 from flows.scheduler import run_once
 
 CIRCULATION_RUN = "a3-circulation-reminder"
 CHECK_RUN = "m9-moderator-check"
 
-Remind = Callable[[Session, Group, AgreementCirculation], OutboxMessage]
+Remind = Callable[[Session, Group, AgreementCirculation], Notice]
 # Returns, for each check-in, the message that asks it (one message may carry several).
-Ask = Callable[[Session, Group, list[ModeratorCheckin]], dict[int, OutboxMessage]]
+Ask = Callable[[Session, Group, list[ModeratorCheckin]], dict[int, Notice]]
 
 
 def remind_circulations(session: Session, now: datetime, on: date, intervals: Intervals, remind: Remind) -> list[int]:
@@ -35,7 +35,7 @@ def remind_circulations(session: Session, now: datetime, on: date, intervals: In
         row = AgreementCirculation(group_id=group.id, due_on=due, reminded_at=now)
         session.add(row)
         session.flush()
-        row.reminder_message_id = remind(session, group, row).id
+        row.reminder_notice_id = remind(session, group, row).id
         audit.record(session, actor="app", action="agreement.circulation_reminded", subject_type="agreement_circulation",
                      subject_id=row.id, to_state="reminded", group_id=group.id, due_on=due.isoformat())
         reminded.append(group.id)
@@ -55,7 +55,7 @@ def start_checks(session: Session, now: datetime, on: date, intervals: Intervals
         session.add_all(rows)
         session.flush()
         for checkin_id, message in ask(session, group, rows).items():
-            next(r for r in rows if r.id == checkin_id).request_message_id = message.id
+            next(r for r in rows if r.id == checkin_id).request_notice_id = message.id
         audit.record(session, actor="app", action="moderators.check_started", subject_type="group", subject_id=group.id,
                      due_on=due.isoformat(), moderators=[r.moderator_id for r in rows])
         started.append(group.id)

@@ -158,7 +158,7 @@ class ModerationService:
         with self.db.transaction() as session:
             _lock_group(session, seen.group_id)
             row = session.get(ModeratorConfirmation, row_id)
-            answer.message_id = row.request_message_id
+            answer.message_id = row.request_notice_id
             if refusal:
                 return self._refuse(session, answer, refusal, "moderator_confirmation", notify)
             changed = _set_once(session, ModeratorConfirmation, row_id, ModeratorConfirmation.confirmed_at,
@@ -199,7 +199,7 @@ class ModerationService:
         with self.db.transaction() as session:
             _lock_group(session, seen.group_id)
             row = session.get(AgreementCirculation, row_id)
-            answer.message_id = row.reminder_message_id
+            answer.message_id = row.reminder_notice_id
             if refusal:
                 return self._refuse(session, answer, refusal, "agreement_circulation", notify)
             changed = _set_once(session, AgreementCirculation, row_id, AgreementCirculation.circulated_at,
@@ -247,7 +247,7 @@ class ModerationService:
         with self.db.transaction() as session:
             _lock_group(session, seen.group_id)
             row = session.get(ModeratorCheckin, row_id)
-            answer.message_id = row.request_message_id
+            answer.message_id = row.request_notice_id
             if refusal:
                 return self._refuse(session, answer, refusal, "moderator_checkin", notify)
             value = CheckinAnswer.STEPPING_DOWN if action is Action.STEP_DOWN else CheckinAnswer.ABLE

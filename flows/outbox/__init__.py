@@ -1,8 +1,10 @@
-"""Messages the app sends on its own initiative: queued in the database with the change they report, then
-delivered by whichever worker claims them first, retried when Slack is busy and flagged when they cannot go."""
-from flows.outbox.models import OutboxMessage, OutboxStatus
-from flows.outbox.service import enqueue, failed_messages, on_delivered
+"""What the app tells people on its own initiative: notices queued in the database with the change they report,
+then delivered by whichever worker claims them first, through the adapter of the recipient's platform, retried
+when the platform is busy and flagged when they cannot go."""
+from flows.outbox.models import Destination, Notice, NoticeKind, NoticeStatus, OutboxStatus, Subject
+from flows.outbox.service import failed_notices, notices_about, queue
 from flows.outbox.worker import (
+    Claim,
     Delivered,
     DeliveryPolicy,
     DeliveryReport,
@@ -12,15 +14,20 @@ from flows.outbox.worker import (
 )
 
 __all__ = [
+    "Claim",
     "Delivered",
     "DeliveryPolicy",
     "DeliveryReport",
+    "Destination",
+    "Notice",
+    "NoticeKind",
+    "NoticeStatus",
     "Outbox",
-    "OutboxMessage",
     "OutboxStatus",
     "RetryLater",
+    "Subject",
     "Undeliverable",
-    "enqueue",
-    "failed_messages",
-    "on_delivered",
+    "failed_notices",
+    "notices_about",
+    "queue",
 ]

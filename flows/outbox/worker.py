@@ -1,5 +1,6 @@
-"""The delivering side of the outbox, independent of Slack: claim a due message, hand it to a sender, record
-the outcome. The sender (bot/delivery.py) turns Slack's answer into Delivered, RetryLater or Undeliverable."""
+"""The delivering side of the outbox, independent of any platform: claim a due notice, hand it to a sender (the
+dispatcher, flows/outbox/dispatch.py, which picks the adapter), record the outcome. An adapter turns its
+platform's answer into Delivered (with a reference to where it landed, opaque here), RetryLater or Undeliverable."""
 from __future__ import annotations
 
 import logging
@@ -14,19 +15,20 @@ from sqlalchemy.orm import Session, aliased
 
 from flows.audit.service import record
 from flows.db import Database, utcnow
-from flows.outbox import notice
-from flows.outbox.models import OutboxMessage, OutboxStatus
-from flows.outbox.service import PLACEHOLDER, delivered_hooks
+from flows.outbox.models import Destination, Notice, NoticeKind, NoticeStatus, Subject
+from flows.outbox.service import queue
 
 log = logging.getLogger(__name__)
 
-PENDING, SENT, FAILED = OutboxStatus.PENDING.value, OutboxStatus.SENT.value, OutboxStatus.FAILED.value
+PENDING, SENT, FAILED = NoticeStatus.PENDING.value, NoticeStatus.SENT.value, NoticeStatus.FAILED.value
 
 
 @dataclass(frozen=True)
 class Delivered:
-    channel: str | None = None
-    ts: str | None = None
+    """Where it landed, in the adapter's own terms (Slack: channel and ts), and which adapter delivered it."""
+
+    ref: dict[str, Any] = field(default_factory=dict)
+    via: str | None = None
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,7 @@ class RetryLater:
 
 @dataclass(frozen=True)
 class Undeliverable:
-    """Trying again cannot help (no such channel, blocks refused...)."""
+    """Trying again cannot help (no such recipient, content refused...)."""
 
     error: str
 
@@ -76,15 +78,24 @@ class DeliveryReport:
 
 @dataclass(frozen=True)
 class Claim:
+    """A notice taken for sending: everything an adapter needs to render and deliver it."""
+
     id: int
     token: str
-    method: str
-    args: dict[str, Any]
+    kind: NoticeKind
+    subject: Subject
+    person_id: str | None
+    destination: Destination | None
+    data: dict[str, Any]
     attempts: int  # including this one
-    # Why it must not be sent (its dependency failed...); None when it can go.
+    # Why it must not be sent (the notice it replaces failed...); None when it can go.
     problem: str | None = None
     dedupe_key: str | None = None
     created_at: datetime | None = None
+    # The notice it replaces: its id, the adapter that delivered it and where that adapter says it landed.
+    replaces_id: int | None = None
+    replaced_via: str | None = None
+    replaced_ref: dict[str, Any] | None = None
 
     @property
     def may_have_gone(self) -> bool:
@@ -96,23 +107,34 @@ class Claim:
 Send = Callable[[Claim], Outcome]
 
 
-# Told, in the transaction that marks it failed, that a message could not be delivered after `tries` tries (with
-# the arguments it was sent with): the adapter queues its notice to the admins, if it has somewhere to send one.
-OnFailed = Callable[[Session, OutboxMessage, dict[str, Any], int], None]
+# Told, in the transaction that marks it failed, that a notice could not be delivered after `tries` tries.
+OnFailed = Callable[[Session, Notice, int], None]
+# Told, in the transaction that marks it sent, that a notice was delivered (what the domain records then).
+OnSent = Callable[[Session, Notice], None]
+
+
+def tell_admins(session: Session, notice: Notice, tries: int) -> None:
+    """The admins' notice of a notice that could not be delivered. It is never reported again when it fails itself
+    (that would never end)."""
+    if notice.kind == NoticeKind.DELIVERY_FAILED:
+        return
+    queue(session, NoticeKind.DELIVERY_FAILED, Subject("notice", notice.id), Destination.ADMINS,
+          data={"tries": tries}, dedupe_key=f"notice-failed:{notice.id}")
 
 
 class Outbox:
     def __init__(self, db: Database, policy: DeliveryPolicy = DeliveryPolicy(), clock: Callable[[], datetime] = utcnow,
-                 on_failed: OnFailed | None = None):
+                 on_failed: OnFailed | None = None, on_sent: OnSent | None = None):
         self.db = db
         self.policy = policy
         self.clock = clock
         self.on_failed = on_failed
+        self.on_sent = on_sent
 
     def deliver_due(self, send: Send, limit: int = 50, only: Collection[int] | None = None) -> DeliveryReport:
-        """Send up to `limit` due messages in id order (only those in `only`, if given). A message whose
-        dependency is sent (or fails) during this call is handled in the same call, even when it is not in
-        `only`: another request may have queued an edit of a post this request has just sent, and it would
+        """Send up to `limit` due notices in id order (only those in `only`, if given). A notice whose
+        replaced notice is sent (or fails) during this call is handled in the same call, even when it is not in
+        `only`: another request may have queued a replacement of a notice this request has just sent, and it would
         otherwise wait for the clock."""
         report = DeliveryReport()
         tried: set[int] = set()
@@ -121,81 +143,87 @@ class Outbox:
             ids = [i for i in self.due_ids(limit + len(tried), allowed) if i not in tried][: limit - len(tried)]
             if not ids:
                 break
-            for message_id in ids:
-                tried.add(message_id)
-                claim = self.claim(message_id)
+            for notice_id in ids:
+                tried.add(notice_id)
+                claim = self.claim(notice_id)
                 if claim is None:
                     continue
                 settled = self._deliver(claim, send, report)
                 if settled and allowed is not None:
-                    allowed.update(self.dependants(message_id))
+                    allowed.update(self.dependants(notice_id))
         return report
 
-    def dependants(self, message_id: int) -> list[int]:
-        """Pending messages waiting for this one."""
+    def dependants(self, notice_id: int) -> list[int]:
+        """Pending notices waiting for this one (its replacements)."""
         with self.db.transaction() as session:
-            query = select(OutboxMessage.id).where(
-                OutboxMessage.depends_on_id == message_id, OutboxMessage.status == PENDING
+            query = select(Notice.id).where(
+                Notice.replaces_id == notice_id, Notice.status == PENDING
             )
             return list(session.scalars(query))
 
     def due_ids(self, limit: int, only: Collection[int] | None = None) -> list[int]:
         now = self.clock()
-        dependency = aliased(OutboxMessage)
+        dependency = aliased(Notice)
         query = (
-            select(OutboxMessage.id)
-            .outerjoin(dependency, OutboxMessage.depends_on_id == dependency.id)
+            select(Notice.id)
+            .outerjoin(dependency, Notice.replaces_id == dependency.id)
             .where(
                 _claimable(now),
-                # Not while its dependency is still pending; if the dependency failed, claiming fails it too.
-                or_(OutboxMessage.depends_on_id.is_(None), dependency.status != PENDING),
+                # Not while the notice it replaces is still pending; if that one failed, claiming fails it too.
+                or_(Notice.replaces_id.is_(None), dependency.status != PENDING),
             )
-            .order_by(OutboxMessage.id)
+            .order_by(Notice.id)
             .limit(limit)
         )
         if only is not None:
-            query = query.where(OutboxMessage.id.in_(list(only)))
+            query = query.where(Notice.id.in_(list(only)))
         with self.db.transaction() as session:
             return list(session.scalars(query))
 
-    def claim(self, message_id: int) -> Claim | None:
-        """Take the message for this worker, or None if another worker has it or it is no longer due. The
+    def claim(self, notice_id: int) -> Claim | None:
+        """Take the notice for this worker, or None if another worker has it or it is no longer due. The
         conditional UPDATE comes first in its transaction, so on SQLite it waits for the write lock rather
         than failing on a stale read."""
         now = self.clock()
         token = uuid.uuid4().hex
         with self.db.transaction() as session:
             taken = session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id == message_id, _claimable(now))
+                update(Notice)
+                .where(Notice.id == notice_id, _claimable(now))
                 .values(
                     claim_token=token,
                     lease_until=now + timedelta(seconds=self.policy.lease),
-                    attempts=OutboxMessage.attempts + 1,
+                    attempts=Notice.attempts + 1,
                 )
                 .execution_options(synchronize_session=False)
             )
             if taken.rowcount != 1:
                 return None
-            message = session.get(OutboxMessage, message_id)
-            args, problem = message.args, None
-            if message.attempts > self.policy.max_attempts:
+            notice = session.get(Notice, notice_id)
+            replaced = session.get(Notice, notice.replaces_id) if notice.replaces_id is not None else None
+            problem = None
+            if notice.attempts > self.policy.max_attempts:
                 # A worker died while sending its last try: do not try beyond the bound.
-                problem = message.last_error or "gave_up"
-            elif message.depends_on_id is not None:
-                args, problem = _resolve(message.args, session.get(OutboxMessage, message.depends_on_id))
-            return Claim(message.id, token, message.method, args, message.attempts, problem,
-                         dedupe_key=message.dedupe_key, created_at=message.created_at)
+                problem = notice.last_error or "gave_up"
+            elif notice.replaces_id is not None:
+                problem = _replaceable(replaced)
+            return Claim(
+                notice.id, token, NoticeKind(notice.kind), notice.subject, notice.person_id,
+                Destination(notice.destination) if notice.destination else None, dict(notice.data or {}),
+                notice.attempts, problem, dedupe_key=notice.dedupe_key, created_at=notice.created_at,
+                replaces_id=notice.replaces_id, replaced_via=replaced.delivered_via if replaced else None,
+                replaced_ref=dict(replaced.delivered_ref or {}) if replaced else None,
+            )
 
     def _deliver(self, claim: Claim, send: Send, report: DeliveryReport) -> bool:
-        """True when the message is settled (sent or given up on); False when it is to be tried again later."""
+        """True when the notice is settled (sent or given up on); False when it is to be tried again later."""
         if claim.problem:
             outcome: Outcome = Undeliverable(claim.problem)
         else:
             try:
                 outcome = send(claim)
-            except Exception as error:  # a bug in a sender must not lose the message: it is retried, then flagged
-                log.exception("sending outbox message %s failed unexpectedly", claim.id)
+            except Exception as error:  # a bug in a sender must not lose the notice: it is retried, then flagged
+                log.exception("sending notice %s failed unexpectedly", claim.id)
                 outcome = RetryLater(f"unexpected {type(error).__name__}")
         if isinstance(outcome, Delivered):
             self._mark_sent(claim, outcome)
@@ -213,79 +241,68 @@ class Outbox:
         now = self.clock()
         with self.db.transaction() as session:
             if not self._finish(session, claim, status=SENT, sent_at=now, last_error=None,
-                                result_channel=outcome.channel, result_ts=outcome.ts):
+                                delivered_via=outcome.via, delivered_ref=outcome.ref):
                 return
-            message = session.get(OutboxMessage, claim.id)
-            for hook in delivered_hooks(message.reference):
-                # The message is out: a failing hook must not undo "sent" and have it posted again.
-                try:
-                    with session.begin_nested():
-                        hook(session, message.reference, outcome.channel, outcome.ts)
-                except Exception:
-                    log.exception("on_delivered hook %s failed for outbox message %s", hook.__name__, claim.id)
+            if self.on_sent is None:
+                return
+            try:
+                # The notice is out: a failure in what is recorded about it must not undo "sent" and send it again.
+                with session.begin_nested():
+                    self.on_sent(session, session.get(Notice, claim.id))
+            except Exception:
+                log.exception("recording the delivery of notice %s failed", claim.id)
 
     def _retry_later(self, claim: Claim, outcome: RetryLater) -> None:
         if outcome.retry_after is not None:
             delay = timedelta(seconds=max(outcome.retry_after, 0))
         else:
             delay = self.policy.backoff(claim.attempts)
-        log.info("outbox message %s: %s; trying again in %ss", claim.id, outcome.error, delay.total_seconds())
+        log.info("notice %s: %s; trying again in %ss", claim.id, outcome.error, delay.total_seconds())
         with self.db.transaction() as session:
             self._finish(session, claim, next_attempt_at=self.clock() + delay, last_error=outcome.error[:200])
 
     def _mark_failed(self, claim: Claim, error: str) -> None:
         error = error[:200]
-        log.warning("outbox message %s not delivered after %s tries: %s", claim.id, claim.attempts, error)
+        log.warning("notice %s not delivered after %s tries: %s", claim.id, claim.attempts, error)
         with self.db.transaction() as session:
             if not self._finish(session, claim, status=FAILED, failed_at=self.clock(), last_error=error):
                 return
-            message = session.get(OutboxMessage, claim.id)
-            record(session, actor="app", action="outbox.delivery_failed", subject_type="outbox_message",
-                   subject_id=message.id, from_state=PENDING, to_state=FAILED, method=message.method,
-                   error=error, tries=claim.attempts, reference=message.reference)
-            if self.on_failed is not None and not notice.is_failure_notice(message):
-                self.on_failed(session, message, claim.args, claim.attempts)
+            notice = session.get(Notice, claim.id)
+            record(session, actor="app", action="outbox.delivery_failed", subject_type="notice",
+                   subject_id=notice.id, from_state=PENDING, to_state=FAILED, kind=notice.kind,
+                   error=error, tries=claim.attempts,
+                   about={"type": notice.subject_type, "id": notice.subject_id})
+            if self.on_failed is not None:
+                self.on_failed(session, notice, claim.attempts)
 
     @staticmethod
     def _finish(session: Session, claim: Claim, **values: Any) -> bool:
         """Record the outcome only if this worker still holds the claim."""
         done = session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == claim.id, OutboxMessage.claim_token == claim.token,
-                   OutboxMessage.status == PENDING)
+            update(Notice)
+            .where(Notice.id == claim.id, Notice.claim_token == claim.token,
+                   Notice.status == PENDING)
             .values(claim_token=None, lease_until=None, **values)
             .execution_options(synchronize_session=False)
         )
         if done.rowcount != 1:
-            log.error("outbox message %s: claim lost before its outcome was recorded", claim.id)
+            log.error("notice %s: claim lost before its outcome was recorded", claim.id)
             return False
         return True
 
 
 def _claimable(now: datetime):
     return and_(
-        OutboxMessage.status == PENDING,
-        or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now),
-        or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until <= now),
+        Notice.status == PENDING,
+        or_(Notice.next_attempt_at.is_(None), Notice.next_attempt_at <= now),
+        or_(Notice.lease_until.is_(None), Notice.lease_until <= now),
     )
 
 
-def _resolve(args: dict[str, Any], dependency: OutboxMessage | None) -> tuple[dict[str, Any], str | None]:
-    if dependency is None or dependency.status == FAILED:
-        return args, "dependency_failed"
-    result = {"channel": dependency.result_channel, "ts": dependency.result_ts}
-    missing: list[str] = []
-
-    def fill(value: Any) -> Any:
-        if isinstance(value, dict):
-            if set(value) == {PLACEHOLDER}:
-                if not result.get(value[PLACEHOLDER]):
-                    missing.append(str(value[PLACEHOLDER]))
-                return result.get(value[PLACEHOLDER])
-            return {k: fill(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [fill(v) for v in value]
-        return value
-
-    resolved = fill(args)
-    return resolved, (f"dependency_has_no_{missing[0]}" if missing else None)
+def _replaceable(replaced: Notice | None) -> str | None:
+    """Why a notice cannot replace this one, or None when it can."""
+    if replaced is None or replaced.status == FAILED:
+        return "replaced_notice_failed"
+    if replaced.delivered_ref is None:
+        return "replaced_notice_has_no_reference"
+    return None

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from flows.audit import service as audit
 from flows.audit.models import AuditEntry
 from flows.db.erasure import erased
-from flows.outbox.models import OutboxMessage
+from flows.outbox.models import Notice
 from flows.removals.models import RemovalDecision, RemovalKind, Status
 from flows.reports.models import OPEN_STATES, UnofficialGroupCase, UnofficialGroupReport
 from flows.settings import Settings
@@ -48,7 +48,7 @@ def purge(session: Session, settings: Settings, now: datetime) -> dict[str, int]
         audit.record(session, actor=ACTOR, action="retention.purged", subject_type="retention", subject_id=now.date(),
                      **{what.replace(" ", "_"): count for what, count in counts.items()})
     # Also when nothing was purged today: a scrub an earlier erasure could not finish is done now.
-    erased(session, "unofficial_group_cases", "unofficial_group_reports", "removal_decisions", "outbox_messages",
+    erased(session, "unofficial_group_cases", "unofficial_group_reports", "removal_decisions", "notices",
            "wizard_drafts", "audit_entries", wait_seconds=PURGE_WAIT_SECONDS)
     return counts
 
@@ -91,19 +91,19 @@ def _finished_removals(session: Session, cutoff: datetime) -> int:
     return session.execute(delete(table).where(table.c.id.in_(due))).rowcount
 
 
-def _delete_messages(session: Session, reference_type: str, ids: set[int]) -> None:
-    """The messages about these records. One still waiting after years has no one left to wait for it: it goes too."""
-    rows = session.execute(select(OutboxMessage.id, OutboxMessage.reference).where(
-        cast(OutboxMessage.reference, Text).like(f"%{reference_type}%"),
-    )).all()
-    doomed = [m for m, ref in rows if (ref or {}).get("type") == reference_type and (ref or {}).get("id") in ids]
+def _delete_messages(session: Session, subject_type: str, ids: set[int]) -> None:
+    """The notices about these records, and the admins' notices of those that failed. One still waiting after years
+    has no one left to wait for it: it goes too."""
+    doomed = set(session.scalars(select(Notice.id).where(
+        Notice.subject_type == subject_type, Notice.subject_id.in_([str(i) for i in ids]))))
     if not doomed:
         return
-    # A message kept that was sent after one of these no longer needs to wait for it.
-    session.execute(update(OutboxMessage).where(OutboxMessage.depends_on_id.in_(doomed),
-                                                OutboxMessage.id.not_in(doomed))
-                    .values(depends_on_id=None).execution_options(synchronize_session=False))
-    session.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(doomed))
+    doomed |= set(session.scalars(select(Notice.id).where(
+        Notice.subject_type == "notice", Notice.subject_id.in_([str(i) for i in doomed]))))
+    # A notice kept that replaced one of these no longer needs to wait for it.
+    session.execute(update(Notice).where(Notice.replaces_id.in_(doomed), Notice.id.not_in(doomed))
+                    .values(replaces_id=None).execution_options(synchronize_session=False))
+    session.execute(delete(Notice).where(Notice.id.in_(doomed))
                     .execution_options(synchronize_session=False))
 
 

@@ -29,7 +29,7 @@ from flows.db.erasure import erased
 from flows.directory.models import DirectoryCacheEntry
 from flows.groups.models import Group, Moderator
 from flows.moderation.models import AgreementCirculation, ModeratorCheckin, ModeratorConfirmation, ModeratorVacancy
-from flows.outbox.models import OutboxMessage, OutboxStatus
+from flows.outbox.models import Notice, OutboxStatus
 from flows.removals.models import RemovalDecision
 from flows.reports.models import UnofficialGroupCase, UnofficialGroupReport
 from flows.wizard.models import WizardDraft
@@ -250,14 +250,13 @@ def _reports_by(session: Session, uid: str) -> list[Section]:
     ]
 
 
-def _addressed(session: Session, uid: str) -> list[OutboxMessage]:
+def _addressed(session: Session, uid: str) -> list[Notice]:
     """Messages sent to the person, and the edits of those messages."""
-    found = [m for m in session.scalars(select(OutboxMessage).where(_like(OutboxMessage.args, uid)))
-             if (m.args or {}).get("channel") == uid]
+    found = list(session.scalars(select(Notice).where(Notice.person_id == uid).order_by(Notice.id)))
     ids = {m.id for m in found}
     frontier = set(ids)
     while frontier:
-        more = session.scalars(select(OutboxMessage).where(OutboxMessage.depends_on_id.in_(frontier))).all()
+        more = session.scalars(select(Notice).where(Notice.replaces_id.in_(frontier))).all()
         frontier = {m.id for m in more} - ids
         found += [m for m in more if m.id in frontier]
         ids |= frontier
@@ -269,12 +268,16 @@ def _mentioning(session: Session, column, pattern: re.Pattern, needle: str, mode
             if _mentions(getattr(row, column.key), pattern)]
 
 
-def _message_row(m: OutboxMessage) -> dict:
-    args = m.args or {}
-    channel = args.get("channel")
-    to = channel if isinstance(channel, str) else f"where message {m.depends_on_id} went (an edit of it)"
+def _message_row(m: Notice) -> dict:
+    args = _args(m)
+    to = m.person_id or m.destination or f"where message {m.replaces_id} went (an edit of it)"
     return _row(m, ("id", "created_at", "status", "sent_at"), to=to, text=args.get("text"),
                 content=" / ".join(_block_texts(args.get("blocks"))))
+
+
+def _args(m: Notice) -> dict:
+    """A message the adapter composed itself (transitional) carries its words; other notices carry none."""
+    return dict((m.data or {}).get("args") or {})
 
 
 def _block_texts(value: Any) -> list[str]:
@@ -290,8 +293,8 @@ def _block_texts(value: Any) -> list[str]:
 def _messages(session: Session, person: Person, pattern: re.Pattern) -> Section:
     addressed = _addressed(session, person.user_id) if person.user_id else []
     seen = {m.id for m in addressed}
-    mentioning = [m for m in _mentioning(session, OutboxMessage.args, pattern, person.user_id or person.name,
-                                         OutboxMessage) if m.id not in seen]
+    mentioning = [m for m in _mentioning(session, Notice.data, pattern, person.user_id or person.name,
+                                         Notice) if m.id not in seen]
     return Section(
         "Messages the app sent to you or about you",
         note="Other people's details in these messages are theirs: check before sending this file.",
@@ -344,18 +347,18 @@ def _fold(ref: str) -> str:
     return " ".join(ref.split()).casefold()
 
 
-def _member_messages(session: Session, person: Person, decision_ids: set[int]) -> list[OutboxMessage]:
+def _member_messages(session: Session, person: Person, decision_ids: set[int]) -> list[Notice]:
     if not decision_ids:
         return []
     pattern = re.compile(re.escape(person.member_ref), re.IGNORECASE)
-    candidates = session.scalars(select(OutboxMessage).where(_like(OutboxMessage.args, person.member_ref))
-                                 .order_by(OutboxMessage.id))
+    candidates = session.scalars(select(Notice).where(_like(Notice.data, person.member_ref))
+                                 .order_by(Notice.id))
     found = []
     for m in candidates:
-        about_it = (m.reference or {}).get("type") == "removal" and (m.reference or {}).get("id") in decision_ids
+        about_it = m.subject_type == "removal" and m.subject_id in {str(i) for i in decision_ids}
         # A list of several removals (the escalations) names each as "#id".
-        listed = any(f"#{i}" in json.dumps(m.args) for i in decision_ids)
-        if (about_it or listed) and _mentions(m.args, pattern):
+        listed = any(f"#{i}" in json.dumps(m.data) for i in decision_ids)
+        if (about_it or listed) and _mentions(m.data, pattern):
             found.append(m)
     return found
 
@@ -447,7 +450,7 @@ def erase(session: Session, person: Person, now: datetime | None = None, actor: 
                  kind=person.kind, changed=sum(result.counts.values()))
     erased(session, "groups", "moderators", "moderator_confirmations", "moderator_checkins", "moderator_vacancies",
            "agreement_circulations", "removal_decisions", "unofficial_group_cases", "unofficial_group_reports",
-           "outbox_messages", "directory_cache", "wizard_drafts", "audit_entries", wait_seconds=ERASE_WAIT_SECONDS)
+           "notices", "directory_cache", "wizard_drafts", "audit_entries", wait_seconds=ERASE_WAIT_SECONDS)
     return result
 
 
@@ -519,11 +522,12 @@ def _erase_user_columns(session: Session, uid: str, p: str, result: Erasure) -> 
             delete(DirectoryCacheEntry).where(DirectoryCacheEntry.key.in_(groups))
             .execution_options(synchronize_session=False)).rowcount)
     for message in _addressed(session, uid):
-        values: dict = {"args": {"channel": p, "text": ERASED_TEXT}, "result_channel": None}
+        values: dict = {"data": {**(message.data or {}), "args": {"channel": p, "text": ERASED_TEXT}},
+                        "person_id": p, "delivered_ref": None}
         if message.status == OutboxStatus.PENDING.value:
             # Not sent, and now never: there is nobody to send it to.
             values.update(status=OutboxStatus.FAILED.value, failed_at=utcnow(), last_error="recipient erased (P4)")
-        _set(session, OutboxMessage, OutboxMessage.id == message.id, "outbox_messages", result, **values)
+        _set(session, Notice, Notice.id == message.id, "notices", result, **values)
 
 
 def _erase_report_texts(session: Session, uid: str, result: Erasure) -> None:
@@ -534,16 +538,14 @@ def _erase_report_texts(session: Session, uid: str, result: Erasure) -> None:
     patterns = [re.compile(re.escape(_slack_escaped(t)) + r"[^\n]*") for t in starts if len(t) >= 8]
     if not patterns:
         return
-    rows = session.execute(select(OutboxMessage.id, OutboxMessage.args, OutboxMessage.reference).where(
-        cast(OutboxMessage.reference, Text).like("%unofficial_group_case%"))).all()
-    for message_id, args, reference in rows:
-        if (reference or {}).get("type") != "unofficial_group_case" or (reference or {}).get("id") not in cases:
-            continue
+    rows = session.execute(select(Notice.id, Notice.data).where(
+        Notice.subject_type == "unofficial_group_case", Notice.subject_id.in_([str(c) for c in cases]))).all()
+    for message_id, args in rows:
         scrubbed = args
         for pattern in patterns:
             scrubbed = _replace(scrubbed, pattern, ERASED_TEXT)
         if scrubbed != args:
-            _set(session, OutboxMessage, OutboxMessage.id == message_id, "outbox_messages", result, args=scrubbed)
+            _set(session, Notice, Notice.id == message_id, "notices", result, data=scrubbed)
 
 
 def _slack_escaped(text: str) -> str:
@@ -576,21 +578,21 @@ def _erase_member(session: Session, person: Person, result: Erasure) -> None:
     result.add("removal_decisions", count)
     ref = re.compile(rf"(?<![\w]){re.escape(person.member_ref)}(?![\w])", re.IGNORECASE)
     for message in messages:
-        args = _replace(message.args, ref, result.pseudonym)
+        data = _replace(message.data, ref, result.pseudonym)
         for text in texts:
-            args = _replace(args, re.compile(re.escape(text)), ERASED_TEXT)
-        _set(session, OutboxMessage, OutboxMessage.id == message.id, "outbox_messages", result, args=args)
+            data = _replace(data, re.compile(re.escape(text)), ERASED_TEXT)
+        _set(session, Notice, Notice.id == message.id, "notices", result, data=data)
 
 
 def _erase_in_text(session: Session, person: Person, pattern: re.Pattern, p: str, result: Erasure) -> None:
     """The person named inside stored texts and JSON: replaced by the pseudonym, the rest of the text kept."""
     needle = person.user_id or person.name
     for model, column, key in (
-        (OutboxMessage, OutboxMessage.args, OutboxMessage.id),
+        (Notice, Notice.data, Notice.id),
         (WizardDraft, WizardDraft.data, WizardDraft.id),
         (AuditEntry, AuditEntry.details, AuditEntry.id),
         # Keys that make a message go once name whom it went to.
-        (OutboxMessage, OutboxMessage.dedupe_key, OutboxMessage.id),
+        (Notice, Notice.dedupe_key, Notice.id),
         (Group, Group.description, Group.id),
         (Group, Group.out_of_hours, Group.id),
         (Group, Group.moderation_plan, Group.id),

@@ -44,7 +44,7 @@ class RemovalDecision(Base):
     Only the columns of its life (status, who agreed, who decided) move, each move by a conditional UPDATE."""
 
     __tablename__ = "removal_decisions"
-    # What the App Home reads (flows/home/waiting.py); migration 0009_home_indexes.
+    # What the App Home reads (flows/home/waiting.py); migration 0010_home_indexes.
     __table_args__ = (
         Index("ix_removal_decisions_group_id_status", "group_id", "status"),
         Index("ix_removal_decisions_status_logged_at", "status", "logged_at", "id"),

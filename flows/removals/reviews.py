@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, aliased
 
 from flows.audit import service as audit
 from flows.groups.models import Moderator
-from flows.outbox import OutboxMessage
+from flows.outbox import Notice
 from flows.removals.models import RemovalDecision, RemovalKind, Status
 from flows.removals.service import ACTIVE, LOCAL, SUBJECT, DecisionView, decision_view
 from flows.scheduler import Run, run_once
@@ -42,13 +42,13 @@ def reviews_due(session: Session, today: date) -> list[RemovalDecision]:
 
 # The adapter's part: tell each recipient that the decision's review is due (`today` is the UK date the job ran
 # on, so a late reminder can say it was due earlier). Returns what it queued.
-Remind = Callable[[Session, DecisionView, date, list[str]], list[OutboxMessage]]
+Remind = Callable[[Session, DecisionView, date, list[str]], list[Notice]]
 
 
-def remind_due_reviews(session: Session, run: Run, remind: Remind) -> list[OutboxMessage]:
+def remind_due_reviews(session: Session, run: Run, remind: Remind) -> list[Notice]:
     """The job: queue each due review's reminder, once per decision. Returns what it queued."""
     today = run.now.astimezone(LOCAL).date()
-    queued: list[OutboxMessage] = []
+    queued: list[Notice] = []
     for row in reviews_due(session, today):
         if not run_once(session, REVIEW_JOB, f"r4:{row.id}"):
             continue

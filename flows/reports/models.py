@@ -69,7 +69,7 @@ class UnofficialGroupCase(Base):
     # The latest outbox message of the managers' message (its post, or the last edit queued after it): each
     # change edits the message after that one, so edits reach Slack in the order the changes were made. Not a
     # foreign key: the outbox may one day be pruned of old sent messages.
-    managers_message_id: Mapped[int | None] = mapped_column(Integer)
+    managers_notice_id: Mapped[int | None] = mapped_column(Integer)
 
     reports: Mapped[list[UnofficialGroupReport]] = relationship(
         back_populates="case", order_by="UnofficialGroupReport.id"

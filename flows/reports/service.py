@@ -21,7 +21,7 @@ from flows.audit import service as audit
 from flows.db import Database, utcnow
 from flows.db.erasure import erased
 from flows.directory.service import Directory, Role, RolesUnconfirmed
-from flows.outbox import OutboxMessage, OutboxStatus, on_delivered
+from flows.outbox import Notice, OutboxStatus
 # The N2 matcher's own folding (case, punctuation, look-alikes, emoji), so that reports of "A.M.A.Z.E Chat" and
 # "amaze chat" are one group exactly when the naming rules would see one name.
 from flows.policy.matcher import NameMatch, match_protected_names, normalise_name
@@ -123,8 +123,8 @@ class CaseView:
     resolved_by: str | None
     resolved_at: datetime | None
     resolution_reason: str | None
-    # The latest outbox message of the managers' message (see UnofficialGroupCase.managers_message_id).
-    managers_message_id: int | None
+    # The latest outbox message of the managers' message (see UnofficialGroupCase.managers_notice_id).
+    managers_notice_id: int | None
     reports: tuple[ReportSummary, ...]
 
     @property
@@ -178,7 +178,7 @@ class Change:
 # Called inside the transaction of a change, with the case row locked; returns what it queued to be sent.
 OnChange = Callable[[Session, Change], list]
 # Called inside a transaction with the case row locked, when its managers' message could not be delivered.
-OnUndelivered = Callable[[Session, CaseView, tuple[str, ...], OutboxMessage], list]
+OnUndelivered = Callable[[Session, CaseView, tuple[str, ...], Notice], list]
 
 
 class Result(StrEnum):
@@ -495,12 +495,12 @@ def lock_case(session: Session, case_id: int, open_only: bool = False) -> bool:
     return locked.rowcount == 1
 
 
-def set_managers_message(session: Session, case_id: int, message: OutboxMessage) -> None:
+def set_managers_message(session: Session, case_id: int, message: Notice) -> None:
     """Record the latest outbox message of the case's managers' message (call with the case locked)."""
     session.execute(
         update(UnofficialGroupCase)
         .where(UnofficialGroupCase.id == case_id)
-        .values(managers_message_id=message.id)
+        .values(managers_notice_id=message.id)
         .execution_options(synchronize_session=False)
     )
 
@@ -508,12 +508,12 @@ def set_managers_message(session: Session, case_id: int, message: OutboxMessage)
 def undelivered_cases(session: Session) -> list[int]:
     """Cases whose managers' message could not be delivered and has not been followed up yet."""
     followed_up = exists().where(
-        JobRun.job == FOLLOW_UP_JOB, JobRun.due_key == literal("failed:") + cast(OutboxMessage.id, String)
+        JobRun.job == FOLLOW_UP_JOB, JobRun.due_key == literal("failed:") + cast(Notice.id, String)
     )
     query = (
         select(UnofficialGroupCase.id)
-        .join(OutboxMessage, OutboxMessage.id == UnofficialGroupCase.managers_message_id)
-        .where(OutboxMessage.status == OutboxStatus.FAILED.value, ~followed_up)
+        .join(Notice, Notice.id == UnofficialGroupCase.managers_notice_id)
+        .where(Notice.status == OutboxStatus.FAILED.value, ~followed_up)
         .order_by(UnofficialGroupCase.id)
     )
     return list(session.scalars(query))
@@ -526,7 +526,7 @@ def follow_up_case(session: Session, settings: Settings, case_id: int, on_undeli
         return []
     session.expire_all()
     case = session.get(UnofficialGroupCase, case_id)
-    last = session.get(OutboxMessage, case.managers_message_id) if case.managers_message_id else None
+    last = session.get(Notice, case.managers_notice_id) if case.managers_notice_id else None
     if last is None or last.status != OutboxStatus.FAILED.value:
         return []
     if not run_once(session, FOLLOW_UP_JOB, f"failed:{last.id}"):
@@ -537,19 +537,20 @@ def follow_up_case(session: Session, settings: Settings, case_id: int, on_undeli
 
 def _last_managers_message_failed(session: Session, case_id: int) -> bool:
     status = session.scalar(
-        select(OutboxMessage.status)
-        .join(UnofficialGroupCase, UnofficialGroupCase.managers_message_id == OutboxMessage.id)
+        select(Notice.status)
+        .join(UnofficialGroupCase, UnofficialGroupCase.managers_notice_id == Notice.id)
         .where(UnofficialGroupCase.id == case_id)
     )
     return status == OutboxStatus.FAILED.value
 
 
-@on_delivered(SUBJECT)
-def _sent_to_managers(session: Session, reference: dict, channel: str | None, ts: str | None) -> None:
-    # The trail shows where each case's message landed; edits and direct messages are not worth a line.
-    if reference.get("message") == MANAGERS_POST:
+def sent_to_managers(session: Session, notice: Notice) -> None:
+    """The trail shows that each case's message reached the managers; edits and direct messages are not worth a
+    line."""
+    reference = (notice.data or {}).get("reference") or {}
+    if notice.subject_type == SUBJECT and reference.get("message") == MANAGERS_POST:
         audit.record(session, actor="app", action="unofficial_group.sent_to_managers", subject_type=SUBJECT,
-                     subject_id=reference.get("id"), channel=channel)
+                     subject_id=reference.get("id"), channel=(notice.delivered_ref or {}).get("channel"))
 
 
 def _open_case(session: Session, normalised: str) -> UnofficialGroupCase | None:
@@ -579,7 +580,7 @@ def _view(case: UnofficialGroupCase) -> CaseView:
         id=case.id, name=case.name, matched_names=tuple(case.matched_names or ()), state=CaseState(case.state),
         reported_by=case.reported_by, reported_at=case.reported_at, owner_id=case.owner_id,
         approached_at=case.approached_at, resolved_by=case.resolved_by, resolved_at=case.resolved_at,
-        resolution_reason=case.resolution_reason, managers_message_id=case.managers_message_id,
+        resolution_reason=case.resolution_reason, managers_notice_id=case.managers_notice_id,
         reports=tuple(
             ReportSummary(
                 id=r.id, linked=r.linked, reporter_id=r.reporter_id, reported_at=r.reported_at, name=r.name,

@@ -14,7 +14,7 @@ from bot.errors import SOMETHING_WENT_WRONG
 from flows.db import Base, Database
 from flows.groups.models import Group, Moderator
 from flows.home.models import HomeRefresh
-from flows.outbox.models import OutboxMessage
+from flows.outbox.models import Notice as OutboxMessage
 from tests.conftest import STAFF, STAFF_2, VOLUNTEER
 from tests.harness.signing import Response, block_actions_payload, view_submission_payload
 

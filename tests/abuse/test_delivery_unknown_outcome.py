@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from bot.delivery import Deliverer, delivery_client
 from flows.db import utcnow
-from flows.outbox.models import OutboxMessage
+from flows.outbox.models import Notice as OutboxMessage
 from flows.removals.models import RemovalDecision, Status
 from tests.abuse.support import APPROVALS, MANAGERS_CHANNEL, add_group, buttons, click_payload, log_removal, wait_post
 from tests.conftest import MANAGER, STAFF
@@ -32,7 +32,7 @@ def our_settings(settings):
 def outbox_row(db, channel: str) -> OutboxMessage | None:
     with db.transaction() as session:
         rows = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
-        return next((m for m in rows if m.args.get("channel") == channel), None)
+        return next((m for m in rows if m.data["args"].get("channel") == channel), None)
 
 
 def wait_until(check, timeout: float = 10.0):
@@ -71,7 +71,7 @@ def test_a_post_answered_after_the_timeout_is_not_posted_twice(app, where):
     shown_in = APPROVALS if where == "channel" else "D" + STAFF
     assert len(app.fake.messages_in(shown_in)) == 1
     row = outbox_row(app.db, channel)
-    assert (row.status, row.result_ts) == ("sent", app.fake.messages_in(shown_in)[0]["ts"])
+    assert (row.status, row.delivered_ref["ts"]) == ("sent", app.fake.messages_in(shown_in)[0]["ts"])
 
 
 def test_after_approval_no_sign_off_request_keeps_live_buttons(app):

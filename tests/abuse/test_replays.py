@@ -58,18 +58,18 @@ def state_of(db) -> dict:
     with db.transaction() as session:
         return {
             table.name: sorted(map(repr, session.execute(select(table)).all()))
-            for table in Base.metadata.sorted_tables if table.name not in ("directory_cache", "outbox_messages")
+            for table in Base.metadata.sorted_tables if table.name not in ("directory_cache", "notices")
         }
 
 
 def replay_changes_nothing(app, recording: Recording, clicker: str) -> None:
     settle(app)
     before, calls = state_of(app.db), len(app.fake.calls())
-    outbox = row_counts(app.db)["outbox_messages"]
+    outbox = row_counts(app.db)["notices"]
     response = recording.send()
     settle(app)
     assert state_of(app.db) == before
-    assert row_counts(app.db)["outbox_messages"] == outbox
+    assert row_counts(app.db)["notices"] == outbox
     new = app.fake.calls()[calls:]
     assert {c.method for c in new} <= QUIET, [c.method for c in new]
     assert all(c.args.get("user") == clicker for c in new if c.method == "chat.postEphemeral")

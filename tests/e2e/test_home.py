@@ -25,7 +25,7 @@ from flows.home.waiting import (
     ReportToActOn,
 )
 from flows.moderation.queries import GroupState, Status
-from flows.outbox.models import OutboxMessage, OutboxStatus
+from flows.outbox.models import Notice as OutboxMessage, OutboxStatus
 from flows.policy.findings import block
 from flows.policy.types import GroupKind
 from flows.removals.models import RemovalDecision, RemovalKind
@@ -168,7 +168,8 @@ def test_a_senior_manager_approves_a_removal_from_the_home_and_the_home_refreshe
     first = awaiting_sign_off(app.db, group_id, "J.S.")
     second = awaiting_sign_off(app.db, group_id, "K.T.")
     with app.db.transaction() as session:
-        session.add(OutboxMessage(method="chat.postMessage", args={"channel": "C0GONE", "text": "x"},
+        session.add(OutboxMessage(kind="removal.decision_shared", subject_type="removal", subject_id="1",
+                                  person_id="U0GONE",
                                   status=OutboxStatus.FAILED.value, last_error="channel_not_found",
                                   failed_at=datetime.now(UTC)))
     manager = Homes(app, MANAGER)

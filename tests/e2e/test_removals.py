@@ -14,7 +14,7 @@ from bot.wsgi import create_wsgi_app
 from flows.audit.models import AuditEntry
 from flows.db import Base
 from flows.groups.models import Group, Moderator
-from flows.outbox import OutboxMessage
+from flows.outbox import Notice as OutboxMessage
 from flows.removals.models import RemovalDecision, RemovalKind
 from flows.removals.service import BREACHES
 from tests.conftest import (

@@ -15,7 +15,7 @@ from bot.clock import Clock
 from bot.delivery import Deliverer, delivery_client
 from bot.jobs import slack_jobs
 from flows.db import utcnow
-from flows.outbox import OutboxMessage
+from flows.outbox import Notice as OutboxMessage
 from flows.jobs import UNDELIVERED_JOB
 from flows.scheduler import Scheduler
 from tests.conftest import MANAGER, SIGNING_SECRET, STAFF, STAFF_2, VOLUNTEER, RunningApp
@@ -208,8 +208,8 @@ def test_who_runs_a_group_is_not_kept_in_the_apps_messages_once_the_report_is_fi
     click(app, STAFF_2, buttons(blocks)["I'll approach them"], channel, ts)
     assert "07700 900123" in dm_to(app, STAFF_2, "who runs it").args["text"]
     approached = updates_of(app, channel, ts, 1)[0].args["blocks"]
-    assert any("07700" in str(m.args) for m in outbox(app.db))  # kept while the group is being approached
+    assert any("07700" in str(m.data) for m in outbox(app.db))  # kept while the group is being approached
 
     click(app, STAFF_2, buttons(approached)["Closed down"], channel, ts)
     updates_of(app, channel, ts, 2)
-    assert not any("07700" in str(m.args) for m in outbox(app.db))
+    assert not any("07700" in str(m.data) for m in outbox(app.db))

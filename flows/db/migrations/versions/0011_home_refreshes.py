@@ -3,16 +3,16 @@
 The web workers queue whose Home to publish again (flows/home/refreshes.py); the clock composes and publishes them.
 One row per person.
 
-Revision ID: 0010_home_refreshes
-Revises: 0009_home_indexes
+Revision ID: 0011_home_refreshes
+Revises: 0010_home_indexes
 """
 import sqlalchemy as sa
 from alembic import op
 
 import flows.db.base
 
-revision = '0010_home_refreshes'
-down_revision = '0009_home_indexes'
+revision = '0011_home_refreshes'
+down_revision = '0010_home_indexes'
 branch_labels = None
 depends_on = None
 

@@ -9,13 +9,13 @@ order (status, logged_at, id) and their count from the index alone (status, logg
 
 The RemovalDecision model declares the same indexes (flows/removals/models.py), so autogenerate keeps them.
 
-Revision ID: 0009_home_indexes
-Revises: 0008_people
+Revision ID: 0010_home_indexes
+Revises: 0009_notices
 """
 from alembic import op
 
-revision = '0009_home_indexes'
-down_revision = '0008_people'
+revision = '0010_home_indexes'
+down_revision = '0009_notices'
 branch_labels = None
 depends_on = None
 
