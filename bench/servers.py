@@ -100,7 +100,7 @@ def start_gunicorn(processes: Processes, name: str, conf: str, app: str, env: di
 
 @dataclass
 class Background:
-    """The clock's prompt loop (bot/home/refresher.py) in a process of its own, as the Procfile's clock runs it,
+    """The clock's prompt loop (bot/prompt.py) in a process of its own, as the Procfile's clock runs it,
     without the clock's daily jobs (which would post reminders for the whole large register mid-run)."""
 
     process: subprocess.Popen
@@ -116,7 +116,7 @@ class Background:
 def start_clock(processes: Processes, name: str, env: dict[str, str], logs: Path) -> Background:
     log = logs / f"{name}.log"
     with open(log, "ab") as out:
-        process = processes.start([sys.executable, "-m", "bot.home.refresher"], env=env, stdout=out,
+        process = processes.start([sys.executable, "-m", "bot.prompt"], env=env, stdout=out,
                                   stderr=subprocess.STDOUT)
     time.sleep(1.0)
     if process.poll() is not None:

@@ -1,5 +1,6 @@
 """`python -m bot.clock`: the one loop that sends what the outbox holds and runs the jobs that are due, and beside
-it the prompt loop that publishes the Homes the web workers asked to refresh (bot/home/refresher.py).
+it the prompt loop (bot/prompt.py) that delivers the notices and publishes the Homes the web workers queued, within
+a fraction of a second.
 
 Any number of clocks may run (one per dyno, say): the database makes each message go once and each job run
 once. The loop never dies on an error: it logs it and tries again on the next tick. SIGTERM stops it between
@@ -81,16 +82,17 @@ def main(argv: list[str] | None = None) -> None:
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
-    from bot.home.refresher import build as home_refresher
+    from bot import prompt
     from flows.db import Database
 
     db = Database(settings.database_url)
     clock = build(settings, db)
-    prompt = threading.Thread(target=home_refresher(settings, db).run, args=(stop,), name="home-refresher",
-                              daemon=True)
-    prompt.start()
+    loop = prompt.build(settings, db)
+    beside = threading.Thread(target=loop.run, args=(stop,), name="prompt-loop", daemon=True)
+    beside.start()
     clock.run(stop)
-    prompt.join(timeout=10)
+    beside.join(timeout=10)
+    loop.close()
 
 
 if __name__ == "__main__":

@@ -120,24 +120,25 @@ class RunningApp:
 def running_app(settings, db, fake_slack):
     from bot.wsgi import create_wsgi_app
 
-    with WSGIServer(create_wsgi_app(settings, db)) as server, refreshing_homes(settings, db):
+    with WSGIServer(create_wsgi_app(settings, db)) as server, prompt_loop(settings, db):
         yield RunningApp(
             url=server.url, sender=SlackSender(server.url, SIGNING_SECRET), fake=fake_slack, db=db, settings=settings
         )
 
 
 @contextmanager
-def refreshing_homes(settings, db):
-    """The clock's prompt loop beside the app, as the Procfile runs it: it publishes the Homes the app queues."""
-    from bot.home.refresher import build
+def prompt_loop(settings, db):
+    """The clock's prompt loop beside the app, as the Procfile runs it: it delivers the notices and publishes the
+    Homes the app queues."""
+    from bot import prompt
 
-    refresher = build(settings, db)
+    loop = prompt.build(settings, db)
     stop = threading.Event()
-    loop = threading.Thread(target=refresher.run, args=(stop, 0.02), name="home-refresher", daemon=True)
-    loop.start()
+    beside = threading.Thread(target=loop.run, args=(stop, 0.02), name="prompt-loop", daemon=True)
+    beside.start()
     try:
-        yield refresher
+        yield loop
     finally:
         stop.set()
-        loop.join(timeout=10)
-        refresher.close()
+        beside.join(timeout=10)
+        loop.close()

@@ -1,11 +1,10 @@
 """The clock's side of Home refreshes: takes the refreshes the web workers queued (flows/home/refreshes.py), many
 at a time, composes each Home and publishes it, several to Slack at once so that a slow Slack does not hold the
-rest. Runs every fraction of a second (PROMPT_SECONDS), so a Home is published well within a second of the click
-or the opening that asked for it."""
+rest. The clock's prompt loop (bot/prompt.py) runs it every fraction of a second, so a Home is published well
+within a second of the click or the opening that asked for it."""
 from __future__ import annotations
 
 import logging
-import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from slack_sdk import WebClient
@@ -19,7 +18,6 @@ from flows.settings import Settings
 
 log = logging.getLogger(__name__)
 
-PROMPT_SECONDS = 0.1
 BATCH = 50
 PUBLISHERS = 8
 
@@ -58,16 +56,6 @@ class HomeRefresher:
         except Exception:
             log.exception("could not publish the Home of %s", user_id)
 
-    def run(self, stop: threading.Event, interval: float = PROMPT_SECONDS) -> None:
-        while not stop.is_set():
-            try:
-                busy = self.refresh_due()
-            except Exception:
-                log.exception("Home refreshes failed; trying again shortly")
-                busy = 0
-            if not busy:
-                stop.wait(interval)
-
     def close(self) -> None:
         self._pool.shutdown(wait=True)
 
@@ -81,23 +69,3 @@ def build(settings: Settings, db: Database) -> HomeRefresher:
     directory = Directory(db, SlackDirectoryBackend(client), settings, unknown_name=mention)
     return HomeRefresher(db, settings, directory, client)
 
-
-def main() -> None:
-    """`python -m bot.home.refresher`: the prompt loop alone, without the clock's jobs (the clock runs it too);
-    for the benchmark, or a platform that gives it a process of its own."""
-    import signal
-
-    from flows.settings import get_settings
-
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    settings = get_settings()
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    refresher = build(settings, Database(settings.database_url))
-    refresher.run(stop)
-    refresher.close()
-
-
-if __name__ == "__main__":
-    main()

@@ -25,9 +25,8 @@ def register(app: App, services: Services) -> None:
             with services.db.transaction() as session:
                 answer.queued = [notify.whisper(session, where, answer.explanation)]
         # Slack never resends a click it got a 200 for: the 200 leaves once the answer is committed.
+        # What it queued is in the outbox: the clock's prompt loop sends it (bot/prompt.py).
         ack()
-        if answer.queued:
-            services.delivery.flush_soon(*answer.queued)
 
     actions = {
         messages.CONFIRM_ACTION: moderation.confirm,

@@ -26,6 +26,7 @@ from tests.conftest import (
     STAFF_2,
     VOLUNTEER,
     RunningApp,
+    prompt_loop,
 )
 from tests.harness.signing import (
     SlackSender,
@@ -45,7 +46,7 @@ def app(settings, db, fake_slack):
     fake_slack.add_user(MANAGER_2, name="dana", real_name="Dana Director")
     fake_slack.add_usergroup(MANAGERS_GROUP, "senior-managers", [MANAGER, MANAGER_2])
     ours = settings.model_copy(update={"approvals_channel": APPROVALS})
-    with WSGIServer(create_wsgi_app(ours, db)) as server:
+    with WSGIServer(create_wsgi_app(ours, db)) as server, prompt_loop(ours, db):
         yield RunningApp(
             url=server.url, sender=SlackSender(server.url, SIGNING_SECRET), fake=fake_slack, db=db, settings=ours
         )
