@@ -8,6 +8,7 @@ Controlled through stdin, one command a line, each answered with one line on std
     count           how many calls it has answered so far
     calls           per method counts, as JSON
     publishes       every views.publish so far, as JSON [user_id, time.time()] pairs
+    updates         every chat.update so far, as JSON [ts, time.time()] pairs
     quit
 """
 from __future__ import annotations
@@ -44,6 +45,8 @@ def main() -> int:
             elif command == "publishes":
                 print(json.dumps([[c.args.get("user_id"), c.timestamp] for c in fake.calls("views.publish")]),
                       flush=True)
+            elif command == "updates":
+                print(json.dumps([[c.args.get("ts"), c.timestamp] for c in fake.calls("chat.update")]), flush=True)
             elif command == "quit":
                 break
             else:

@@ -224,6 +224,9 @@ class FakeSlackProcess:
     def publishes(self) -> list[tuple[str, float]]:
         return [(user, at) for user, at in json.loads(self._ask("publishes"))]
 
+    def updates(self) -> list[tuple[str, float]]:
+        return [(ts, at) for ts, at in json.loads(self._ask("updates"))]
+
     def stop(self) -> None:
         try:
             self._ask("quit")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 from bot.delivery import Deliverer, delivery_client
 from bot.home.refresher import HomeRefresher
@@ -20,20 +21,26 @@ from flows.settings import Settings
 log = logging.getLogger(__name__)
 
 BATCH = 50
+# Notices sent at once: most of a send is waiting for Slack, and one slow answer must not hold the rest.
+SENDERS = 8
 # Idle between turns: a notice or a Home waits at most this long to be taken (plus one turn's work).
 PROMPT_SECONDS = 0.1
 
 
 class PromptLoop:
-    def __init__(self, deliverer: Deliverer, homes: HomeRefresher) -> None:
+    def __init__(self, deliverer: Deliverer, homes: HomeRefresher, senders: int = SENDERS) -> None:
         self.deliverer = deliverer
         self.homes = homes
+        self.senders = senders
+        self._pool = ThreadPoolExecutor(max_workers=senders, thread_name_prefix="prompt-send")
+        self._lock = threading.Lock()
+        self._in_flight: set[int] = set()
 
     def turn(self) -> int:
         """One round: how much was done (notices tried, Homes published)."""
         done = 0
         try:
-            done += len(self.deliverer.deliver_due(limit=BATCH))
+            done += self._deliver()
         except Exception:
             log.exception("prompt loop: delivering notices failed; trying again shortly")
         try:
@@ -42,12 +49,32 @@ class PromptLoop:
             log.exception("prompt loop: Home refreshes failed; trying again shortly")
         return done
 
+    def _deliver(self) -> int:
+        """Hand each notice due, not already being sent, to the next free sender; how many were handed out. Each
+        sender claims its own notice (and, once it is sent, what was waiting for it: its replacements); no turn
+        waits for a slow send to finish."""
+        outbox, send = self.deliverer.outbox, self.deliverer.dispatch
+        with self._lock:
+            due = [i for i in outbox.due_ids(BATCH + len(self._in_flight)) if i not in self._in_flight][:BATCH]
+            self._in_flight.update(due)
+        for notice_id in due:
+            future = self._pool.submit(outbox.deliver_due, send, BATCH, [notice_id])
+            future.add_done_callback(lambda done, notice_id=notice_id: self._sent(notice_id, done))
+        return len(due)
+
+    def _sent(self, notice_id: int, done) -> None:
+        with self._lock:
+            self._in_flight.discard(notice_id)
+        if done.exception() is not None:
+            log.error("prompt loop: delivering notice %s failed", notice_id, exc_info=done.exception())
+
     def run(self, stop: threading.Event, interval: float = PROMPT_SECONDS) -> None:
         while not stop.is_set():
             if not self.turn():
                 stop.wait(interval)
 
     def close(self) -> None:
+        self._pool.shutdown(wait=True)
         self.homes.close()
 
 
