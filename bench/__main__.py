@@ -41,7 +41,7 @@ KINDS = {"newgroup": "/newgroup command", "name_step": "wizard name step", "appr
 # Each kind's path in bench/hot_paths.py, whose statements and transactions are counted.
 PATHS = {"newgroup": "/newgroup", "name_step": "name step", "approve": "Approve", "home": "app_home_opened"}
 # The statements of the work a kind leaves to the clock's prompt loop.
-BACKGROUND_PATHS = {"home": "Home refresh (clock)"}
+BACKGROUND_PATHS = {"home": "Home refresh (clock)", "approve": "Approve's notices (clock)"}
 BATCH_TIME_LIMIT = 120.0
 # Approves sent one at a time at a steady pace, well below what the machine can take, for how soon their notices
 # reach Slack when it is not saturated (the closed-loop points above send back to back, which saturates it).

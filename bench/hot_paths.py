@@ -55,11 +55,19 @@ def paths(
         finally:
             refresher.close()
 
+    def notices(relabel: Relabel) -> None:
+        # What the clock's prompt loop does with the notices the Approve queued: deliver them.
+        from bot.delivery import Deliverer, delivery_client
+
+        Deliverer(db, delivery_client(settings), settings).deliver_due()
+        settle()
+
     return {
         "app_home_opened": send("app_home_opened", load.app_home_opened(0)),
         "Home refresh (clock)": home_refresh,
         "/newgroup": send("/newgroup", load.newgroup_command(0)),
         "name step": send("name step", load.name_step(*draft)),
         "Approve": send("Approve", load.approve_click(decision_id, 0)),
+        "Approve's notices (clock)": notices,
         "Approve again": send("Approve again", load.approve_click(decision_id, 1)),
     }
