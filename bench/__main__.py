@@ -20,6 +20,7 @@ import signal
 import sys
 import tempfile
 import time
+import urllib.parse
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,14 +32,28 @@ from bench.servers import (
     PostgresServer,
     Processes,
     Server,
+    start_clock,
     start_gunicorn,
 )
 
-KINDS = {"newgroup": "/newgroup command", "name_step": "wizard name step", "approve": "Approve click"}
+KINDS = {"newgroup": "/newgroup command", "name_step": "wizard name step", "approve": "Approve click",
+         "home": "app_home_opened"}
+# Each kind's path in bench/hot_paths.py, whose statements and transactions are counted.
+PATHS = {"newgroup": "/newgroup", "name_step": "name step", "approve": "Approve", "home": "app_home_opened"}
+# The statements of the work a kind leaves to the clock's prompt loop.
+BACKGROUND_PATHS = {"home": "Home refresh (clock)", "approve": "Approve's notices (clock)"}
 BATCH_TIME_LIMIT = 120.0
+# Approves sent one at a time at a steady pace, well below what the machine can take, for how soon their notices
+# reach Slack when it is not saturated (the closed-loop points above send back to back, which saturates it).
+PACED_REQUESTS, PACED_PER_SECOND = 40, 4.0
 DRAIN_TIME_LIMIT = 120.0
 WARMUP_REQUESTS = 12
 TARGET_RATIO, TARGET_P99, SLACK_LIMIT, TARGET_GROWTH = 1.3, 0.300, 3.0, 1.3
+# issue 15: web-worker CPU per request against the bare app's; p50 at the top concurrency for the kinds that
+# acknowledge before their work; worker peak memory; CPU per Home, large register against empty.
+TARGET_CPU = {"newgroup": 2.0, "name_step": 2.0, "approve": 2.0, "home": 3.0}
+ACK_FIRST, TARGET_ACK_FIRST_P50, TARGET_MEMORY_MIB, TARGET_HOME_GROWTH = ("newgroup", "home"), 1.5, 70, 1.3
+TARGET_PUBLISHED = 1.0
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -93,6 +108,27 @@ class Point:
     ours: load.Summary
     bare: load.Summary
     drain_seconds: float  # from our last acknowledgement until Slack stopped hearing from the app
+    # CPU seconds (user + sys) the web workers used while serving the point's requests (ours: their work after
+    # the acknowledgements included, until it was done), and the requests served.
+    ours_cpu: float = 0.0
+    bare_cpu: float = 0.0
+    # CPU seconds of the process that does the work after the acknowledgements, when it is not a web worker.
+    background_cpu: float = 0.0
+    # app_home_opened: seconds from each request's sending until Slack was sent that person's Home; Approve: until
+    # its first notice reached Slack.
+    published_after: list[float] = field(default_factory=list)
+
+    @property
+    def ours_cpu_ms(self) -> float:
+        return 1000 * self.ours_cpu / max(self.ours.count, 1)
+
+    @property
+    def bare_cpu_ms(self) -> float:
+        return 1000 * self.bare_cpu / max(self.bare.count, 1)
+
+    @property
+    def background_cpu_ms(self) -> float:
+        return 1000 * self.background_cpu / max(self.ours.count, 1)
 
     @property
     def p50_ratio(self) -> float:
@@ -111,10 +147,13 @@ class Run:
     points: list[Point] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     memory: dict[str, dict[str, list[dict]]] = field(default_factory=dict)
+    background_memory: dict[str, dict[str, int]] = field(default_factory=dict)
+    paced: list[tuple[str, int, list[float]]] = field(default_factory=list)  # (register, Slack delay ms, waits)
     generated: dict[str, float] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
     statements: list[plans.Statement] = field(default_factory=list)
     executed: dict[str, int] = field(default_factory=dict)  # statements each hot path ran, by label
+    transactions: dict[str, int] = field(default_factory=dict)  # transactions each hot path began, by label
     indexes: dict[str, list[str]] = field(default_factory=dict)
     throughput: policy.Throughput | None = None
     seconds: float = 0.0
@@ -182,7 +221,7 @@ class Bench:
         from bench.hot_paths import paths
 
         settle = lambda: self._drain(0)
-        statements, run.executed = plans.record(
+        statements, run.executed, run.transactions = plans.record(
             self.db, paths(Settings(_env_file=None), self.db, draft, decision, settle))
         run.statements = plans.explain(self.db, statements)
         run.indexes = plans.indexes(self.db, list(data.LARGE))
@@ -225,10 +264,11 @@ class Bench:
             if args.no_home_refresh:
                 env["BENCH_NO_HOME_REFRESH"] = "1"
         ours = start_gunicorn(self.processes, f"ours-{size}", "bot.gunicorn_conf", entry, env, self.workdir)
+        self.background = start_clock(self.processes, f"clock-{size}", env, self.workdir)
         bare = start_gunicorn(self.processes, f"bare-{size}", "bench.bare_gunicorn_conf", "bench.bare_app:asgi_application",
                               self.bare_env, self.workdir)
         try:
-            needed = args.requests * points + WARMUP_REQUESTS
+            needed = args.requests * points + WARMUP_REQUESTS + PACED_REQUESTS * len(args.delays)
             with self.db.engine.begin() as connection:
                 self.drafts = data.name_step_drafts(connection, needed if "name_step" in args.kinds else 0)
                 self.decisions = data.decisions_awaiting_sign_off(
@@ -249,15 +289,26 @@ class Bench:
                                   f"max {_ms(point.ours.max)} | bare p50 {_ms(point.bare.p50)} p99 "
                                   f"{_ms(point.bare.p99)} | errors {point.ours.error_text}/{point.bare.error_text} | "
                                   f"post-ack work done {point.drain_seconds:.1f}s after the last ack")
+            if "approve" in args.kinds:
+                for delay in args.delays:
+                    if self.remaining() > 0:
+                        self.fake.set_delay(delay / 1000)
+                        run.paced.append((size, delay, self._paced(ours)))
+                        _progress(f"  {size} register, {delay} ms, Approve at {PACED_PER_SECOND:.0f}/s: first notice "
+                                  f"p95 {load.percentile(run.paced[-1][2], 95):.2f} s")
             run.memory[size] = {"ours": _memory(ours), "bare": _memory(bare)}
+            run.background_memory[size] = self.background.memory_kib()
         finally:
             self.fake.set_delay(0)
+            self.processes.stop(self.background.process)
             self.processes.stop(ours.process)
             self.processes.stop(bare.process)
 
     def _bodies(self, kind: str, count: int) -> list[str]:
         if kind == "newgroup":
             return [load.newgroup_command(n) for n in range(count)]
+        if kind == "home":
+            return [load.app_home_opened(n) for n in range(count)]
         if kind == "name_step":
             taken, self.drafts = self.drafts[:count], self.drafts[count:]
             return [load.name_step(draft_id, owner) for draft_id, owner in taken]
@@ -278,18 +329,36 @@ class Bench:
         batches = max(1, min(4, len(bodies) // (3 * concurrency)))
         chunks = [bodies[i::batches] for i in range(batches)]
         samples: dict[str, list[load.Sample]] = {"ours": [], "bare": []}
+        cpu = {"ours": 0.0, "bare": 0.0}
+        background = 0.0
         drain = 0.0
         for n, chunk in enumerate(chunks):
             # ours, bare, bare, ours, ...: whatever else the machine is doing falls on both alike.
             order = (ours, bare) if n % 2 == 0 else (bare, ours)
             for server in order:
+                name = "ours" if server is ours else "bare"
                 limit = min(BATCH_TIME_LIMIT, max(self.remaining(), 1.0))
+                before, before_background = server.worker_cpu_seconds(), self.background.cpu_seconds()
                 batch = load.run_batch(server.port, chunk, concurrency, self.secret, limit)
-                samples["ours" if server is ours else "bare"].extend(batch.samples)
+                samples[name].extend(batch.samples)
                 if server is ours:  # the bare app has no work after its acknowledgements
                     drain = max(drain, self._drain(delay / 1000))
+                    background += self.background.cpu_seconds() - before_background
+                cpu[name] += server.worker_cpu_seconds() - before
+        published = (_published_after(samples["ours"], self.fake.publishes()) if kind == "home"
+                     else _closed_after(samples["ours"], self.fake.updates()) if kind == "approve" else [])
         return Point(size, delay, kind, concurrency, load.Summary.of(samples["ours"]),
-                     load.Summary.of(samples["bare"]), drain)
+                     load.Summary.of(samples["bare"]), drain, cpu["ours"], cpu["bare"], background, published)
+
+    def _paced(self, ours: Server) -> list[float]:
+        bodies = self._bodies("approve", PACED_REQUESTS)
+        samples = []
+        start = time.monotonic()
+        for n, body in enumerate(bodies):
+            time.sleep(max(0.0, start + n / PACED_PER_SECOND - time.monotonic()))
+            samples.append(load.send(ours.port, body, self.secret))
+        self._drain(0.3)
+        return _closed_after(samples, self.fake.updates())
 
     def _drain(self, delay: float) -> float:
         """Wait until the app has finished its work after the acknowledgements (Slack stops hearing from it), so
@@ -303,6 +372,35 @@ class Bench:
             if count != last:
                 last, changed = count, time.monotonic()
         return changed - start
+
+
+def _published_after(samples: list[load.Sample], publishes: list[tuple[str, float]]) -> list[float]:
+    """For each Home opened: how long after it was sent the app sent that person's Home to Slack."""
+    by_user: dict[str, list[float]] = {}
+    for user, at in publishes:
+        by_user.setdefault(user, []).append(at)
+    waits = []
+    for sample in samples:
+        user = json.loads(sample.body)["event"]["user"]
+        after = [at for at in by_user.get(user, []) if at >= sample.started]
+        waits.append(min(after) - sample.started if after else float("inf"))
+    return waits
+
+
+def _closed_after(samples: list[load.Sample], updates: list[tuple[str, float]]) -> list[float]:
+    """For each Approve: how long after it was sent its first notice reached Slack (the sign-off request in the
+    approvals channel edited to say it is approved; bench/data.py gives that post a ts naming the decision)."""
+    by_decision: dict[int, list[float]] = {}
+    for ts, at in updates:
+        if isinstance(ts, str) and "." in ts:
+            by_decision.setdefault(int(ts.split(".", 1)[1]), []).append(at)
+    waits = []
+    for sample in samples:
+        payload = json.loads(urllib.parse.parse_qs(sample.body)["payload"][0])
+        decision = int(payload["actions"][0]["value"]) % 1_000_000
+        after = [at for at in by_decision.get(decision, []) if at >= sample.started]
+        waits.append(min(after) - sample.started if after else float("inf"))
+    return waits
 
 
 def _memory(server: Server) -> list[dict]:
@@ -389,6 +487,25 @@ def report(run: Run) -> str:
             f"{p.ours.error_text}/{p.bare.error_text} | {p.drain_seconds:.1f} |")
     if run.skipped:
         out += ["", "Skipped (time limit): " + "; ".join(run.skipped)]
+    out += ["", cpu_report(run)]
+    homes = [p for p in run.points if p.published_after]
+    if homes:
+        out += ["", "Work after the acknowledgement, done by the clock's prompt loop (not the web workers): seconds "
+                "from the request's sending until Slack was sent the person's Home (app_home_opened) or the "
+                "Approve's first notice (its sign-off request edited to say approved):", "",
+                "| register | Slack delay | request | conc. | p50 | p95 | max | never |",
+                "|---|---|---|---|---|---|---|---|"]
+        for size, delay, waits in run.paced:
+            done = [w for w in waits if w != float("inf")]
+            out.append(f"| {size} | {delay} ms | Approve click at a steady {PACED_PER_SECOND:.0f}/s | 1 | "
+                       f"{load.percentile(done, 50):.2f} | {load.percentile(done, 95):.2f} | "
+                       f"{max(done, default=float('nan')):.2f} | {len(waits) - len(done)} |")
+        for p in homes:
+            done = [w for w in p.published_after if w != float("inf")]
+            out.append(f"| {p.size} | {p.delay_ms} ms | {KINDS[p.kind]} | {p.concurrency} | "
+                       f"{load.percentile(done, 50):.2f} | "
+                       f"{load.percentile(done, 95):.2f} | {max(done, default=float('nan')):.2f} | "
+                       f"{len(p.published_after) - len(done)} |")
     growth = _growth(run)
     if growth:
         out += ["", "Growth: ours with the large register / ours with the empty one:", "",
@@ -402,7 +519,10 @@ def report(run: Run) -> str:
     for size, apps in run.memory.items():
         cells = [f"{name}: " + ", ".join(f"{w.get('VmHWM', 0) / 1024:.0f}" for w in workers)
                  for name, workers in apps.items()]
-        out.append(f"- {size} register: " + "; ".join(cells))
+        background = run.background_memory.get(size, {})
+        out.append(f"- {size} register: " + "; ".join(cells)
+                   + (f"; the clock's prompt loop (its own process): {background.get('VmHWM', 0) / 1024:.0f}"
+                      if background else ""))
     if run.generated:
         out += ["", ("Large register: " + ", ".join(f"{n:,} {t}" for t, n in data.LARGE.items())
                      + f", generated in {run.generated.get('large', 0):.1f} s (Core executemany). Rows in the "
@@ -414,8 +534,9 @@ def report(run: Run) -> str:
                      f"{t.command_seconds:.2f} s as a command ({t.command_rate:,.0f} groups/s, start-up and "
                      f"printing included); in process, parsing {t.parse_seconds:.2f} s and checking "
                      f"{t.check_seconds:.2f} s ({t.check_rate:,.0f} checks/s).")]
-    out += ["", ("Statements each hot path runs (one request each, in this process through create_app(), "
-                 "INSERTs included): " + "; ".join(f"{k} {v}" for k, v in run.executed.items()))]
+    out += ["", ("Statements (transactions) each hot path runs (one request each, in this process through "
+                 "create_app(), on the last register measured, INSERTs included): "
+                 + "; ".join(f"{k} {v} ({run.transactions.get(k, 0)})" for k, v in run.executed.items()))]
     out += ["", ("Query plans of the hot paths (each distinct SELECT/UPDATE recorded as the app ran it, "
                  "explained with its parameters, on the final database):"), "", "```"]
     out += [plans.format_statement(s) for s in run.statements]
@@ -430,6 +551,57 @@ def report(run: Run) -> str:
         out += [f"    {' '.join(d.split())}" for d in defs]
     out.append("```")
     return "\n".join(out)
+
+
+def cpu_report(run: Run) -> str:
+    """CPU per request of the web workers, ours beside the bare app's, point by point and then per request kind
+    (every point of that kind and register together), with the statements and transactions each kind runs."""
+    background = any(p.background_cpu for p in run.points)
+    out = ["CPU time (user + sys) of the gunicorn web workers per request served, in ms (from /proc/<pid>/stat "
+           "before and after each batch; ours until its work after the acknowledgements was done"
+           + ("; \"background\": the process that does that work instead of the web workers" if background else "")
+           + "):", "",
+           "| register | Slack delay | request | conc. | ours CPU ms | bare CPU ms | ours/bare |"
+           + (" background CPU ms |" if background else ""),
+           "|---|---|---|---|---|---|---|" + ("---|" if background else "")]
+    for p in run.points:
+        out.append(f"| {p.size} | {p.delay_ms} ms | {KINDS[p.kind]} | {p.concurrency} | {p.ours_cpu_ms:.1f} | "
+                   f"{p.bare_cpu_ms:.1f} | {p.ours_cpu_ms / max(p.bare_cpu_ms, 1e-9):.1f}x |"
+                   + (f" {p.background_cpu_ms:.1f} |" if background else ""))
+    out += ["", "Per request kind (all delays and concurrencies together):", "",
+            "| register | request | ours CPU ms | bare CPU ms | ours/bare | target | "
+            + ("background CPU ms | " if background else "") + "SQL statements (transactions) |",
+            "|---|---|---|---|---|---|" + ("---|" if background else "") + "---|"]
+    for (size, kind), row in cpu_by_kind(run).items():
+        label = PATHS[kind]
+        statements = " + ".join(
+            f"{run.executed[k]} ({run.transactions.get(k, 0)}) {k.split(', ', 1)[1] if ', ' in k else ''}".strip()
+            for k in run.executed if k == label or k.startswith(label + ", ")) or "-"
+        if kind in BACKGROUND_PATHS and BACKGROUND_PATHS[kind] in run.executed:
+            later = BACKGROUND_PATHS[kind]
+            statements += f"; then in the clock {run.executed[later]} ({run.transactions.get(later, 0)})"
+        out.append(f"| {size} | {KINDS[kind]} | {row['ours']:.1f} | {row['bare']:.1f} | {row['ratio']:.1f}x | "
+                   f"<= {TARGET_CPU[kind]:.0f}x |" + (f" {row['background']:.1f} |" if background else "")
+                   + f" {statements} |")
+    return "\n".join(out)
+
+
+def cpu_by_kind(run: Run) -> dict[tuple[str, str], dict[str, float]]:
+    rows: dict[tuple[str, str], dict[str, float]] = {}
+    for p in run.points:
+        row = rows.setdefault((p.size, p.kind), {"ours_cpu": 0.0, "bare_cpu": 0.0, "background_cpu": 0.0,
+                                                 "ours_n": 0, "bare_n": 0})
+        row["ours_cpu"] += p.ours_cpu
+        row["bare_cpu"] += p.bare_cpu
+        row["background_cpu"] += p.background_cpu
+        row["ours_n"] += p.ours.count
+        row["bare_n"] += p.bare.count
+    for row in rows.values():
+        row["ours"] = 1000 * row["ours_cpu"] / max(row["ours_n"], 1)
+        row["bare"] = 1000 * row["bare_cpu"] / max(row["bare_n"], 1)
+        row["background"] = 1000 * row["background_cpu"] / max(row["ours_n"], 1)
+        row["ratio"] = row["ours"] / max(row["bare"], 1e-9)
+    return rows
 
 
 def _growth(run: Run) -> list[tuple[Point, Point]]:
@@ -457,6 +629,39 @@ def targets(run: Run) -> list[str]:
                  f"slowest {_ms(worst.ours.max) if worst else '-'} ms ({_where(worst) if worst else '-'})"
                  + (" (late or failed at: " + "; ".join(f"{_where(p)} max {_ms(p.ours.max)} ms, {p.ours.late} late, "
                                                         f"{p.ours.errors} errors" for p in late) + ")" if late else ""))
+    by_kind = cpu_by_kind(run)
+    for (size, kind), row in by_kind.items():
+        lines.append(f"web-worker CPU per request within {TARGET_CPU[kind]:.0f}x of the bare app ({size} register, "
+                     f"{KINDS[kind]}): {'met' if row['ratio'] <= TARGET_CPU[kind] else 'MISSED'}: "
+                     f"{row['ours']:.1f} ms against {row['bare']:.1f} ms, {row['ratio']:.1f}x")
+    if ("empty", "home") in by_kind and ("large", "home") in by_kind:
+        growth_cpu = by_kind[("large", "home")]["ours"] / max(by_kind[("empty", "home")]["ours"], 1e-9)
+        lines.append(f"CPU per Home, large register / empty, within {TARGET_HOME_GROWTH}: "
+                     f"{'met' if growth_cpu <= TARGET_HOME_GROWTH else 'MISSED'}: {growth_cpu:.2f}x")
+    quick = [p for p in at_top if p.kind in ACK_FIRST]
+    over_p50 = [p for p in quick if p.p50_ratio > TARGET_ACK_FIRST_P50]
+    if quick:
+        lines.append(f"p50 at {top} concurrent within {TARGET_ACK_FIRST_P50}x of the bare app for the kinds that "
+                     f"acknowledge before their work ({', '.join(KINDS[k] for k in ACK_FIRST)}): "
+                     f"{'met' if not over_p50 else 'MISSED'}: "
+                     + "; ".join(f"{_where(p)} {p.p50_ratio:.2f}x" for p in quick))
+    for size, delay, waits in run.paced:
+        p95 = load.percentile(waits, 95)
+        lines.append(f"a notice reaches Slack within {TARGET_PUBLISHED:.0f} s at the 95th percentile when the machine "
+                     f"is not saturated ({size} register, Slack at {delay} ms, Approve at {PACED_PER_SECOND:.0f}/s): "
+                     f"{'met' if p95 <= TARGET_PUBLISHED else 'MISSED'}: p95 {p95:.2f} s")
+    for kind, what in (("home", "a Home opened"), ("approve", "an Approve's first notice")):
+        for concurrency in sorted({p.concurrency for p in points}):
+            waits = [w for p in points if p.kind == kind and p.concurrency == concurrency for w in p.published_after]
+            if waits:
+                p95 = load.percentile(waits, 95)
+                lines.append(f"{what} reaches Slack within {TARGET_PUBLISHED:.0f} s at the 95th percentile, "
+                             f"{concurrency} concurrent: {'met' if p95 <= TARGET_PUBLISHED else 'MISSED'}: p95 "
+                             f"{p95:.2f} s over {len(waits)} requests")
+    peaks = [w.get("VmHWM", 0) / 1024 for apps in run.memory.values() for w in apps.get("ours", [])]
+    if peaks:
+        lines.append(f"worker peak memory under {TARGET_MEMORY_MIB} MiB: "
+                     f"{'met' if max(peaks) < TARGET_MEMORY_MIB else 'MISSED'}: at most {max(peaks):.0f} MiB")
     growth = _growth(run)
     grew = [(s, g) for s, g in growth if g.ours.p50 / s.ours.p50 >= TARGET_GROWTH]
     if growth:

@@ -7,6 +7,8 @@ Controlled through stdin, one command a line, each answered with one line on std
     delay SECONDS   every Web API call answers after this delay
     count           how many calls it has answered so far
     calls           per method counts, as JSON
+    publishes       every views.publish so far, as JSON [user_id, time.time()] pairs
+    updates         every chat.update so far, as JSON [ts, time.time()] pairs
     quit
 """
 from __future__ import annotations
@@ -40,6 +42,11 @@ def main() -> int:
                 print(len(fake.calls()), flush=True)
             elif command == "calls":
                 print(json.dumps(Counter(c.method for c in fake.calls())), flush=True)
+            elif command == "publishes":
+                print(json.dumps([[c.args.get("user_id"), c.timestamp] for c in fake.calls("views.publish")]),
+                      flush=True)
+            elif command == "updates":
+                print(json.dumps([[c.args.get("ts"), c.timestamp] for c in fake.calls("chat.update")]), flush=True)
             elif command == "quit":
                 break
             else:

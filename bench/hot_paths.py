@@ -27,7 +27,7 @@ def paths(
 
     def send(name: str, body: str) -> Callable[[Relabel], None]:
         def run(relabel: Relabel) -> None:
-            headers = {"content-type": [load.FORM]} | {k.lower(): [v] for k, v in sign(body, secret).items()}
+            headers = {"content-type": [load.content_type(body)]} | {k.lower(): [v] for k, v in sign(body, secret).items()}
             acknowledge = Ack.__call__
 
             def acknowledged(ack, *args, **kwargs):
@@ -43,9 +43,31 @@ def paths(
                 raise RuntimeError(f"{name}: the app answered {response.status} {response.body[:200]}")
         return run
 
+    def home_refresh(relabel: Relabel) -> None:
+        # What the clock's prompt loop does with the refresh app_home_opened queued: compose the Home, publish it.
+        from bot.home.refresher import build
+
+        refresher = build(settings, db)
+        try:
+            if refresher.refresh_due() != 1:
+                raise RuntimeError("Home refresh: app_home_opened queued no refresh")
+            settle()
+        finally:
+            refresher.close()
+
+    def notices(relabel: Relabel) -> None:
+        # What the clock's prompt loop does with the notices the Approve queued: deliver them.
+        from bot.delivery import Deliverer, delivery_client
+
+        Deliverer(db, delivery_client(settings), settings).deliver_due()
+        settle()
+
     return {
+        "app_home_opened": send("app_home_opened", load.app_home_opened(0)),
+        "Home refresh (clock)": home_refresh,
         "/newgroup": send("/newgroup", load.newgroup_command(0)),
         "name step": send("name step", load.name_step(*draft)),
         "Approve": send("Approve", load.approve_click(decision_id, 0)),
+        "Approve's notices (clock)": notices,
         "Approve again": send("Approve again", load.approve_click(decision_id, 1)),
     }

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from bench.data import APPROVALS_CHANNEL, MANAGERS, STAFF, TEAM_ID
 from tests.harness.signing import (
     block_actions_payload,
+    event_body,
     interaction_body,
     sign,
     slash_command_body,
@@ -21,6 +22,7 @@ from tests.harness.signing import (
 )
 
 FORM = "application/x-www-form-urlencoded"
+JSON = "application/json"
 REQUEST_TIMEOUT = 10.0
 SLACK_GIVES_UP = 3.0
 NAME = "Amaze Hastings parent carers"
@@ -51,10 +53,23 @@ def approve_click(decision_id: int, n: int) -> str:
     ))
 
 
+def app_home_opened(n: int) -> str:
+    """A member of staff opening the app's Home tab: the Events API callback Slack sends (Bolt acknowledges events
+    itself; the Home is composed and published after that)."""
+    return event_body({"type": "app_home_opened", "user": STAFF[n % len(STAFF)], "channel": f"D0BHOME{n % 10:02d}",
+                       "tab": "home"}, team_id=TEAM_ID)
+
+
+def content_type(body: str) -> str:
+    return JSON if body.startswith("{") else FORM
+
+
 @dataclass
 class Sample:
     seconds: float
     status: int  # 0: no HTTP answer at all (refused, reset, timed out)
+    started: float = 0.0  # time.time() when it was sent, to match what Slack heard after it
+    body: str = ""
 
 
 @dataclass
@@ -66,8 +81,8 @@ class Batch:
 
 def send(port: int, body: str, secret: str) -> Sample:
     data = body.encode()
-    headers = {"Content-Type": FORM, **sign(data, secret)}
-    start = time.perf_counter()
+    headers = {"Content-Type": content_type(body), **sign(data, secret)}
+    start, started = time.perf_counter(), time.time()
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT)
     try:
         connection.request("POST", "/slack/events", body=data, headers=headers)
@@ -78,7 +93,7 @@ def send(port: int, body: str, secret: str) -> Sample:
         status = 0
     finally:
         connection.close()
-    return Sample(time.perf_counter() - start, status)
+    return Sample(time.perf_counter() - start, status, started, body)
 
 
 def run_batch(port: int, bodies: list[str], concurrency: int, secret: str, time_limit: float) -> Batch:

@@ -38,13 +38,17 @@ class Statement:
 
 def record(
     db: Database, paths: dict[str, Callable[[Callable[[str], None]], object]]
-) -> tuple[list[Statement], Counter]:
+) -> tuple[list[Statement], Counter, Counter]:
     """Run each path, keeping each distinct statement once (the first parameters it was run with) and counting
-    every statement each path ran. A path may relabel what follows (e.g. "until ack", "after ack") through the
-    function it is given."""
+    every statement and every transaction (a connection's BEGIN, implicit ones included) each path ran. A path
+    may relabel what follows (e.g. "until ack", "after ack") through the function it is given."""
     seen: dict[str, Statement] = {}
     executed: Counter = Counter()
+    transactions: Counter = Counter()
     current = {"path": ""}
+
+    def begun(conn):
+        transactions[current["path"]] += 1
 
     def before(conn, cursor, statement, parameters, context, executemany):
         executed[current["path"]] += 1
@@ -53,13 +57,15 @@ def record(
         seen.setdefault(statement, Statement(current["path"], statement, parameters))
 
     event.listen(db.engine, "before_cursor_execute", before)
+    event.listen(db.engine, "begin", begun)
     try:
         for name, run in paths.items():
             current["path"] = name
             run(lambda label: current.update(path=label))
     finally:
         event.remove(db.engine, "before_cursor_execute", before)
-    return list(seen.values()), executed
+        event.remove(db.engine, "begin", begun)
+    return list(seen.values()), executed, transactions
 
 
 def explain(db: Database, statements: list[Statement]) -> list[Statement]:

@@ -79,6 +79,10 @@ class Server:
     def worker_memory_kib(self) -> dict[int, dict[str, int]]:
         return {pid: memory_kib(pid) for pid in self.workers()}
 
+    def worker_cpu_seconds(self) -> float:
+        """User + system CPU time the workers have used so far, all their threads together."""
+        return sum(cpu_seconds(pid) for pid in self.workers())
+
 
 def start_gunicorn(processes: Processes, name: str, conf: str, app: str, env: dict[str, str], logs: Path) -> Server:
     port = free_port()
@@ -92,6 +96,32 @@ def start_gunicorn(processes: Processes, name: str, conf: str, app: str, env: di
     server = Server(name, process, port, log)
     wait_healthy(server)
     return server
+
+
+@dataclass
+class Background:
+    """The clock's prompt loop (bot/prompt.py) in a process of its own, as the Procfile's clock runs it,
+    without the clock's daily jobs (which would post reminders for the whole large register mid-run)."""
+
+    process: subprocess.Popen
+    log: Path
+
+    def cpu_seconds(self) -> float:
+        return cpu_seconds(self.process.pid)
+
+    def memory_kib(self) -> dict[str, int]:
+        return memory_kib(self.process.pid)
+
+
+def start_clock(processes: Processes, name: str, env: dict[str, str], logs: Path) -> Background:
+    log = logs / f"{name}.log"
+    with open(log, "ab") as out:
+        process = processes.start([sys.executable, "-m", "bot.prompt"], env=env, stdout=out,
+                                  stderr=subprocess.STDOUT)
+    time.sleep(1.0)
+    if process.poll() is not None:
+        raise RuntimeError(f"{name} stopped at start; see {log}:\n{_tail(log)}")
+    return Background(process, log)
 
 
 def wait_healthy(server: Server, timeout: float = 60.0) -> None:
@@ -131,6 +161,20 @@ def children(pid: int) -> list[int]:
             if int(fields.get("PPid", "0").strip()) == pid:
                 found.append(int(status.parent.name))
         return found
+
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """utime + stime from /proc/<pid>/stat (fields 14 and 15, in clock ticks): every thread of the process."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    # The command name (field 2) is in parentheses and may hold spaces: count fields after its closing one.
+    fields = text[text.rindex(")") + 2:].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
 
 
 def memory_kib(pid: int) -> dict[str, int]:
@@ -176,6 +220,12 @@ class FakeSlackProcess:
 
     def calls(self) -> dict[str, int]:
         return json.loads(self._ask("calls"))
+
+    def publishes(self) -> list[tuple[str, float]]:
+        return [(user, at) for user, at in json.loads(self._ask("publishes"))]
+
+    def updates(self) -> list[tuple[str, float]]:
+        return [(ts, at) for ts, at in json.loads(self._ask("updates"))]
 
     def stop(self) -> None:
         try:

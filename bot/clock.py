@@ -1,4 +1,6 @@
-"""`python -m bot.clock`: the one loop that sends what the outbox holds and runs the jobs that are due.
+"""`python -m bot.clock`: the one loop that sends what the outbox holds and runs the jobs that are due, and beside
+it the prompt loop (bot/prompt.py) that delivers the notices and publishes the Homes the web workers queued, within
+a fraction of a second.
 
 Any number of clocks may run (one per dyno, say): the database makes each message go once and each job run
 once. The loop never dies on an error: it logs it and tries again on the next tick. SIGTERM stops it between
@@ -80,7 +82,17 @@ def main(argv: list[str] | None = None) -> None:
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
-    build(settings).run(stop)
+    from bot import prompt
+    from flows.db import Database
+
+    db = Database(settings.database_url)
+    clock = build(settings, db)
+    loop = prompt.build(settings, db)
+    beside = threading.Thread(target=loop.run, args=(stop,), name="prompt-loop", daemon=True)
+    beside.start()
+    clock.run(stop)
+    beside.join(timeout=10)
+    loop.close()
 
 
 if __name__ == "__main__":

@@ -112,13 +112,6 @@ class Deliverer:
     def deliver_due(self, limit: int = 50) -> DeliveryReport:
         return self.outbox.deliver_due(self.dispatch, limit=limit)
 
-    def flush_soon(self, *messages: Notice | int) -> None:
-        """What listeners call after ack(): the messages go out at once, on a thread of their own, so the listener
-        thread is free for the next click."""
-        ids = [m.id if isinstance(m, Notice) else m for m in messages]
-        if ids:
-            self.after_reply.submit(self.flush_after_request, *ids)
-
     def flush_after_request(self, *messages: Notice | int, limit: int = 20) -> DeliveryReport:
         """Deliver now what a listener has just queued (after ack(), once its transaction has committed), so
         people do not wait for the clock. Given messages, only those go; given none, whatever is due. Never

@@ -18,5 +18,7 @@ control_socket_disable = True
 
 
 def on_starting(server):
-    # Runs once in the master before workers fork: one migration, however many workers follow.
-    prepare(_settings)
+    # Runs once in the master before workers fork: one migration, however many workers follow (already done when
+    # the platform ran the Procfile's release: step; then this finds nothing to do). In a child process, so that
+    # neither the master nor the workers it forks carry Alembic.
+    prepare(_settings, own_process=True)

@@ -25,7 +25,8 @@ class Services:
     wizard: NewGroupWizard
     removals: RemovalService
     reports: UnofficialGroupReports
-    # Sends what the outbox holds; listeners call delivery.flush_soon(message) after ack().
+    # Sends what the outbox holds; in the web workers only for what follows reports (bot/reports/listeners.py):
+    # the rest is sent by the clock's prompt loop (bot/prompt.py).
     delivery: Deliverer
     moderation: ModerationService
 

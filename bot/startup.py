@@ -1,6 +1,7 @@
 """What every way of running the app does first: refuse to start without its settings, then migrate."""
 from __future__ import annotations
 
+import subprocess
 import sys
 
 from bot.settings import SlackSettings as Settings
@@ -26,8 +27,15 @@ def require_slack_settings(settings: Settings) -> None:
         raise SystemExit(2)
 
 
-def prepare(settings: Settings) -> None:
+def prepare(settings: Settings, own_process: bool = False) -> None:
+    """`own_process`: migrate in a child process (`python -m flows migrate`, the Procfile's release: step), so
+    that Alembic is never imported here: a gunicorn master's memory is every worker's it forks."""
     require_slack_settings(settings)
+    if own_process:
+        migrated = subprocess.run([sys.executable, "-m", "flows", "migrate"], check=False)
+        if migrated.returncode != 0:  # the child has said why
+            raise SystemExit(migrated.returncode)
+        return
     from flows.db.migrate import upgrade
 
     upgrade(settings.database_url)

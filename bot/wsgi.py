@@ -14,8 +14,9 @@ from slack_bolt.request import payload_utils
 
 from bot.app import create_app
 from flows.db import Database
-from flows.db.migrate import current_revisions, head_revisions
-from bot.settings import SlackSettings as Settings, get_settings
+from bot.settings import SlackSettings as Settings
+from bot.settings import get_settings
+from flows.db.revisions import current_revisions, head_revisions
 
 SLACK_PATH = "/slack/events"
 # Slack's own rule: a request signed more than five minutes ago (or ahead) is a replay, not a request.

@@ -3,6 +3,8 @@ Slack's Web API, and the app itself served over real HTTP on a free port."""
 from __future__ import annotations
 
 import os
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 # Before flows.settings is imported: a developer's own .env (tokens, channels) must not reach the tests or the
@@ -118,7 +120,25 @@ class RunningApp:
 def running_app(settings, db, fake_slack):
     from bot.wsgi import create_wsgi_app
 
-    with WSGIServer(create_wsgi_app(settings, db)) as server:
+    with WSGIServer(create_wsgi_app(settings, db)) as server, prompt_loop(settings, db):
         yield RunningApp(
             url=server.url, sender=SlackSender(server.url, SIGNING_SECRET), fake=fake_slack, db=db, settings=settings
         )
+
+
+@contextmanager
+def prompt_loop(settings, db):
+    """The clock's prompt loop beside the app, as the Procfile runs it: it delivers the notices and publishes the
+    Homes the app queues."""
+    from bot import prompt
+
+    loop = prompt.build(settings, db)
+    stop = threading.Event()
+    beside = threading.Thread(target=loop.run, args=(stop, 0.02), name="prompt-loop", daemon=True)
+    beside.start()
+    try:
+        yield loop
+    finally:
+        stop.set()
+        beside.join(timeout=10)
+        loop.close()

@@ -2,15 +2,17 @@
 messages as the fake Slack received them, and clicks on their buttons."""
 from __future__ import annotations
 
+import time
 from datetime import datetime, timezone
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from bot.delivery import Deliverer, delivery_client
 from flows.moderation import notices as moderation_notices
 from flows.audit.models import AuditEntry
 from flows.groups.models import Group, Moderator
 from flows.people import new_person, person_for_account, person_of_account
+from flows.outbox.models import Notice
 from tests.conftest import MANAGER, STAFF, VOLUNTEER
 from tests.harness.signing import block_actions_payload
 
@@ -45,7 +47,17 @@ def put_on_register(app, moderators=(ALEX, VAL, SAM), *, created_at=None, ask_to
 
 
 def deliver(app) -> None:
+    """Deliver what is due now, and wait for what the app's prompt loop has taken meanwhile to be recorded."""
     Deliverer(app.db, delivery_client(app.settings), app.settings).deliver_due()
+    deadline = time.monotonic() + 5
+    while _being_sent(app.db) and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
+def _being_sent(db) -> int:
+    with db.transaction() as session:
+        return session.scalar(select(func.count()).select_from(Notice).where(
+            Notice.status == "pending", or_(Notice.attempts == 0, Notice.lease_until.is_not(None))))
 
 
 def dms(app, user_id: str, containing: str = "") -> list:

@@ -6,6 +6,9 @@ before the listener, and a listener's work after ack() runs later on another thr
 change it should show. Bolt calls its completion handler on that thread once the listener has finished (its
 transaction committed, its messages sent), so the Home published then is the state after the click. Other people a
 change concerns see it the next time they open their Home: it is composed from the database every time.
+
+The web worker only queues the refresh (flows/home/refreshes.py, one statement); the clock composes and publishes
+it within a fraction of a second (bot/home/refresher.py), so a Home costs the web workers nothing but that.
 """
 from __future__ import annotations
 
@@ -16,33 +19,20 @@ from slack_bolt.listener.listener_completion_handler import ListenerCompletionHa
 from slack_bolt.request import BoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.home import views
 from bot.people import person_id
 from bot.services import Services
-from flows.directory.service import RolesUnconfirmed
-from flows.home import HomeService, RegisterFilter
+from flows.home import RegisterFilter, refreshes
 
 log = logging.getLogger(__name__)
 INTERACTIONS = ("block_actions", "view_submission")
 
 
 def register(app: App, services: Services) -> None:
-    homes = HomeService(services.db, services.settings, services.directory)
-
     def publish(client: WebClient, user_id: str, chosen: RegisterFilter | None = None) -> None:
-        try:
-            home = homes.home_for(user_id, chosen)
-        except RolesUnconfirmed as error:
-            # What the Home shows follows the person's roles: the one last published stands until they are known.
-            log.warning("Home of %s not refreshed: %s", user_id, error)
-            return
-        try:
-            client.views_publish(user_id=user_id, view=views.home_view(home, services.settings))
-        except SlackApiError as error:
-            # The Home is shown again, afresh, the next time they open it.
-            log.warning("could not publish the Home of %s: %s", user_id, error.response.get("error"))
+        # `client` stays in the signature: the clock publishes with its own.
+        refreshes.ask(services.db, user_id, chosen)
 
     @app.event("app_home_opened")
     def opened(event, client, context):
@@ -67,9 +57,7 @@ def register(app: App, services: Services) -> None:
     app.action(views.NEXT_ACTION)(page_turned)
 
     runner = app.listener_runner
-    runner.listener_completion_handler = RefreshAfterInteraction(
-        runner.listener_completion_handler, lambda *args: services.delivery.after_reply.submit(publish, *args)
-    )
+    runner.listener_completion_handler = RefreshAfterInteraction(runner.listener_completion_handler, publish)
 
 
 WIZARD_PREFIX = "newgroup"

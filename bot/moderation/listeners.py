@@ -23,9 +23,8 @@ def register(app: App, services: Services) -> None:
         value = body["actions"][0].get("value")
         answer = act(value, where.user_id)
         # Slack never resends a click it got a 200 for: the 200 leaves once the answer is committed.
+        # What it queued is in the outbox: the clock's prompt loop sends it (bot/prompt.py).
         ack()
-        if answer.queued:
-            services.delivery.flush_soon(*answer.queued)
         if answer.refusal is not None:
             notify.whisper(client, where, refusals.moderation(answer.action, answer.refusal))
         elif not answer.done or not answer.message_id:

@@ -67,8 +67,8 @@ def register(app: App, services: Services) -> None:
         if result.group is not None:
             kind = result.state.kind
             conduct = drafting.conduct_notes(kind, result.group.name, settings)
+            # The kit it queued is in the outbox: the clock's prompt loop sends it (bot/prompt.py).
             ack(response_action="update", view=views.registered_view(result.group.name, kind, conduct))
-            services.delivery.flush_soon(*result.queued)
             return
         fields = views.field_ids(view)
         errors = {**refusals.field_errors(result.errors),

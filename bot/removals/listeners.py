@@ -23,11 +23,6 @@ log = logging.getLogger(__name__)
 def register(app: App, services: Services) -> None:
     removals: RemovalService = services.removals
 
-    def deliver(result: StepResult) -> None:
-        # After the reply: what the step queued goes now; whatever cannot go now, the clock sends.
-        if result.queued:
-            services.delivery.flush_soon(*result.queued)
-
     # --- opening the log form ----------------------------------------------------------------------------------
     def open_form(client: WebClient, body: dict, context: BoltContext, group_id=None, correcting_id: str | None = None):
         # The trigger lives three seconds and works once: open at once, then fill in the person's groups.
@@ -83,8 +78,8 @@ def register(app: App, services: Services) -> None:
             else:
                 ack(response_action="update", view=views.message_view(" ".join(result.errors.values())))
             return
+        # What the step queued is in the outbox: the clock's prompt loop sends it (bot/prompt.py).
         ack(response_action="update", view=views.logged_view(_logged_text(result)))
-        deliver(result)
 
     # --- R2: agreement and sign-off ----------------------------------------------------------------------------
     # A 200 tells Slack the click is handled and Slack never sends it again: it leaves only once the decision is
@@ -131,12 +126,9 @@ def register(app: App, services: Services) -> None:
             "Rejected. The person who logged it and the group's moderators are told, with your reason.",
             title="Reject the removal",
         ))
-        deliver(result)
 
     def settle(client: WebClient, body: dict, result: StepResult) -> None:
-        if result.done:
-            deliver(result)
-        else:
+        if not result.done:  # done: its notices are in the outbox, for the clock's prompt loop
             _whisper(client, body, _answer(result))
 
 

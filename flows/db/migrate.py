@@ -4,13 +4,14 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from functools import cache
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import text
 
+# Read without Alembic, for the web workers' health check (flows/db/revisions.py); here for older callers.
+from flows.db.revisions import current_revisions, head_revisions  # noqa: F401
 from flows.db.session import make_engine
 
 HERE = Path(__file__).resolve().parent
@@ -68,19 +69,6 @@ def _next_id(message: str, folders: list[Path | None]) -> str:
     numbers = [int(f.name[:4]) for folder in folders if folder for f in folder.glob("[0-9][0-9][0-9][0-9]_*.py")]
     topic = "_".join(re.findall(r"[a-z0-9]+", message.lower()))[:40].rstrip("_") or "change"
     return f"{max(numbers, default=0) + 1:04d}_{topic}"
-
-
-@cache
-def head_revisions() -> frozenset[str]:
-    """Read once per process from the scripts shipped with the code. The newest revision(s) the migration scripts define: what a database must be at to be this app's."""
-    from alembic.script import ScriptDirectory
-
-    return frozenset(ScriptDirectory.from_config(alembic_config()).get_heads())
-
-
-def current_revisions(connection) -> frozenset[str]:
-    rows = connection.execute(text("SELECT version_num FROM alembic_version"))
-    return frozenset(row[0] for row in rows)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from flows.audit import service as audit
@@ -67,6 +68,8 @@ class RolesUnconfirmed(Exception):
 
 # Where a role's members are listed on the platform: a user group (or none), and accounts named in settings.
 RoleSource = tuple[Role, str | None, list[str]]
+# Built once: SQLAlchemy compiles it once, however many keys each look-up reads.
+KEPT = select(DirectoryCacheEntry).where(DirectoryCacheEntry.key.in_(bindparam("keys", expanding=True)))
 
 
 class DirectoryBackend(Protocol):
@@ -110,21 +113,23 @@ class Directory:
 
     def roles_of(self, user_id: str) -> set[Role]:
         """Every role the person holds. Raises RolesUnconfirmed when any of them cannot be told."""
-        if not self._may_hold_roles(user_id):
+        account, kept = self._kept(user_id, self._role_sources())
+        if not self._may_hold_roles(user_id, account, kept):
             return set()
-        return {role for role, usergroup, fallback in self._role_sources() if self._holds(user_id, usergroup, fallback)}
+        return {role for role, usergroup, fallback in self._role_sources()
+                if self._holds(user_id, account, usergroup, fallback, kept)}
 
     def has_role(self, user_id: str, *roles: Role) -> bool:
         """Whether the person holds any of these roles. One confirmed role is enough; when none is confirmed and
         one of them could not be told, raises RolesUnconfirmed."""
-        if not self._may_hold_roles(user_id):
+        sources = [source for source in self._role_sources() if source[0] in roles]
+        account, kept = self._kept(user_id, sources)
+        if not self._may_hold_roles(user_id, account, kept):
             return False
         unconfirmed = None
-        for role, usergroup, fallback in self._role_sources():
-            if role not in roles:
-                continue
+        for role, usergroup, fallback in sources:
             try:
-                if self._holds(user_id, usergroup, fallback):
+                if self._holds(user_id, account, usergroup, fallback, kept):
                     return True
             except RolesUnconfirmed as error:
                 unconfirmed = error
@@ -136,24 +141,34 @@ class Directory:
         with self.db.transaction() as session:
             return account_of(session, user_id, self.backend.platform)
 
-    def _may_hold_roles(self, user_id: str) -> bool:
+    def _kept(self, user_id: str, sources: list[RoleSource]) -> tuple[str | None, dict[str, DirectoryCacheEntry]]:
+        """The person's account on the backend's platform and every answer kept that these roles' look-ups may
+        need, in one short read (a look-up asks the platform only for an answer missing or too old)."""
+        with self.db.transaction() as session:
+            account = account_of(session, user_id, self.backend.platform)
+            keys = [f"user:{user_id}"] + [f"usergroup:{usergroup}" for _, usergroup, fallback in sources
+                                          if usergroup and account not in fallback]
+            entries = session.scalars(KEPT, {"keys": keys}).all()
+        return account, {entry.key: entry for entry in entries}
+
+    def _may_hold_roles(self, user_id: str, account: str | None, kept: dict[str, DirectoryCacheEntry]) -> bool:
         # Guests (and deleted accounts) hold no role, so whether someone is a guest must itself be confirmed.
-        account = self._account(user_id)
         if account is None:
             return False
-        profile = self._cached(f"user:{user_id}", lambda: self.backend.person(account).__dict__)
+        profile = self._cached(f"user:{user_id}", lambda: self.backend.person(account).__dict__, kept=kept)
         if profile is None:
             raise RolesUnconfirmed(user_id, "profile")
         person = Person(**profile)
         return not (person.is_guest or person.deleted)
 
-    def _holds(self, user_id: str, usergroup: str | None, fallback: list[str]) -> bool:
-        account = self._account(user_id)
+    def _holds(self, user_id: str, account: str, usergroup: str | None, fallback: list[str],
+               kept: dict[str, DirectoryCacheEntry]) -> bool:
         if account in fallback:
             return True
         if not usergroup:
             return False
-        members = self._cached(f"usergroup:{usergroup}", lambda: {"users": self.backend.usergroup_members(usergroup)})
+        members = self._cached(f"usergroup:{usergroup}", lambda: {"users": self.backend.usergroup_members(usergroup)},
+                               kept=kept)
         if members is None:
             raise RolesUnconfirmed(user_id, f"user group {usergroup}")
         return account in set(members["users"])
@@ -189,15 +204,20 @@ class Directory:
     def _role_sources(self) -> list[RoleSource]:
         return self.backend.role_sources()
 
-    def _cached(self, key: str, fetch: Callable[[], dict], stale_ok: bool = False) -> dict | None:
-        """A fresh answer (kept, or asked for now); a stale one only with stale_ok; None when there is none."""
+    def _cached(self, key: str, fetch: Callable[[], dict], stale_ok: bool = False,
+                kept: dict[str, DirectoryCacheEntry] | None = None) -> dict | None:
+        """A fresh answer (kept, or asked for now); a stale one only with stale_ok; None when there is none.
+        `kept`: the answers already read (see _kept), instead of a read of its own."""
         now = self.clock()
         fresh_after = now - timedelta(seconds=self.settings.directory_cache_seconds)
-        with self.db.transaction() as session:
-            entry = session.get(DirectoryCacheEntry, key)
-            if entry is not None and entry.fetched_at >= fresh_after:
-                return entry.value
-            stale = entry.value if entry is not None and stale_ok else None
+        if kept is None:
+            with self.db.transaction() as session:
+                entry = session.get(DirectoryCacheEntry, key)
+        else:
+            entry = kept.get(key)
+        if entry is not None and entry.fetched_at >= fresh_after:
+            return entry.value
+        stale = entry.value if entry is not None and stale_ok else None
         try:
             value = fetch()
         except DirectoryUnavailable:

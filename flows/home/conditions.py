@@ -3,12 +3,16 @@
 They say in SQL what `flows.moderation.queries` says in Python (blocked under M1/M2; incomplete while a moderator
 has not confirmed, a place is vacant, nobody can act as lead or the M10 emergency contact is missing; a reminder
 outstanding under A3 or M9). tests/test_home_queries.py checks that both readings agree, group by group.
+
+The one value that changes from day to day (the A3 cut-off) is a bound parameter, so that a statement built from
+these conditions can be built once and reused, its compiled form cached by SQLAlchemy: pass `parameters()` when
+executing it.
 """
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import ColumnElement, and_, exists, func, literal, not_, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, exists, func, not_, or_, select
 from sqlalchemy.orm import aliased
 
 from flows.db import UTCDateTime
@@ -26,6 +30,8 @@ NEEDS_MODERATORS = [k.value for k in GroupKind if k.needs_moderators]
 USER_GROUPS = [k.value for k in GroupKind if k.user_group]
 PCF_KINDS = [k.value for k in GroupKind if k.pcf]
 EMPLOYED = [r.value for r in ModeratorRole if r.employed]
+# The bound parameter that carries the A3 cut-off into a statement built once.
+CIRCULATION_CUTOFF = "circulation_cutoff"
 
 
 def active_moderator(*conditions) -> ColumnElement[bool]:
@@ -54,10 +60,27 @@ def acting_lead_user():
 
 
 class GroupConditions:
-    """The state conditions of `Group`, for reminders due on `on`."""
+    """The state conditions of `Group`, for reminders due on `on`; with `on` None, a template for statements built
+    once, whose cut-off must be given when each is executed (`GroupConditions(...).parameters()`)."""
 
-    def __init__(self, intervals: Intervals, on: date) -> None:
+    def __init__(self, intervals: Intervals, on: date | None) -> None:
         self.intervals, self.on = intervals, on
+
+    @classmethod
+    def template(cls) -> GroupConditions:
+        return cls(Intervals(), None)
+
+    @property
+    def circulation_cutoff(self) -> datetime | None:
+        if self.on is None:
+            return None
+        # A3: due a year after the last circulation (or registration), on the moderators' calendar: due by `on`
+        # exactly when that moment came before the start of the day after (on - interval).
+        return datetime.combine(self.on - self.intervals.circulation + timedelta(days=1), time.min, tzinfo=LOCAL)
+
+    def parameters(self) -> dict[str, object]:
+        """The values of these conditions' bound parameters, for a statement built from another day's."""
+        return {CIRCULATION_CUTOFF: self.circulation_cutoff}
 
     @property
     def needs_moderators(self) -> ColumnElement[bool]:
@@ -101,10 +124,8 @@ class GroupConditions:
 
     @property
     def circulation_due(self) -> ColumnElement[bool]:
-        # A3: due a year after the last circulation (or registration), on the moderators' calendar: due by `on`
-        # exactly when that moment came before the start of the day after (on - interval).
-        start = datetime.combine(self.on - self.intervals.circulation + timedelta(days=1), time.min, tzinfo=LOCAL)
-        cutoff = literal(start, UTCDateTime())
+        cutoff = (bindparam(CIRCULATION_CUTOFF, type_=UTCDateTime(), required=True) if self.on is None
+                  else bindparam(CIRCULATION_CUTOFF, self.circulation_cutoff, type_=UTCDateTime()))
         circulated = AgreementCirculation.circulated_at
         of_group = AgreementCirculation.group_id == Group.id
         return and_(

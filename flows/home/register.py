@@ -1,11 +1,16 @@
 """The register as the App Home pages through it, and each person's own groups: filtered, counted and cut to a
-page in the database, so that thousands of groups cost what one page costs."""
+page in the database, so that thousands of groups cost what one page costs.
+
+Each statement is built once per shape (which filters are on) with bound parameters for everything else, so that
+a Home costs neither the building of its expressions again nor their compiling (SQLAlchemy caches the compiled
+form of a statement it has seen)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import cache
 
-from sqlalchemy import ColumnElement, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from flows.groups.models import Group, Moderator
@@ -85,16 +90,23 @@ def register_page(
     page_size: int = PAGE_SIZE,
 ) -> RegisterPage:
     """One page of the register (by name), filtered as chosen; a page past the end shows the last page."""
-    conditions = _conditions(settings, on)
-    where = _where(chosen, conditions)
-    total = session.scalar(select(func.count()).select_from(Group).where(*where))
+    counted, paged = _register_statements(chosen.kind is not None, chosen.status, chosen.needs_attention)
+    parameters = {**_conditions(settings, on).parameters(), "kind": chosen.kind.value if chosen.kind else None}
+    total = session.scalar(counted, parameters)
     pages = max(1, -(-total // page_size))
     chosen = chosen.on_page(min(chosen.page, pages - 1))
-    ids = session.scalars(
-        select(Group.id).where(*where).order_by(Group.name, Group.id)
-        .limit(page_size).offset(chosen.page * page_size)
-    ).all()
+    ids = session.scalars(paged, {**parameters, "limit": page_size, "offset": chosen.page * page_size}).all()
     return RegisterPage(chosen, tuple(ids), total, page_size)
+
+
+@cache
+def _register_statements(kind: bool, status: Status | None, needs_attention: bool) -> tuple[Select, Select]:
+    """The register's count and page, for one combination of filters (a handful in all)."""
+    where = _where(kind, status, needs_attention, GroupConditions.template())
+    counted = select(func.count()).select_from(Group).where(*where)
+    paged = (select(Group.id).where(*where).order_by(Group.name, Group.id)
+             .limit(bindparam("limit")).offset(bindparam("offset")))
+    return counted, paged
 
 
 def my_group_ids(
@@ -103,16 +115,21 @@ def my_group_ids(
 ) -> tuple[tuple[int, ...], int]:
     """The groups someone moderates (and has not stepped down from) or registered, as flows.moderation.my_groups
     reads them: those needing attention first, then by name. Returns the first `limit` ids and the count."""
-    conditions = _conditions(settings, on)
+    parameters = {**_conditions(settings, on).parameters(), "user_id": user_id, "limit": limit}
+    rows = session.execute(_my_groups_statement(), parameters).all()
+    return tuple(row[0] for row in rows), (rows[0][1] if rows else 0)
+
+
+@cache
+def _my_groups_statement() -> Select:
+    user_id = bindparam("user_id")
     moderating = select(Moderator.group_id).where(
         Moderator.person_id == user_id, Moderator.stepped_down_at.is_(None)
     )
     mine = or_(Group.id.in_(moderating), Group.created_by == user_id)
-    first = case((conditions.needs_attention, 0), else_=1)
-    rows = session.execute(
-        select(Group.id, func.count().over()).where(mine).order_by(first, Group.name, Group.id).limit(limit)
-    ).all()
-    return tuple(row[0] for row in rows), (rows[0][1] if rows else 0)
+    first = case((GroupConditions.template().needs_attention, 0), else_=1)
+    return (select(Group.id, func.count().over()).where(mine).order_by(first, Group.name, Group.id)
+            .limit(bindparam("limit")))
 
 
 def ordered(states: dict[int, GroupState], ids: tuple[int, ...]) -> tuple[GroupState, ...]:
@@ -123,13 +140,14 @@ def _conditions(settings: Settings | None, on: date | None) -> GroupConditions:
     return GroupConditions(Intervals.of(settings), on or today())
 
 
-def _where(chosen: RegisterFilter, conditions: GroupConditions) -> list[ColumnElement[bool]]:
+def _where(kind: bool, status: Status | None, needs_attention: bool, conditions: GroupConditions
+           ) -> list[ColumnElement[bool]]:
     # The active register: a closed group is found by those who ran it, under their own groups.
     where: list[ColumnElement[bool]] = [Group.closed_at.is_(None)]
-    if chosen.kind is not None:
-        where.append(Group.kind == chosen.kind.value)
-    if chosen.status is not None:
-        where.append(conditions.status_is(chosen.status))
-    if chosen.needs_attention:
+    if kind:
+        where.append(Group.kind == bindparam("kind"))
+    if status is not None:
+        where.append(conditions.status_is(status))
+    if needs_attention:
         where.append(conditions.needs_attention)
     return where

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
+from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from flows.groups.models import Group
@@ -52,38 +53,19 @@ class _Facts:
     @classmethod
     def read(cls, session: Session, ids: list[int]) -> _Facts:
         facts = cls()
-        facts.groups = list(session.scalars(
-            select(Group).where(Group.id.in_(ids)).options(selectinload(Group.moderators))
-        ))
+        q = _queries()
+        of = {"ids": ids}
+        facts.groups = list(session.scalars(q.groups, of))
         facts.confirmations = defaultdict(dict)
-        for row in session.scalars(select(ModeratorConfirmation).where(ModeratorConfirmation.group_id.in_(ids))):
+        for row in session.scalars(q.confirmations, of):
             facts.confirmations[row.group_id][row.moderator_id] = row
         facts.vacancies = defaultdict(list)
-        open_vacancies = select(ModeratorVacancy).where(
-            ModeratorVacancy.group_id.in_(ids), ModeratorVacancy.filled_at.is_(None)
-        )
-        for row in session.scalars(open_vacancies.order_by(ModeratorVacancy.id)):
+        for row in session.scalars(q.vacancies, of):
             facts.vacancies[row.group_id].append(row)
-        facts.last_circulated = dict(session.execute(
-            select(AgreementCirculation.group_id, func.max(AgreementCirculation.circulated_at))
-            .where(AgreementCirculation.group_id.in_(ids)).group_by(AgreementCirculation.group_id)
-        ).all())
-        facts.last_asked = dict(session.execute(
-            select(ModeratorCheckin.group_id, func.max(ModeratorCheckin.asked_at))
-            .where(ModeratorCheckin.group_id.in_(ids)).group_by(ModeratorCheckin.group_id)
-        ).all())
-        # The latest check of each group, unanswered: who has not yet said they are still able (M9).
-        earlier = aliased(ModeratorCheckin)
-        latest_due = (
-            select(func.max(earlier.due_on)).where(earlier.group_id == ModeratorCheckin.group_id).scalar_subquery()
-        )
+        facts.last_circulated = dict(session.execute(q.last_circulated, of).all())
+        facts.last_asked = dict(session.execute(q.last_asked, of).all())
         facts.unanswered = defaultdict(list)
-        for row in session.scalars(
-            select(ModeratorCheckin)
-            .where(ModeratorCheckin.group_id.in_(ids), ModeratorCheckin.answer.is_(None),
-                   ModeratorCheckin.due_on == latest_due)
-            .order_by(ModeratorCheckin.id)
-        ):
+        for row in session.scalars(q.unanswered, of):
             facts.unanswered[row.group_id].append(row)
         return facts
 
@@ -136,3 +118,40 @@ class _Facts:
             agreement_due_on=agreement_due, check_due_on=check_due,
             closed_on=local_date(group.closed_at) if group.closed_at else None,
         )
+
+
+class _Queries:
+    """The facts' statements, built once with the groups' ids as one expanding bound parameter, so that SQLAlchemy
+    compiles each once (its compiled cache) however many times, and for however many groups, they are read."""
+
+    def __init__(self) -> None:
+        ids = bindparam("ids", expanding=True)
+        self.groups = select(Group).where(Group.id.in_(ids)).options(selectinload(Group.moderators))
+        self.confirmations = select(ModeratorConfirmation).where(ModeratorConfirmation.group_id.in_(ids))
+        self.vacancies = select(ModeratorVacancy).where(
+            ModeratorVacancy.group_id.in_(ids), ModeratorVacancy.filled_at.is_(None)
+        ).order_by(ModeratorVacancy.id)
+        self.last_circulated = (
+            select(AgreementCirculation.group_id, func.max(AgreementCirculation.circulated_at))
+            .where(AgreementCirculation.group_id.in_(ids)).group_by(AgreementCirculation.group_id)
+        )
+        self.last_asked = (
+            select(ModeratorCheckin.group_id, func.max(ModeratorCheckin.asked_at))
+            .where(ModeratorCheckin.group_id.in_(ids)).group_by(ModeratorCheckin.group_id)
+        )
+        # The latest check of each group, unanswered: who has not yet said they are still able (M9).
+        earlier = aliased(ModeratorCheckin)
+        latest_due = (
+            select(func.max(earlier.due_on)).where(earlier.group_id == ModeratorCheckin.group_id).scalar_subquery()
+        )
+        self.unanswered = (
+            select(ModeratorCheckin)
+            .where(ModeratorCheckin.group_id.in_(ids), ModeratorCheckin.answer.is_(None),
+                   ModeratorCheckin.due_on == latest_due)
+            .order_by(ModeratorCheckin.id)
+        )
+
+
+@cache
+def _queries() -> _Queries:
+    return _Queries()

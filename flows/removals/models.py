@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Date, ForeignKey, String, Text, event
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from flows.db.base import Base, UTCDateTime, utcnow
@@ -44,6 +44,12 @@ class RemovalDecision(Base):
     Only the columns of its life (status, who agreed, who decided) move, each move by a conditional UPDATE."""
 
     __tablename__ = "removal_decisions"
+    # What the App Home reads (flows/home/waiting.py); migration 0013_home_indexes.
+    __table_args__ = (
+        Index("ix_removal_decisions_group_id_status", "group_id", "status"),
+        Index("ix_removal_decisions_status_logged_at", "status", "logged_at", "id"),
+        Index("ix_removal_decisions_status_deciders", "status", "logged_by", "agreed_by"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"), index=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.abuse.support import APPROVALS, MANAGER_2, MANAGERS_CHANNEL, settle
-from tests.conftest import MANAGER, MANAGERS_GROUP, SIGNING_SECRET, RunningApp
+from tests.conftest import MANAGER, MANAGERS_GROUP, SIGNING_SECRET, RunningApp, prompt_loop
 from tests.harness.fake_slack import TEAM_ID
 from tests.harness.signing import SlackSender
 from tests.harness.wsgi_server import WSGIServer
@@ -24,7 +24,7 @@ def app(our_settings, db, fake_slack):
 
     fake_slack.add_user(MANAGER_2, name="dana", real_name="Dana Director")
     fake_slack.add_usergroup(MANAGERS_GROUP, "senior-managers", [MANAGER, MANAGER_2])
-    with WSGIServer(create_wsgi_app(our_settings, db)) as server:
+    with WSGIServer(create_wsgi_app(our_settings, db)) as server, prompt_loop(our_settings, db):
         running = RunningApp(
             url=server.url, sender=SlackSender(server.url, SIGNING_SECRET), fake=fake_slack, db=db,
             settings=our_settings,

@@ -33,7 +33,7 @@ from tests.abuse.support import (
     wait_post,
 )
 from tests.e2e.modal import Modal
-from tests.conftest import GUEST, MANAGER, MANAGERS_GROUP, SIGNING_SECRET, RunningApp
+from tests.conftest import GUEST, MANAGER, MANAGERS_GROUP, SIGNING_SECRET, RunningApp, prompt_loop
 from tests.harness.fake_slack import TEAM_ID
 from tests.harness.signing import SlackSender, slash_command_body
 from tests.harness.wsgi_server import WSGIServer
@@ -114,7 +114,7 @@ def short_cache_app(our_settings, db, fake_slack):
     settings = our_settings.model_copy(update={"directory_cache_seconds": 2})
     fake_slack.add_user(MANAGER_2, name="dana", real_name="Dana Director")
     fake_slack.add_usergroup(MANAGERS_GROUP, "senior-managers", [MANAGER, MANAGER_2])
-    with WSGIServer(create_wsgi_app(settings, db)) as server:
+    with WSGIServer(create_wsgi_app(settings, db)) as server, prompt_loop(settings, db):
         running = RunningApp(url=server.url, sender=SlackSender(server.url, SIGNING_SECRET), fake=fake_slack, db=db,
                              settings=settings)
         yield running

@@ -43,7 +43,8 @@ from tests.abuse.support import (
     submission,
     wait_post,
 )
-from tests.conftest import MANAGER, MANAGERS_GROUP, SIGNING_SECRET, STAFF, STAFF_2, STAFF_GROUP, VOLUNTEER, RunningApp
+from tests.conftest import (MANAGER, MANAGERS_GROUP, SIGNING_SECRET, STAFF, STAFF_2, STAFF_GROUP, VOLUNTEER, RunningApp,
+                            prompt_loop)
 from tests.harness.fake_slack import TEAM_ID
 from tests.harness.signing import SlackSender
 from tests.harness.wsgi_server import WSGIServer
@@ -67,7 +68,7 @@ def serving(db: Database, fake):
     fake.add_user(MANAGER_2, name="dana", real_name="Dana Director")
     fake.add_usergroup(MANAGERS_GROUP, "senior-managers", [MANAGER, MANAGER_2])
     settings = settings_for(db.url, fake)
-    with WSGIServer(create_wsgi_app(settings, db)) as server:
+    with WSGIServer(create_wsgi_app(settings, db)) as server, prompt_loop(settings, db):
         app = RunningApp(server.url, SlackSender(server.url, SIGNING_SECRET), fake, db, settings)
         yield app
         settle(app, quiet_for=0.1)

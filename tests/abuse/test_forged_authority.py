@@ -54,6 +54,13 @@ def crafted_click(action_id: str, value: str, user_id: str) -> dict:
                                  message_ts="1700000000.000100", response_url=None)
 
 
+def settled_calls(app) -> int:
+    """How many calls Slack has had, once what earlier steps set going (the clock's prompt loop publishing their
+    Homes, sending their messages) has landed."""
+    settle(app)
+    return len(app.fake.calls())
+
+
 def only_private_answers_to(app, user_id: str, calls_before: int) -> list:
     settle(app)
     new = app.fake.calls()[calls_before:]
@@ -73,13 +80,13 @@ def test_a_staff_members_crafted_approve_of_another_groups_removal_is_refused_an
     wait_post(app.fake, APPROVALS, "removal_approve")
     settle(app)
     [(decision_id, *_)] = before = decision_rows(app.db)
-    calls = len(app.fake.calls())
+    calls = settled_calls(app)
 
     for forger in (STAFF_2, PCF_STAFF, VOLUNTEER, GUEST):
         assert app.sender.interact(crafted_click("removal_approve", str(decision_id), forger)).status == 200
         notes = only_private_answers_to(app, forger, calls)
         assert any("Only a senior manager" in n.args["text"] for n in notes), forger
-        calls = len(app.fake.calls())
+        calls = settled_calls(app)
 
     assert decision_rows(app.db) == before
     assert refusals(app.db, "removal.approve_refused") == [
@@ -94,14 +101,14 @@ def test_a_crafted_agree_from_someone_not_a_staff_moderator_of_the_group_is_refu
     wait_post(app.fake, STAFF, "removal_agree")
     settle(app)
     [(decision_id, *_)] = before = decision_rows(app.db)
-    calls = len(app.fake.calls())
+    calls = settled_calls(app)
 
     # A senior manager is not a moderator of this group; nor is a member of PCF staff.
     for forger in (MANAGER, PCF_STAFF, GUEST):
         assert app.sender.interact(crafted_click("removal_agree", str(decision_id), forger)).status == 200
         notes = only_private_answers_to(app, forger, calls)
         assert any("Only a staff moderator" in n.args["text"] for n in notes), forger
-        calls = len(app.fake.calls())
+        calls = settled_calls(app)
 
     assert decision_rows(app.db) == before
     assert [r[0] for r in refusals(app.db, "removal.agree_refused")] == [MANAGER, PCF_STAFF, GUEST]
@@ -113,7 +120,7 @@ def test_a_crafted_rejection_with_a_reason_from_someone_not_a_senior_manager_is_
     wait_post(app.fake, APPROVALS, "removal_reject")
     settle(app)
     [(decision_id, *_)] = before = decision_rows(app.db)
-    calls = len(app.fake.calls())
+    calls = settled_calls(app)
 
     # The reason form, never opened for them, submitted as if it had been.
     payload = view_submission_payload(
@@ -136,7 +143,7 @@ def test_a_genuine_sign_off_button_pressed_by_someone_else_is_refused_too(app):
     log_removal(app, STAFF, group_id)
     sign_off = wait_post(app.fake, APPROVALS, "removal_approve")
     settle(app)
-    before, calls = decision_rows(app.db), len(app.fake.calls())
+    before, calls = decision_rows(app.db), settled_calls(app)
 
     assert app.sender.interact(click_payload(sign_off, "removal_approve", VOLUNTEER)).status == 200
     [note] = only_private_answers_to(app, VOLUNTEER, calls)
@@ -155,13 +162,13 @@ def test_a_crafted_report_button_from_someone_not_staff_is_refused_and_recorded(
     settle(app)
     with app.db.transaction() as session:
         case_id = session.scalars(select(UnofficialGroupCase.id)).one()
-    calls = len(app.fake.calls())
+    calls = settled_calls(app)
 
     for forger, action_id in ((VOLUNTEER, "report_approach"), (GUEST, "report_renamed"), (GUEST, "report_closed")):
         assert app.sender.interact(crafted_click(action_id, str(case_id), forger)).status == 200
         notes = only_private_answers_to(app, forger, calls)
         assert any("Only staff" in n.args["text"] for n in notes), forger
-        calls = len(app.fake.calls())
+        calls = settled_calls(app)
 
     with app.db.transaction() as session:
         case = session.get(UnofficialGroupCase, case_id)

@@ -38,6 +38,7 @@ from tests.conftest import (
     STAFF_2,
     VOLUNTEER,
     RunningApp,
+    prompt_loop,
 )
 from tests.harness.signing import SlackSender, block_actions_payload
 from tests.harness.wsgi_server import WSGIServer
@@ -53,7 +54,7 @@ PAGE = 20
 @pytest.fixture
 def app(settings, db, fake_slack):
     ours = settings.model_copy(update={"approvals_channel": APPROVALS, "admin_channel": ADMINS})
-    with WSGIServer(create_wsgi_app(ours, db)) as server:
+    with WSGIServer(create_wsgi_app(ours, db)) as server, prompt_loop(ours, db):
         yield RunningApp(
             url=server.url, sender=SlackSender(server.url, SIGNING_SECRET), fake=fake_slack, db=db, settings=ours
         )

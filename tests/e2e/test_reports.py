@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from flows.audit.models import AuditEntry
 from flows.reports.models import UnofficialGroupCase, UnofficialGroupReport
-from tests.conftest import GUEST, MANAGER, SIGNING_SECRET, STAFF, STAFF_2, VOLUNTEER, RunningApp
+from tests.conftest import GUEST, MANAGER, SIGNING_SECRET, STAFF, STAFF_2, VOLUNTEER, RunningApp, prompt_loop
 from tests.e2e.modal import Modal
 from tests.harness.signing import SlackSender, block_actions_payload
 from tests.harness.wsgi_server import WSGIServer
@@ -28,7 +28,7 @@ def app(settings, db, fake_slack):
     configured = settings.model_copy(
         update={"managers_channel": MANAGERS_CHANNEL, "line_managers": [f"{STAFF_2}:{MANAGER}"]}
     )
-    with WSGIServer(create_wsgi_app(configured, db)) as server:
+    with WSGIServer(create_wsgi_app(configured, db)) as server, prompt_loop(configured, db):
         yield RunningApp(
             url=server.url, sender=SlackSender(server.url, SIGNING_SECRET), fake=fake_slack, db=db,
             settings=configured,

@@ -18,7 +18,7 @@ from flows.db import utcnow
 from flows.outbox import Notice as OutboxMessage
 from flows.jobs import UNDELIVERED_JOB
 from flows.scheduler import Scheduler
-from tests.conftest import MANAGER, SIGNING_SECRET, STAFF, STAFF_2, VOLUNTEER, RunningApp
+from tests.conftest import MANAGER, SIGNING_SECRET, STAFF, STAFF_2, VOLUNTEER, RunningApp, prompt_loop
 from tests.e2e.test_reports import (
     MANAGERS_CHANNEL,
     buttons,
@@ -43,7 +43,7 @@ def app(settings, db, fake_slack):
     configured = settings.model_copy(
         update={"managers_channel": MANAGERS_CHANNEL, "line_managers": [f"{STAFF_2}:{MANAGER}"]}
     )
-    with WSGIServer(create_wsgi_app(configured, db)) as server:
+    with WSGIServer(create_wsgi_app(configured, db)) as server, prompt_loop(configured, db):
         running = RunningApp(
             url=server.url, sender=SlackSender(server.url, SIGNING_SECRET), fake=fake_slack, db=db,
             settings=configured,

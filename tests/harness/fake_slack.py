@@ -198,6 +198,11 @@ class FakeSlack:
         with self._lock:
             self._status_faults[method].append(_StatusFault(status, dict(headers), body, times))
 
+    def clear_faults(self, method: str) -> None:
+        """Whatever errors ``method`` was still to answer with: forgotten (Slack works again)."""
+        with self._lock:
+            self._status_faults[method].clear()
+
     def slow_down(self, method: str, seconds: float) -> None:
         """Every call of ``method`` waits ``seconds`` before it is handled (Slack on a bad day)."""
         with self._lock:
