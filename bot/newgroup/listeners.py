@@ -112,10 +112,10 @@ def register(app: App, services: Services) -> None:
             log.info("back button not applied: %s", error.response.get("error"))
 
     @app.action(views.DraftAction.CONTINUE.value)
-    def continue_draft(ack, body, client):
+    def continue_draft(ack, body, client, context):
         """From /newgroup's offer (the modal is there) or the App Home (a modal is opened)."""
         ack()
-        user_id = body["user"]["id"]
+        user_id = person_id(context)
         view_id = _modal_of(body) or open_modal(client, body["trigger_id"], loading_view(views.TITLE), user_id,
                                                 channel_of(body))
         if view_id is None:

@@ -50,7 +50,7 @@ def moderator_form(group: Group) -> dict:
         "partner_moderators": [m.person_id for m in on_platform if m.role == ModeratorRole.PARTNER_STAFF.value],
         "offline_moderators": "\n".join(
             ", ".join(part for part in (m.name, ROLE_WORDS[m.role], m.organisation) if part)
-            for m in active if not m.person_id and m.role in ROLE_WORDS
+            for m in active if not m.reachable and m.role in ROLE_WORDS
         ),
         "lead_moderator": lead.person_id if lead else None,
         "emergency_contact": group.emergency_contact_person_id,

@@ -265,7 +265,7 @@ def _stored(state: WizardState) -> dict:
         "staff_moderators": form.get("staff") or [],
         "lead_moderator": form.get("lead"),
         "offline_moderators": form.get("offline"),
-        "emergency_contact": data.get("emergency_contact_user_id"),
+        "emergency_contact": data.get("emergency_contact_person_id"),
         "expected_members": moderators_form.get("expected_members") or data.get("expected_members"),
     }
 
