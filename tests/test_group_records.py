@@ -7,13 +7,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from flows.directory.service import Directory
 from flows.groups.lifecycle import GroupLifecycle
 from flows.groups.models import Group, MemberWelcome, Moderator
 from flows.groups.welcomes import Welcomes
 from flows.moderation.models import ModeratorConfirmation
 from flows.wizard.models import WizardDraft
-from tests.support import STAFF, VOLUNTEER, EveryoneByTheirId, TestClock, add_lewes_group, roles_by_id
+from tests.support import STAFF, VOLUNTEER, TestClock, add_lewes_group, directory_by_id, roles_by_id
 from tests.test_retention import START, Purge, count, day, log
 from tests.test_rights import access, flows_command, section
 
@@ -32,7 +31,7 @@ def clock():
 
 @pytest.fixture
 def life(db, ours, clock):
-    directory = Directory(db, EveryoneByTheirId(), ours)
+    directory = directory_by_id(db, ours)
     return GroupLifecycle(db, ours, directory, clock=clock), Welcomes(db, ours, clock=clock), directory
 
 

@@ -46,7 +46,7 @@ def test_neither_the_gunicorn_master_nor_a_worker_with_its_app_built_imports_ale
         "import sys, bot.gunicorn_conf\n"
         "master = sorted(m for m in sys.modules if m.split('.')[0] in ('alembic', 'mako'))\n"
         "from bot.wsgi import create_wsgi_app\n"
-        "from flows.settings import get_settings\n"
+        "from bot.settings import get_settings\n"
         "app = create_wsgi_app(get_settings())\n"
         "answered = []\n"
         "body = app({'PATH_INFO': '/healthz'}, lambda status, headers: answered.append(status))\n"
