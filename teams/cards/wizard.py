@@ -211,7 +211,7 @@ def _review(state: WizardState, kit: PasteKit | None, advice: list[Finding]) -> 
     if kind.needs_moderators:
         lead = data.get("lead_user_id")
         pairs.append(("Moderators", "; ".join(
-            f"{m['name']} ({m['role'].replace('_', ' ')}{', lead' if lead and m.get('slack_user_id') == lead else ''})"
+            f"{m['name']} ({m['role'].replace('_', ' ')}{', lead' if lead and m.get('person_id') == lead else ''})"
             for m in data.get("moderators", []))))
         if data.get("out_of_hours"):
             pairs.append(("Out of hours", data["out_of_hours"]))
@@ -265,7 +265,7 @@ def _stored(state: WizardState) -> dict:
         "staff_moderators": form.get("staff") or [],
         "lead_moderator": form.get("lead"),
         "offline_moderators": form.get("offline"),
-        "emergency_contact": data.get("emergency_contact_user_id"),
+        "emergency_contact": data.get("emergency_contact_person_id"),
         "expected_members": moderators_form.get("expected_members") or data.get("expected_members"),
     }
 
