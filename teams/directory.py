@@ -1,7 +1,7 @@
 """The Teams side of `flows.directory`: roles from Microsoft Entra ID groups, read through Microsoft Graph.
 
-The domain speaks of people (flows.people): this backend is handed person ids and answers with person ids, and only
-here are they turned into Entra object ids and back. A group's members are counted transitively (nested groups
+flows.directory asks about people (flows.people) and hands this backend their Teams accounts, Entra object ids; the
+moderator picker's lists are turned back into people here. A group's members are counted transitively (nested groups
 count), so an organisation can make "senior managers" a member of "staff". Every failure to ask Graph (down,
 throttled, not allowed, a group id that does not exist) is DirectoryUnavailable: flows.directory then keeps the
 last fresh answer or refuses, never guesses.
@@ -15,14 +15,17 @@ from dataclasses import dataclass
 import httpx
 
 from flows.db import Database
-from flows.directory.service import DirectoryUnavailable, Person
-from flows.people import account_of, person_for_account
+from flows.destinations import Destination
+from flows.directory.service import DirectoryUnavailable, Person, Role, RoleSource
+from flows.people import person_for_account
 from flows.settings import Settings
 from teams.settings import TeamsSettings
 
 log = logging.getLogger(__name__)
 
 PLATFORM = "teams"
+# What the sign-off and managers' destinations are when no approvals conversation is set.
+SENIOR_MANAGERS_CHATS = "senior managers' 1:1 chats"
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
 _PAGE = 999  # Graph's largest page for directory objects
 _MAX_PAGES = 100  # 99,900 members: past that a group is not a role
@@ -76,36 +79,97 @@ class Graph:
         raise DirectoryUnavailable(f"Entra group {group_id} has more members than a role can have")
 
 
-class GraphDirectoryBackend:
-    """A `DirectoryBackend` over Entra groups. User ids in and out are person ids."""
+class TeamsSettingsForFlows(Settings):
+    """flows' settings as the Teams adapter sees them. The sign-off and managers' destinations are reached on Teams
+    through the approvals conversation, or else through each senior manager's 1:1 chat (teams/notices.py), so they
+    exist whenever one of those does; the admins' destination is Slack's alone."""
 
-    def __init__(self, db: Database, graph: Graph) -> None:
+    teams_approvals_conversation_id: str | None = None
+    teams_senior_managers_listed: bool = False
+
+    def destination(self, destination: Destination) -> str | None:
+        if destination not in (Destination.SIGN_OFF, Destination.MANAGERS):
+            return None
+        if self.teams_approvals_conversation_id:
+            return self.teams_approvals_conversation_id
+        return SENIOR_MANAGERS_CHATS if self.teams_senior_managers_listed else None
+
+
+def role_sources(teams: TeamsSettings) -> list[RoleSource]:
+    """Each role's Entra group and the Entra object ids that hold it whatever the groups say."""
+    return [
+        (Role.STAFF, teams.teams_staff_group_id, list(teams.teams_staff_ids)),
+        (Role.PCF_STAFF, teams.teams_pcf_staff_group_id, list(teams.teams_pcf_staff_ids)),
+        (Role.SENIOR_MANAGER, teams.teams_senior_managers_group_id, list(teams.teams_senior_manager_ids)),
+    ]
+
+
+def directory_settings(settings: Settings, teams: TeamsSettings) -> TeamsSettingsForFlows:
+    """The app's settings as flows sees them from Teams (the domain's own fields, whatever adapter's class they
+    were read with)."""
+    domain = {name: getattr(settings, name) for name in Settings.model_fields}
+    senior_managers = bool(teams.teams_senior_managers_group_id or teams.teams_senior_manager_ids)
+    return TeamsSettingsForFlows.model_construct(
+        **domain, teams_approvals_conversation_id=teams.teams_approvals_conversation_id,
+        teams_senior_managers_listed=senior_managers,
+    )
+
+
+class _TeamsBackend:
+    """What both backends share: Teams' accounts (Entra object ids) and the roles' sources from TEAMS_* settings."""
+
+    platform = PLATFORM
+
+    def __init__(self, db: Database, roles: list[RoleSource]) -> None:
         self.db = db
+        self.roles = roles
+
+    def role_sources(self) -> list[RoleSource]:
+        return self.roles
+
+    def source_of(self, role: Role) -> tuple[str | None, list[str]]:
+        for r, group_id, listed in self.roles:
+            if r is role:
+                return group_id, listed
+        return None, []
+
+    def people(self, object_ids: list[str]) -> list[str]:
+        """The people behind these Entra object ids, made on first sight."""
+        if not object_ids:
+            return []
+        with self.db.transaction() as session:
+            return [person_for_account(session, PLATFORM, i) for i in object_ids]
+
+
+class GraphDirectoryBackend(_TeamsBackend):
+    """A `DirectoryBackend` over Entra groups: accounts in and out are Entra object ids."""
+
+    def __init__(self, db: Database, graph: Graph, roles: list[RoleSource] | None = None) -> None:
+        super().__init__(db, roles or [])
         self.graph = graph
 
     def usergroup_members(self, usergroup: str) -> list[str]:
-        return [m.person_id for m in self.members(usergroup)]
+        return [u["id"] for u in self._may_hold_roles(usergroup)]
 
     def members(self, group_id: str) -> list[Member]:
-        """The group's members who may hold a role (guests and disabled accounts left out), with their names."""
-        users = [u for u in self.graph.users_in(group_id)
-                 if u.get("userType") != "Guest" and u.get("accountEnabled") is not False]
+        """The group's members who may hold a role (guests and disabled accounts left out) as people, with their
+        names."""
+        users = self._may_hold_roles(group_id)
         with self.db.transaction() as session:
             return [Member(person_for_account(session, PLATFORM, u["id"]), u.get("displayName") or "")
                     for u in users]
 
-    def person(self, user_id: str) -> Person:
-        with self.db.transaction() as session:
-            aad_object_id = account_of(session, user_id, PLATFORM)
-        if aad_object_id is None:
-            # Not on Teams: nothing here can vouch for them.
-            return Person(user_id=user_id, name=user_id, deleted=True)
-        user = self.graph.get(f"/users/{aad_object_id}", {"$select": "id,displayName,userType,accountEnabled"})
+    def _may_hold_roles(self, group_id: str) -> list[dict]:
+        return [u for u in self.graph.users_in(group_id)
+                if u.get("userType") != "Guest" and u.get("accountEnabled") is not False]
+
+    def person(self, account_id: str) -> Person:
+        user = self.graph.get(f"/users/{account_id}", {"$select": "id,displayName,userType,accountEnabled"})
         if user is None:
-            return Person(user_id=user_id, name=user_id, deleted=True)
+            return Person(user_id=account_id, name=account_id, deleted=True)
         return Person(
-            user_id=user_id,
-            name=user.get("displayName") or user_id,
+            user_id=account_id,
+            name=user.get("displayName") or account_id,
             # Entra B2B guests are never staff, whatever group they are put in.
             is_guest=user.get("userType") == "Guest",
             deleted=user.get("accountEnabled") is False,
@@ -117,37 +181,20 @@ class GraphDirectoryBackend:
         return self.graph.tenant_id
 
 
-class TryOutBackend:
+class TryOutBackend(_TeamsBackend):
     """The local try-out only (TEAMS_ALLOW_UNAUTHENTICATED without an app registration, e.g. the Agents Playground):
     there is no Graph to ask, so roles come from the TEAMS_*_IDS lists alone and nobody is taken for a guest. It is
     as trusting as that mode is; it never serves a request from outside this machine (teams/http.py)."""
 
     def usergroup_members(self, usergroup: str) -> list[str]:
+        # A group named in settings cannot be read without Graph: it confirms nobody.
         return []
 
     def members(self, group_id: str) -> list[Member]:
         return []
 
-    def person(self, user_id: str) -> Person:
-        return Person(user_id=user_id, name=f"try-out person {user_id[-4:]}")
+    def person(self, account_id: str) -> Person:
+        return Person(user_id=account_id, name=f"try-out person {account_id[-4:]}")
 
     def own_team(self) -> str:
         return "try-out"
-
-
-def directory_settings(settings: Settings, teams: TeamsSettings, db: Database) -> Settings:
-    """The app's settings as flows sees them from Teams: the roles' groups are Entra groups, the fallback lists are
-    the people behind the Entra object ids given, and sign-off requests go to the Teams approvals channel."""
-    with db.transaction() as session:
-        def people(object_ids: list[str]) -> list[str]:
-            return [person_for_account(session, PLATFORM, i) for i in object_ids]
-
-        return settings.model_copy(update={
-            "staff_usergroup": teams.teams_staff_group_id,
-            "pcf_staff_usergroup": teams.teams_pcf_staff_group_id,
-            "senior_managers_usergroup": teams.teams_senior_managers_group_id,
-            "staff_user_ids": people(teams.teams_staff_ids),
-            "pcf_staff_user_ids": people(teams.teams_pcf_staff_ids),
-            "senior_manager_user_ids": people(teams.teams_senior_manager_ids),
-            "approvals_channel": teams.teams_approvals_conversation_id,
-        })

@@ -18,7 +18,7 @@ import warnings
 import httpx
 
 from flows.db import Database
-from flows.directory.service import DirectoryUnavailable
+from flows.directory.service import DirectoryUnavailable, Role
 from flows.outbox import Delivered, Destination, RetryLater, Undeliverable
 from flows.outbox.worker import Claim, Outcome
 from flows.people import account_of
@@ -102,11 +102,10 @@ class TeamsAdapter:
         return [conversations.personal_chat(self.db, p) or p for p in managers]
 
     def _senior_managers(self) -> list[str]:
-        s = self.services.settings
-        found = list(s.senior_manager_user_ids)
-        if s.senior_managers_usergroup:
-            found += self.services.backend.usergroup_members(s.senior_managers_usergroup)
-        return list(dict.fromkeys(found))
+        backend = self.services.backend
+        group_id, listed = backend.source_of(Role.SENIOR_MANAGER)
+        found = listed + (backend.usergroup_members(group_id) if group_id else [])
+        return backend.people(list(dict.fromkeys(found)))
 
     async def _post(self, target: Reference | str, activity: dict) -> dict:
         reference = target if isinstance(target, Reference) else await self._open_chat(target)

@@ -5,12 +5,10 @@ from __future__ import annotations
 from flows.groups.models import Group
 from flows.outbox import NoticeKind
 from flows.outbox.worker import Claim
-from flows.policy.types import GroupKind
 from flows.removals.models import Status
 from teams.cards import removals as removal_cards
 from teams.cards import reports as report_cards
 from teams.cards.common import card, heading, note
-from teams.cards.wizard import registered_card
 from teams.services import TeamsServices
 
 REMOVAL_LINES = {
@@ -76,19 +74,13 @@ def _report(services: TeamsServices, claim: Claim):
 
 
 def _kit(services: TeamsServices, claim: Claim):
-    from flows.wizard import drafts
-    from flows.wizard.models import WizardDraft
-    from flows.wizard.service import WizardState
-    from flows.wizard.steps import Step
-
+    """The group kit the domain queues for the creator at registration. On Teams the card that answered "Register
+    group" holds the texts already, so this only points to it rather than pasting them all a second time."""
     with services.db.transaction() as session:
         group = session.get(Group, int(claim.subject.id))
-        draft = session.get(WizardDraft, group.draft_id) if group is not None and group.draft_id else None
-        if group is None:
-            return None
-        session.expunge(group)
-        state = WizardState(draft.id, draft.user_id, Step(draft.step), dict(draft.data or {})) if draft else None
-    kind = GroupKind(group.kind)
-    # The texts come from the wizard's draft; a group registered some other way (an import) has its name only.
-    kit = drafts.kit(state, services.settings) if kind.official and state is not None else None
-    return registered_card(group, kind, kit, services.settings)
+        name = group.name if group is not None else None
+    if name is None:
+        return None
+    line = (f"“{name}” is registered. The texts to paste into WhatsApp are on the card you got when you registered "
+            "it; type “home” to see your groups.")
+    return card([heading(f"Registered: {name}"), note(line)], fallback=f"Registered {name}")

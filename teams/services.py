@@ -11,13 +11,14 @@ from flows.removals.service import RemovalService
 from flows.reports.service import UnofficialGroupReports
 from flows.settings import Settings
 from flows.wizard.service import NewGroupWizard
-from teams.directory import Graph, GraphDirectoryBackend, TokenProvider, TryOutBackend, directory_settings
+from teams.directory import (Graph, GraphDirectoryBackend, TokenProvider, TryOutBackend, directory_settings,
+                             role_sources)
 from teams.settings import TeamsSettings
 
 
 @dataclass
 class TeamsServices:
-    # flows' settings as Teams sees them (the roles' groups are Entra groups: teams.directory.directory_settings).
+    # flows' settings as Teams sees them (teams.directory.directory_settings: where its destinations are).
     settings: Settings
     teams: TeamsSettings
     db: Database
@@ -31,12 +32,13 @@ class TeamsServices:
 
     @classmethod
     def build(cls, settings: Settings, teams: TeamsSettings, db: Database, token: TokenProvider) -> TeamsServices:
-        seen = directory_settings(settings, teams, db)
+        seen = directory_settings(settings, teams)
+        roles = role_sources(teams)
         if teams.teams_allow_unauthenticated and not teams.teams_app_id:
-            backend = TryOutBackend()
+            backend = TryOutBackend(db, roles)
         else:
             graph = Graph(teams.teams_graph_url, token, teams.teams_tenant_id, teams.teams_timeout_seconds)
-            backend = GraphDirectoryBackend(db, graph)
+            backend = GraphDirectoryBackend(db, graph, roles)
         directory = Directory(db, backend, seen, unknown_name=lambda person_id: "someone")
         return cls(
             settings=seen, teams=teams, db=db, backend=backend, directory=directory,

@@ -211,7 +211,7 @@ def _review(state: WizardState, kit: PasteKit | None, advice: list[Finding]) -> 
     if kind.needs_moderators:
         lead = data.get("lead_user_id")
         pairs.append(("Moderators", "; ".join(
-            f"{m['name']} ({m['role'].replace('_', ' ')}{', lead' if lead and m.get('slack_user_id') == lead else ''})"
+            f"{m['name']} ({m['role'].replace('_', ' ')}{', lead' if lead and m.get('person_id') == lead else ''})"
             for m in data.get("moderators", []))))
         if data.get("out_of_hours"):
             pairs.append(("Out of hours", data["out_of_hours"]))

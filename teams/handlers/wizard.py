@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from flows.directory.service import DirectoryUnavailable
+from flows.directory.service import DirectoryUnavailable, Role
 from flows.policy.types import GroupKind
 from flows.wizard import drafts
 from flows.wizard.service import MODERATOR_FIELDS, WizardState
@@ -78,21 +78,19 @@ def render(services: TeamsServices, state: WizardState, errors=None, typed=None,
 def moderator_choices(services: TeamsServices, kind: GroupKind) -> dict[str, list[Member]]:
     """Who the moderators step offers: the staff (or PCF staff) group for moderators, senior managers for the
     emergency contact. The wizard checks each choice's role again when the step is submitted."""
-    s = services.settings
-    staff_group, staff_ids = ((s.pcf_staff_usergroup, s.pcf_staff_user_ids) if kind.pcf
-                              else (s.staff_usergroup, s.staff_user_ids))
-    return {"staff": _members(services, staff_group, staff_ids),
-            "managers": _members(services, s.senior_managers_usergroup, s.senior_manager_user_ids)}
+    staff = Role.PCF_STAFF if kind.pcf else Role.STAFF
+    return {"staff": _members(services, staff), "managers": _members(services, Role.SENIOR_MANAGER)}
 
 
-def _members(services: TeamsServices, group_id: str | None, fallback: list[str]) -> list[Member]:
+def _members(services: TeamsServices, role: Role) -> list[Member]:
+    group_id, listed = services.backend.source_of(role)
     found: dict[str, Member] = {}
     if group_id:
         try:
             found = {m.person_id: m for m in services.backend.members(group_id)}
         except DirectoryUnavailable:
             found = {}
-    for person_id in fallback:
+    for person_id in services.backend.people(listed):
         found.setdefault(person_id, Member(person_id, services.name(person_id)))
     return sorted(found.values(), key=lambda m: m.name.lower())[:100]
 

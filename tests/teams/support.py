@@ -22,9 +22,9 @@ def add_group(db, name: str = "Amaze Lewes Parents") -> int:
     with db.transaction() as session:
         group = Group(kind="parent_carers", name=name, official=True, created_by=alex)
         group.moderators = [
-            Moderator(name="Alex Morgan", role="staff", slack_user_id=alex, is_lead=True, added_by=alex),
-            Moderator(name="Bea Hughes", role="staff", slack_user_id=bea, added_by=alex),
-            Moderator(name="Val Jones", role="volunteer", slack_user_id=val, added_by=alex),
+            Moderator(name="Alex Morgan", role="staff", person_id=alex, is_lead=True, added_by=alex),
+            Moderator(name="Bea Hughes", role="staff", person_id=bea, added_by=alex),
+            Moderator(name="Val Jones", role="volunteer", person_id=val, added_by=alex),
         ]
         session.add(group)
         session.flush()

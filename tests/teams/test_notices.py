@@ -13,10 +13,11 @@ from flows.outbox.dispatch import Dispatcher
 from flows.removals.models import RemovalDecision
 from teams.notices import TeamsAdapter
 from teams.services import TeamsServices
-from tests.teams.chat import CARD, checked, says
+from tests.teams.chat import CARD, checked, choice, says
 from tests.teams.cards import actions
 from tests.teams.conftest import MANAGER, MANAGER_2, STAFF, STAFF_2, VOLUNTEER
 from tests.teams.support import add_group, person
+from tests.teams.test_wizard import to_moderators
 
 CHANNEL = "19:approvals@thread.tacv2"
 
@@ -159,8 +160,26 @@ def test_a_report_reaches_the_managers_card_which_follows_the_case_in_place(with
     assert says(card, "Unofficial group: Amaze Mums Chat", "Reported: nobody has taken it on yet")
     approached = chat.click(STAFF, card, "I'll approach them", conversation=CHANNEL)
     assert says(approached, "Being approached")
-    assert len(deliver(app.teams).sent) == 1
+    # The managers' card is updated in place, and the reporter hears that someone is on it.
+    assert len(deliver(app.teams).sent) == 2
+    told = cards_in(app.connector, VOLUNTEER.chat_id)[-1]
+    assert says(told, "Unofficial group: Amaze Mums Chat", "Being approached") and not actions(told)
     [now] = app.connector.activities(CHANNEL)
     shown = checked(now["attachments"][0]["content"])
     assert now["id"] == posted["id"] and says(shown, "Being approached", "Taken on by: Alex Morgan")
     assert set(actions(shown)) == {"They renamed it", "They closed it down", "No action needed"}
+
+
+def test_the_creator_is_pointed_to_the_texts_on_their_registered_card_not_sent_them_twice(teams_app, chat, deliver):
+    card = to_moderators(chat)
+    card = chat.click(STAFF, card, "Next", staff_moderators=choice(card, "staff_moderators", "Alex Morgan"),
+                      out_of_hours="Alex covers evenings.",
+                      emergency_contact=choice(card, "emergency_contact", "Sam Senior"))
+    assert says(chat.click(STAFF, card, "Register group"), "Settings checklist", "Welcome message")
+    before = len(cards_in(teams_app.connector, STAFF.chat_id))
+    deliver()
+    [kit] = queued(teams_app.db, NoticeKind.GROUP_KIT)
+    assert kit.status == "sent"
+    told = cards_in(teams_app.connector, STAFF.chat_id)[before:]
+    assert any(says(c, "The texts to paste into WhatsApp are on the card you got") for c in told)
+    assert not any(says(c, "Settings checklist") or says(c, "Welcome message") for c in told)

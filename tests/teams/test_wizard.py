@@ -61,11 +61,11 @@ def test_the_whole_wizard_registers_a_group_with_its_texts_to_paste(teams_app, c
         assert group.name == NAME and AGREEMENT in group.description
         assert group.created_by == person(teams_app, STAFF), "the group is the person's, not their Teams account's"
         assert group.emergency_contact == "Sam Senior"
-        assert group.emergency_contact_user_id == person(teams_app, MANAGER)
+        assert group.emergency_contact_person_id == person(teams_app, MANAGER)
         assert sorted((m.name, m.role, m.is_lead) for m in group.moderators) == [
             ("Alex Morgan", "staff", True), ("Ali Khan", "partner_staff", False), ("Sam Patel", "volunteer", False)]
         lead = next(m for m in group.moderators if m.is_lead)
-        assert lead.slack_user_id == person(teams_app, STAFF)
+        assert lead.person_id == person(teams_app, STAFF)
         assert session.scalars(select(AuditEntry.action).where(AuditEntry.action == "group.registered")).all()
 
 
