@@ -69,10 +69,11 @@ def main(argv: list[str] | None = None) -> None:
     from flows.db.migrate import upgrade
     from bot.settings import get_settings
 
+    from bot.startup import require_slack_settings
+
     settings = get_settings()
-    if not settings.slack_bot_token:
-        sys.stderr.write("The clock needs SLACK_BOT_TOKEN to send messages; see README.md.\n")
-        raise SystemExit(2)
+    # Slack's token, unless the app serves Teams alone (then nothing is for Slack to send).
+    require_slack_settings(settings)
     upgrade(settings.database_url)
     stop = threading.Event()
 

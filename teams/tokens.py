@@ -18,6 +18,9 @@ class EntraTokens:
         self._client = None  # built on first use: no network while the app is built
 
     def __call__(self, scope: str | list[str], tenant_id: str | None = None) -> str:
+        if self.settings.teams_allow_unauthenticated and not self.settings.teams_app_id:
+            # The local try-out: no registration to ask, and its connector (the Agents Playground) asks for none.
+            return ""
         scopes = scope if isinstance(scope, list) else [scope]
         result = self._msal().acquire_token_for_client(scopes=scopes)
         if "access_token" not in result:

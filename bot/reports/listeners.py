@@ -5,8 +5,10 @@ sent just after the reply; only the answers to the person who clicked (the modal
 from __future__ import annotations
 
 import logging
+import time
 
 from slack_bolt import App
+from sqlalchemy import func, or_, select
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -14,6 +16,7 @@ from bot.reports import messages, views
 from bot.modals import channel_of, open_modal
 from bot.people import person_id
 from bot.services import Services
+from flows.outbox import Notice, NoticeStatus
 from flows.reports.service import Action, ActOutcome, CaseView, Result
 
 log = logging.getLogger(__name__)
@@ -131,6 +134,8 @@ def register(app: App, services: Services) -> None:
 
     def _deliver_now(case_id: int, queued: tuple) -> None:
         services.delivery.flush_after_request(*queued)
+        # The clock's prompt loop may have taken them first: follow up once they are settled either way.
+        _wait_until_settled(services, queued)
         for _ in range(MAX_FOLLOW_UPS):
             try:
                 more = reports.follow_up(case_id)
@@ -140,6 +145,7 @@ def register(app: App, services: Services) -> None:
             if not more:
                 return
             services.delivery.flush_after_request(*more)
+            _wait_until_settled(services, tuple(more))
 
     def _after(client: WebClient, outcome: ActOutcome, user_id: str, channel: str | None) -> None:
         if outcome.result is not Result.CHANGED:
@@ -162,6 +168,7 @@ def register(app: App, services: Services) -> None:
 
 # The reporter's manager, the managers' channel, then the reporters: never more rounds than that.
 MAX_FOLLOW_UPS = 4
+SETTLE_SECONDS = 5.0
 ACTIONS_BY_ID = {action_id: action for action, action_id in messages.ACTION_IDS.items()}
 
 
@@ -176,3 +183,18 @@ def _case_id(value: object) -> int | None:
 
 def _channel_of(body: dict) -> str | None:
     return (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+
+
+def _wait_until_settled(services: Services, queued: tuple, seconds: float = SETTLE_SECONDS) -> None:
+    """Until none of these notices is waiting for its first try or being sent (bounded: one Slack keeps refusing
+    for a while is followed up by the clock's job instead)."""
+    ids = [n.id if isinstance(n, Notice) else n for n in queued]
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with services.db.transaction() as session:
+            waiting = session.scalar(select(func.count()).select_from(Notice).where(
+                Notice.id.in_(ids), Notice.status == NoticeStatus.PENDING.value,
+                or_(Notice.attempts == 0, Notice.claim_token.is_not(None)))))
+        if not waiting:
+            return
+        time.sleep(0.05)
