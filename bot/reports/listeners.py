@@ -194,7 +194,7 @@ def _wait_until_settled(services: Services, queued: tuple, seconds: float = SETT
         with services.db.transaction() as session:
             waiting = session.scalar(select(func.count()).select_from(Notice).where(
                 Notice.id.in_(ids), Notice.status == NoticeStatus.PENDING.value,
-                or_(Notice.attempts == 0, Notice.claim_token.is_not(None)))))
+                or_(Notice.attempts == 0, Notice.claim_token.is_not(None))))
         if not waiting:
             return
         time.sleep(0.05)
