@@ -35,7 +35,7 @@ class TeamsServices:
         seen = directory_settings(settings, teams)
         roles = role_sources(teams)
         if teams.teams_allow_unauthenticated and not teams.teams_app_id:
-            backend = TryOutBackend(db, roles)
+            backend = TryOutBackend(db, roles, teams.try_out_names())
         else:
             graph = Graph(teams.teams_graph_url, token, teams.teams_tenant_id, teams.teams_timeout_seconds)
             backend = GraphDirectoryBackend(db, graph, roles)

@@ -30,6 +30,8 @@ class TeamsSettings(BaseSettings):
     # Only for trying the app out with the local Agents Playground: accept activities without a token, and then
     # only from loopback addresses. Logged loudly at start-up.
     teams_allow_unauthenticated: bool = False
+    # The try-out's people's names ("object id=Name", comma-separated): without Graph, nothing else can say them.
+    teams_try_out_names: CommaList = Field(default_factory=list)
 
     # --- Who is who: Microsoft Entra ID groups (object ids), members counted transitively ---------------------------
     teams_staff_group_id: str | None = None
@@ -52,12 +54,16 @@ class TeamsSettings(BaseSettings):
     # channel) when no activity has told it one yet.
     teams_service_url: str = "https://smba.trafficmanager.net/teams/"
 
-    @field_validator("teams_staff_ids", "teams_pcf_staff_ids", "teams_senior_manager_ids", mode="before")
+    @field_validator("teams_staff_ids", "teams_pcf_staff_ids", "teams_senior_manager_ids", "teams_try_out_names",
+                     mode="before")
     @classmethod
     def _split_commas(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
+
+    def try_out_names(self) -> dict[str, str]:
+        return dict(pair.partition("=")[::2] for pair in self.teams_try_out_names if "=" in pair)
 
     @property
     def enabled(self) -> bool:

@@ -48,6 +48,7 @@ def environment(folder: Path, app_port: int, page_port: int) -> dict[str, str]:
         "TEAMS_STAFF_IDS": ROLES.staff_ids,
         "TEAMS_SENIOR_MANAGER_IDS": ROLES.senior_manager_ids,
         "TEAMS_PCF_STAFF_IDS": "",
+        "TEAMS_TRY_OUT_NAMES": ROLES.names,
         # The playground's own browser window is not opened: the address is printed instead.
         "TEAMSAPPTESTER_BROWSER": "none",
     }

@@ -34,6 +34,7 @@ class Roles:
 
     staff_ids: str = f"{ALEX.object_id},{ADELE.object_id}"
     senior_manager_ids: str = ALEX.object_id
+    names: str = ",".join(f"{u.object_id}={u.name}" for u in (ALEX, MEGAN, ADELE))
 
 
 PLAYGROUND_USER = ALEX

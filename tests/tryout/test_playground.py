@@ -164,4 +164,8 @@ def test_a_newcomer_sets_up_a_group_and_signs_off_the_waiting_removal(chat):
     chat.shot("removal-waiting")
     chat.press(home, "Approve", "Approved")
     assert home.get_by_role("button", name="Approve").count() == 0
+    assert "Approved: by Alex Wilber" in home.inner_text()
+    # The sign-off request the app sent Alex on its own changes in place too, buttons gone, once it is replaced.
+    chat.page.wait_for_function("!Array.from(document.querySelectorAll('.ac-adaptiveCard button'))"
+                                ".some(b => b.innerText.trim() == 'Approve')", timeout=STEP_SECONDS * 1000)
     chat.shot("removal-approved")
