@@ -484,17 +484,29 @@ def erase(session: Session, person: Person, now: datetime | None = None, actor: 
             result.add("platform_accounts (deleted)", session.execute(
                 delete(PlatformAccount).where(PlatformAccount.person_id == owner.user_id)
                 .execution_options(synchronize_session=False)).rowcount)
+            for table in _adapters_tables_of_people():
+                # An adapter's own rows about the person (e.g. where Teams can reach them) go with their accounts.
+                result.add(f"{table.name} (deleted)", session.execute(
+                    delete(table).where(table.c.person_id == owner.user_id)).rowcount)
             # Every row that named the person now names the pseudonym: their id is no one's any more.
             session.execute(delete(PersonRow).where(PersonRow.id == owner.user_id)
                             .execution_options(synchronize_session=False))
     audit.record(session, actor=actor, action="person.erased", subject_type="person", subject_id=result.pseudonym,
                  kind=person.kind, changed=sum(result.counts.values()))
-    erased(session, "groups", "moderators", "moderator_confirmations", "moderator_checkins", "moderator_vacancies",
+    erased(session, *[t.name for t in _adapters_tables_of_people()], "groups", "moderators", "moderator_confirmations", "moderator_checkins", "moderator_vacancies",
            "agreement_circulations", "removal_decisions", "unofficial_group_cases", "unofficial_group_reports",
            "notices", "directory_cache", "wizard_drafts", "audit_entries", "member_welcomes", "platform_accounts",
            "people",
            wait_seconds=ERASE_WAIT_SECONDS)
     return result
+
+
+def _adapters_tables_of_people() -> list:
+    """Tables the domain does not know that hold a person id: an adapter's own (registered on the same metadata)."""
+    from flows.db.base import Base
+
+    domain = {m.local_table.name for m in Base.registry.mappers if m.class_.__module__.startswith("flows.")}
+    return [t for t in Base.metadata.sorted_tables if "person_id" in t.c and t.name not in domain]
 
 
 def _set(session: Session, model, condition, what: str, result: Erasure, **values) -> None:

@@ -45,3 +45,15 @@ def test_writing_to_the_app_keeps_the_chat_once(teams_app, chat):
     chat.say(STAFF, "home")
     chat.say(STAFF, "home")
     assert [r[:3] for r in rows(teams_app.db)] == [(STAFF.chat_id, "personal", person(teams_app.db, STAFF))]
+
+
+def test_erasing_a_person_forgets_where_teams_could_reach_them(teams_app, chat):
+    from flows.privacy.rights import Person, erase
+
+    chat.post(chat.activity(MANAGER, "installationUpdate", action="add"))
+    assert len(rows(teams_app.db)) == 1
+    with teams_app.db.transaction() as session:
+        # Asked by their Teams account, as the data protection lead would (python -m flows erase --person …).
+        result = erase(session, Person(user_id=MANAGER.aad_object_id))
+    assert rows(teams_app.db) == []
+    assert result.counts.get("teams_conversations (deleted)") == 1
