@@ -51,3 +51,16 @@ def test_the_checks_for_people_would_catch_a_slack_user_id_column():
     caught = {what for what, pattern in SLACK_IN_THE_DOMAIN.items() if pattern.search(before)}
     assert caught == {"a slack_ name (a Slack user id column, field or setting)", "Slack named in the domain's words",
                       "a Slack user id kept in the domain (U0123…)"}
+
+
+def test_slack_listeners_are_module_level_functions_that_register_only_binds():
+    """A register(app) binds module-level listeners; it is no long closure holding them (issue 11)."""
+    import ast
+
+    long = []
+    for path in sorted((FLOWS.parent / "bot").rglob("listeners.py")):
+        for node in ast.parse(path.read_text()).body:
+            if isinstance(node, ast.FunctionDef) and node.name == "register":
+                if node.end_lineno - node.lineno + 1 > 40:
+                    long.append(f"{path.relative_to(FLOWS.parent)}: {node.end_lineno - node.lineno + 1} lines")
+    assert long == [], long

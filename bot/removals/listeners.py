@@ -20,116 +20,133 @@ from flows.removals.service import Outcome, RemovalService, StepResult
 log = logging.getLogger(__name__)
 
 
+SERVICES = "services"
+
+
 def register(app: App, services: Services) -> None:
-    removals: RemovalService = services.removals
+    def inject(context, next):
+        context[SERVICES] = services.removals
+        next()
 
-    # --- opening the log form ----------------------------------------------------------------------------------
-    def open_form(client: WebClient, body: dict, context: BoltContext, group_id=None, correcting_id: str | None = None):
-        # The trigger lives three seconds and works once: open at once, then fill in the person's groups.
-        view_id = open_modal(client, body["trigger_id"], views.loading_view(), context.user_id, channel_of(body))
-        if view_id is None:
-            return
-        with says_so_if_it_cannot_go_on(client, view_id):
-            user_id = person_id(context)
-            correcting = removals.decision(correcting_id) if correcting_id is not None else None
-            if correcting is not None:
-                group_id = correcting.group_id
-            _fill_form(client, view_id, user_id, group_id, correcting)
+    app.command("/log-removal", middleware=[inject])(log_command)
+    for action_id, listener in {
+        views.LOG_ACTION: log_from_register, messages.CORRECT_ACTION: log_correction, messages.AGREE_ACTION: agree,
+        messages.APPROVE_ACTION: approve, messages.REJECT_ACTION: ask_reason,
+    }.items():
+        app.action(action_id, middleware=[inject])(listener)
+    app.view(views.LOG_CALLBACK_ID, middleware=[inject])(submit_log)
+    app.view(views.REASON_CALLBACK_ID, middleware=[inject])(submit_reason)
 
-    def _fill_form(client: WebClient, view_id: str, user_id: str, group_id, correcting) -> None:
-        groups = removals.groups_for(user_id)
-        if not groups:
-            view = views.no_groups_view()
+
+# --- opening the log form ----------------------------------------------------------------------------------------
+def log_command(ack, command, client, context):
+    ack()
+    _open_form(client, command, context)
+
+
+def log_from_register(ack, body, client, context):
+    ack()
+    _open_form(client, body, context, group_id=body["actions"][0].get("value"))
+
+
+def log_correction(ack, body, client, context):
+    ack()
+    _open_form(client, body, context, correcting_id=body["actions"][0].get("value") or "")
+
+
+def _open_form(client: WebClient, body: dict, context: BoltContext, group_id=None, correcting_id: str | None = None):
+    removals: RemovalService = context[SERVICES]
+    # The trigger lives three seconds and works once: open at once, then fill in the person's groups.
+    view_id = open_modal(client, body["trigger_id"], views.loading_view(), context.user_id, channel_of(body))
+    if view_id is None:
+        return
+    with says_so_if_it_cannot_go_on(client, view_id):
+        user_id = person_id(context)
+        correcting = removals.decision(correcting_id) if correcting_id is not None else None
+        if correcting is not None:
+            group_id = correcting.group_id
+        _fill_form(removals, client, view_id, user_id, group_id, correcting)
+
+
+def _fill_form(removals: RemovalService, client: WebClient, view_id: str, user_id: str, group_id, correcting) -> None:
+    groups = removals.groups_for(user_id)
+    if not groups:
+        view = views.no_groups_view()
+    else:
+        chosen = int(group_id) if str(group_id or "").isdigit() else None
+        if correcting and correcting.group_id not in {g.id for g in groups}:
+            correcting = None  # not one of their groups: they see nothing of it
+        view = views.log_form(
+            groups, removals.earlier_decisions(user_id, [g.id for g in groups]),
+            removals.new_submission_key(), group_id=chosen, correcting=correcting,
+        )
+    client.views_update(view_id=view_id, view=view)
+
+
+def submit_log(ack, body, view, client, context):
+    result = context[SERVICES].log(person_id(context), views.read_key(view), views.read_form(view))
+    if result.outcome is Outcome.OUT_OF_DATE:
+        ack(response_action="update", view=views.message_view(messages.OUT_OF_DATE))
+        return
+    if result.outcome is Outcome.INVALID:
+        if result.errors and set(result.errors) <= views.field_ids(view):
+            ack(response_action="errors", errors=result.errors)
         else:
-            chosen = int(group_id) if str(group_id or "").isdigit() else None
-            if correcting and correcting.group_id not in {g.id for g in groups}:
-                correcting = None  # not one of their groups: they see nothing of it
-            view = views.log_form(
-                groups, removals.earlier_decisions(user_id, [g.id for g in groups]),
-                removals.new_submission_key(), group_id=chosen, correcting=correcting,
-            )
+            ack(response_action="update", view=views.message_view(" ".join(result.errors.values())))
+        return
+    # What the step queued is in the outbox: the clock's prompt loop sends it (bot/prompt.py).
+    ack(response_action="update", view=views.logged_view(_logged_text(result)))
+
+
+# --- R2: agreement and sign-off ----------------------------------------------------------------------------------
+# A 200 tells Slack the click is handled and Slack never sends it again: it leaves only once the decision is
+# committed (milliseconds), so a worker that dies in between leaves Slack to show the person an error.
+def agree(ack, body, client, context):
+    result = context[SERVICES].agree(_value(body), person_id(context))
+    ack()
+    _settle(client, body, result)
+
+
+def approve(ack, body, client, context):
+    result = context[SERVICES].approve(_value(body), person_id(context))
+    ack()
+    _settle(client, body, result)
+
+
+def ask_reason(ack, body, client, context):
+    ack()
+    view_id = open_modal(client, body["trigger_id"], loading_view("Reject the removal"), context.user_id,
+                         channel_of(body))
+    if view_id is None:
+        return
+    with says_so_if_it_cannot_go_on(client, view_id):
+        checked = context[SERVICES].may_sign_off(_value(body), person_id(context), "reject")
+        if checked.outcome is Outcome.ALLOWED:
+            view = views.reason_form(checked.decision)
+        else:
+            view = views.message_view(_answer(checked), title="Reject the removal")
         client.views_update(view_id=view_id, view=view)
 
-    @app.command("/log-removal")
-    def log_command(ack, command, client, context):
-        ack()
-        open_form(client, command, context)
 
-    @app.action(views.LOG_ACTION)
-    def log_from_register(ack, body, client, context):
-        ack()
-        open_form(client, body, context, group_id=body["actions"][0].get("value"))
+def submit_reason(ack, body, view, client, context):
+    meta = views.read_reason_metadata(view)
+    reason = views.read_values(view).get("reason") or ""
+    result = context[SERVICES].reject(meta.get("decision") or "", person_id(context), reason)
+    if result.outcome is Outcome.INVALID:
+        ack(response_action="errors", errors=result.errors)
+        return
+    if not result.done:
+        ack(response_action="update", view=views.message_view(_answer(result), title="Reject the removal"))
+        return
+    ack(response_action="update", view=views.message_view(
+        "Rejected. The person who logged it and the group's moderators are told, with your reason.",
+        title="Reject the removal",
+    ))
 
-    @app.action(messages.CORRECT_ACTION)
-    def log_correction(ack, body, client, context):
-        ack()
-        open_form(client, body, context, correcting_id=body["actions"][0].get("value") or "")
 
-    @app.view(views.LOG_CALLBACK_ID)
-    def submit_log(ack, body, view, client, context):
-        user_id = person_id(context)
-        result = removals.log(user_id, views.read_key(view), views.read_form(view))
-        if result.outcome is Outcome.OUT_OF_DATE:
-            ack(response_action="update", view=views.message_view(messages.OUT_OF_DATE))
-            return
-        if result.outcome is Outcome.INVALID:
-            if result.errors and set(result.errors) <= views.field_ids(view):
-                ack(response_action="errors", errors=result.errors)
-            else:
-                ack(response_action="update", view=views.message_view(" ".join(result.errors.values())))
-            return
-        # What the step queued is in the outbox: the clock's prompt loop sends it (bot/prompt.py).
-        ack(response_action="update", view=views.logged_view(_logged_text(result)))
-
-    # --- R2: agreement and sign-off ----------------------------------------------------------------------------
-    # A 200 tells Slack the click is handled and Slack never sends it again: it leaves only once the decision is
-    # committed (milliseconds), so a worker that dies in between leaves Slack to show the person an error.
-    @app.action(messages.AGREE_ACTION)
-    def agree(ack, body, client, context):
-        result = removals.agree(_value(body), person_id(context))
-        ack()
-        settle(client, body, result)
-
-    @app.action(messages.APPROVE_ACTION)
-    def approve(ack, body, client, context):
-        result = removals.approve(_value(body), person_id(context))
-        ack()
-        settle(client, body, result)
-
-    @app.action(messages.REJECT_ACTION)
-    def ask_reason(ack, body, client, context):
-        ack()
-        view_id = open_modal(client, body["trigger_id"], loading_view("Reject the removal"), context.user_id,
-                             channel_of(body))
-        if view_id is None:
-            return
-        with says_so_if_it_cannot_go_on(client, view_id):
-            checked = removals.may_sign_off(_value(body), person_id(context), "reject")
-            if checked.outcome is Outcome.ALLOWED:
-                view = views.reason_form(checked.decision)
-            else:
-                view = views.message_view(_answer(checked), title="Reject the removal")
-            client.views_update(view_id=view_id, view=view)
-
-    @app.view(views.REASON_CALLBACK_ID)
-    def submit_reason(ack, body, view, client, context):
-        meta = views.read_reason_metadata(view)
-        reason = views.read_values(view).get("reason") or ""
-        result = removals.reject(meta.get("decision") or "", person_id(context), reason)
-        if result.outcome is Outcome.INVALID:
-            ack(response_action="errors", errors=result.errors)
-            return
-        if not result.done:
-            ack(response_action="update", view=views.message_view(_answer(result), title="Reject the removal"))
-            return
-        ack(response_action="update", view=views.message_view(
-            "Rejected. The person who logged it and the group's moderators are told, with your reason.",
-            title="Reject the removal",
-        ))
-
-    def settle(client: WebClient, body: dict, result: StepResult) -> None:
-        if not result.done:  # done: its notices are in the outbox, for the clock's prompt loop
-            _whisper(client, body, _answer(result))
+def _settle(client: WebClient, body: dict, result: StepResult) -> None:
+    if not result.done:  # done: its notices are in the outbox, for the clock's prompt loop
+        _whisper(client, body, _answer(result))
 
 
 def _whisper(client: WebClient, body: dict, text: str) -> None:

@@ -22,148 +22,165 @@ from flows.reports.service import Action, ActOutcome, CaseView, Result
 log = logging.getLogger(__name__)
 
 
+SERVICES = "services"
+
+
 def register(app: App, services: Services) -> None:
-    reports = services.reports
-    settings = services.settings
+    def inject(context, next):
+        context[SERVICES] = services
+        next()
 
-    @app.command("/report-unofficial-group")
-    def open_form(ack, command, client, context):
-        # The trigger_id lives three seconds and works once: the modal opens before anything else.
-        ack()
-        form = views.report_form(settings, {"name": (command.get("text") or "").strip()})
-        open_modal(client, command["trigger_id"], form, context.user_id, channel_of(command))
-
-    @app.view(views.CALLBACK_ID)
-    def submit_report(ack, body, view, client, context):
-        user_id = person_id(context)
-        values = views.read_values(view)
-        form = views.read_form(values)
-        problems = reports.problems(form)
-        if problems:
-            ack(response_action="errors", errors=problems)
-            return
-        check = reports.check_name(form.name)
-        if not check.matches and views.read_metadata(view).get("confirmed") != views.confirmation_of(check):
-            ack(response_action="update", view=views.confirm_view(settings, values, check))
-            return
-        filed = reports.file(user_id, form, submission_id=view.get("id"))
-        ack(response_action="update", view=views.filed_view(filed, check, _routed_to(filed.case)))
-        _deliver(filed.case.id, filed.queued)
-
-    def on_click(ack, body, action, client, context):
-        user_id = person_id(context)
-        chosen = ACTIONS_BY_ID[action["action_id"]]
-        case_id = _case_id(action.get("value"))
-        channel = _channel_of(body)
-        if case_id is None or chosen is Action.NO_ACTION:
-            ack()  # nothing is recorded by this click itself
-            if case_id is None:
-                _tell(client, channel, user_id, "I can't find that report any more, so nothing was changed.")
-            else:
-                _ask_reason(client, body, case_id, user_id, channel)
-            return
-        # Slack never resends a click it got a 200 for: the 200 leaves once the change is committed.
-        outcome = reports.act(case_id, user_id, chosen)
-        ack()
-        _after(client, outcome, user_id, channel)
-
-    def _ask_reason(client: WebClient, body: dict, case_id: int, user_id: str, channel: str | None) -> None:
-        case = reports.case(case_id)
-        if case is None:
-            _tell(client, channel, user_id, "I can't find that report any more, so nothing was changed.")
-            return
-        # The trigger_id lives three seconds: open the modal first, then check who clicked (which may ask Slack).
-        view_id = open_modal(client, body["trigger_id"], views.no_action_view(case), user_id, channel)
-        outcome = reports.prepare(case_id, user_id, Action.NO_ACTION)  # records a refusal, form or no form
-        if outcome.result is Result.READY:
-            return
-        note = messages.outcome_note(outcome, user_id)
-        if view_id:
-            client.views_update(view_id=view_id, view=views.message_view(note, title="No action needed"))
-        else:
-            _tell(client, channel, user_id, note)
-
+    app.command("/report-unofficial-group", middleware=[inject])(open_form)
+    app.view(views.CALLBACK_ID, middleware=[inject])(submit_report)
     for action_id in messages.ACTION_IDS.values():
-        app.action(action_id)(on_click)
+        app.action(action_id, middleware=[inject])(on_click)
+    app.view(views.NO_ACTION_CALLBACK_ID, middleware=[inject])(submit_no_action)
 
-    @app.view(views.NO_ACTION_CALLBACK_ID)
-    def submit_no_action(ack, body, view, client, context):
-        user_id = person_id(context)
-        metadata = views.read_metadata(view)
-        case_id = _case_id(metadata.get("case"))
+
+def open_form(ack, command, client, context):
+    # The trigger_id lives three seconds and works once: the modal opens before anything else.
+    ack()
+    form = views.report_form(context[SERVICES].settings, {"name": (command.get("text") or "").strip()})
+    open_modal(client, command["trigger_id"], form, context.user_id, channel_of(command))
+
+
+def submit_report(ack, body, view, client, context):
+    services: Services = context[SERVICES]
+    reports = services.reports
+    values = views.read_values(view)
+    form = views.read_form(values)
+    problems = reports.problems(form)
+    if problems:
+        ack(response_action="errors", errors=problems)
+        return
+    check = reports.check_name(form.name)
+    if not check.matches and views.read_metadata(view).get("confirmed") != views.confirmation_of(check):
+        ack(response_action="update", view=views.confirm_view(services.settings, values, check))
+        return
+    filed = reports.file(person_id(context), form, submission_id=view.get("id"))
+    ack(response_action="update", view=views.filed_view(filed, check, _routed_to(services, filed.case)))
+    _deliver(services, filed.case.id, filed.queued)
+
+
+def on_click(ack, body, action, client, context):
+    services: Services = context[SERVICES]
+    user_id = person_id(context)
+    chosen = ACTIONS_BY_ID[action["action_id"]]
+    case_id = _case_id(action.get("value"))
+    channel = _channel_of(body)
+    if case_id is None or chosen is Action.NO_ACTION:
+        ack()  # nothing is recorded by this click itself
         if case_id is None:
-            ack(response_action="update", view=views.message_view("This form is out of date: nothing was changed."))
-            return
-        outcome = reports.act(
-            case_id, user_id, Action.NO_ACTION, reason=views.read_reason(view)
-        )
-        if outcome.result is Result.NEEDS_REASON:
-            reason_error = outcome.reason_error or "Please say why no action is needed."
-            ack(response_action="errors", errors={"reason": reason_error})
-            return
-        if outcome.result is not Result.CHANGED:
-            # The modal says why nothing changed; a refusal is already in the audit trail.
-            ack(response_action="update", view=views.message_view(
-                messages.outcome_note(outcome, user_id), title="No action needed"
-            ))
-            return
+            _tell(client, channel, user_id, "I can't find that report any more, so nothing was changed.")
+        else:
+            _ask_reason(services, client, body, case_id, user_id, channel)
+        return
+    # Slack never resends a click it got a 200 for: the 200 leaves once the change is committed.
+    outcome = services.reports.act(case_id, user_id, chosen)
+    ack()
+    _after(services, client, outcome, user_id, channel)
+
+
+def submit_no_action(ack, body, view, client, context):
+    services: Services = context[SERVICES]
+    user_id = person_id(context)
+    case_id = _case_id(views.read_metadata(view).get("case"))
+    if case_id is None:
+        ack(response_action="update", view=views.message_view("This form is out of date: nothing was changed."))
+        return
+    outcome = services.reports.act(case_id, user_id, Action.NO_ACTION, reason=views.read_reason(view))
+    if outcome.result is Result.NEEDS_REASON:
+        reason_error = outcome.reason_error or "Please say why no action is needed."
+        ack(response_action="errors", errors={"reason": reason_error})
+        return
+    if outcome.result is not Result.CHANGED:
+        # The modal says why nothing changed; a refusal is already in the audit trail.
         ack(response_action="update", view=views.message_view(
-            f"Recorded. {messages.status_sentence(outcome.case)}", title="No action needed"
+            messages.outcome_note(outcome, user_id), title="No action needed"
         ))
-        _after(client, outcome, user_id, None)
+        return
+    ack(response_action="update", view=views.message_view(
+        f"Recorded. {messages.status_sentence(outcome.case)}", title="No action needed"
+    ))
+    _after(services, client, outcome, user_id, None)
 
-    # --- after the acknowledgement -----------------------------------------------------------------------------------
-    def _routed_to(case: CaseView) -> str:
-        with services.db.transaction() as session:
-            manager = settings.line_manager(session, case.reported_by)
-        if manager:
-            return f"goes to your manager, <@{manager}>, who can approach the group."
-        if settings.managers_channel:
-            return f"goes to the managers in <#{settings.managers_channel}>, who can approach the group."
-        return (
-            "is recorded and listed for managers, but no managers' channel is set up yet: please tell your "
-            "manager about it too."
-        )
 
-    def _deliver(case_id: int, queued: tuple) -> None:
-        """Send what the change queued, now rather than at the clock's next tick. A managers' message that could
-        not go moves on to the next place, or the reporter is told, and that goes too (once per place)."""
-        if queued:
-            # Off the listener thread: the next click must not wait for these Slack calls.
-            services.delivery.after_reply.submit(_deliver_now, case_id, queued)
+def _ask_reason(services: Services, client: WebClient, body: dict, case_id: int, user_id: str,
+                channel: str | None) -> None:
+    reports = services.reports
+    case = reports.case(case_id)
+    if case is None:
+        _tell(client, channel, user_id, "I can't find that report any more, so nothing was changed.")
+        return
+    # The trigger_id lives three seconds: open the modal first, then check who clicked (which may ask Slack).
+    view_id = open_modal(client, body["trigger_id"], views.no_action_view(case), user_id, channel)
+    outcome = reports.prepare(case_id, user_id, Action.NO_ACTION)  # records a refusal, form or no form
+    if outcome.result is Result.READY:
+        return
+    note = messages.outcome_note(outcome, user_id)
+    if view_id:
+        client.views_update(view_id=view_id, view=views.message_view(note, title="No action needed"))
+    else:
+        _tell(client, channel, user_id, note)
 
-    def _deliver_now(case_id: int, queued: tuple) -> None:
-        services.delivery.flush_after_request(*queued)
-        # The clock's prompt loop may have taken them first: follow up once they are settled either way.
-        _wait_until_settled(services, queued)
-        for _ in range(MAX_FOLLOW_UPS):
-            try:
-                more = reports.follow_up(case_id)
-            except Exception:  # the clock's follow-up job tries again
-                log.exception("following up the managers' message of report %s failed", case_id)
-                return
-            if not more:
-                return
-            services.delivery.flush_after_request(*more)
-            _wait_until_settled(services, tuple(more))
 
-    def _after(client: WebClient, outcome: ActOutcome, user_id: str, channel: str | None) -> None:
-        if outcome.result is not Result.CHANGED:
-            _tell(client, channel, user_id, messages.outcome_note(outcome, user_id))
-            return
-        _deliver(outcome.case.id, outcome.queued)
+# --- after the acknowledgement ---------------------------------------------------------------------------------------
+def _routed_to(services: Services, case: CaseView) -> str:
+    settings = services.settings
+    with services.db.transaction() as session:
+        manager = settings.line_manager(session, case.reported_by)
+    if manager:
+        return f"goes to your manager, <@{manager}>, who can approach the group."
+    if settings.managers_channel:
+        return f"goes to the managers in <#{settings.managers_channel}>, who can approach the group."
+    return (
+        "is recorded and listed for managers, but no managers' channel is set up yet: please tell your "
+        "manager about it too."
+    )
 
-    def _tell(client: WebClient, channel: str | None, user_id: str, text: str) -> None:
-        """A note only the clicker sees; a direct message when there is no channel to whisper in."""
-        if not text:
-            return
+
+def _deliver(services: Services, case_id: int, queued: tuple) -> None:
+    """Send what the change queued, now rather than at the clock's next tick. A managers' message that could not
+    go moves on to the next place, or the reporter is told, and that goes too (once per place)."""
+    if queued:
+        # Off the listener thread: the next click must not wait for these Slack calls.
+        services.delivery.after_reply.submit(_deliver_now, services, case_id, queued)
+
+
+def _deliver_now(services: Services, case_id: int, queued: tuple) -> None:
+    services.delivery.flush_after_request(*queued)
+    # The clock's prompt loop may have taken them first: follow up once they are settled either way.
+    _wait_until_settled(services, queued)
+    for _ in range(MAX_FOLLOW_UPS):
         try:
-            if channel:
-                client.chat_postEphemeral(channel=channel, user=user_id, text=text)
-            else:
-                client.chat_postMessage(channel=user_id, text=text)
-        except SlackApiError as error:
-            log.warning("could not tell %s: %s", user_id, error.response.get("error"))
+            more = services.reports.follow_up(case_id)
+        except Exception:  # the clock's follow-up job tries again
+            log.exception("following up the managers' message of report %s failed", case_id)
+            return
+        if not more:
+            return
+        services.delivery.flush_after_request(*more)
+        _wait_until_settled(services, tuple(more))
+
+
+def _after(services: Services, client: WebClient, outcome: ActOutcome, user_id: str, channel: str | None) -> None:
+    if outcome.result is not Result.CHANGED:
+        _tell(client, channel, user_id, messages.outcome_note(outcome, user_id))
+        return
+    _deliver(services, outcome.case.id, outcome.queued)
+
+
+def _tell(client: WebClient, channel: str | None, user_id: str, text: str) -> None:
+    """A note only the clicker sees; a direct message when there is no channel to whisper in."""
+    if not text:
+        return
+    try:
+        if channel:
+            client.chat_postEphemeral(channel=channel, user=user_id, text=text)
+        else:
+            client.chat_postMessage(channel=user_id, text=text)
+    except SlackApiError as error:
+        log.warning("could not tell %s: %s", user_id, error.response.get("error"))
 
 
 # The reporter's manager, the managers' channel, then the reporters: never more rounds than that.
