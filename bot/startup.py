@@ -23,7 +23,7 @@ Put them in the environment or in a .env file beside README.md (see .env.example
 def require_slack_settings(settings: Settings) -> None:
     """Slack's settings, unless the app is to serve Teams alone (Teams on, and no Slack token given)."""
     missing = settings.missing_for_slack()
-    if missing and not (_teams_alone(settings)):
+    if missing and not teams_alone(settings):
         sys.stderr.write(HOW_TO.format(missing=", ".join(missing)))
         raise SystemExit(2)
 
@@ -42,7 +42,7 @@ def prepare(settings: Settings, own_process: bool = False) -> None:
     upgrade(settings.database_url)
 
 
-def _teams_alone(settings: Settings) -> bool:
+def teams_alone(settings: Settings) -> bool:
     from teams.settings import get_teams_settings
 
     return get_teams_settings().enabled and not settings.slack_bot_token
