@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 FLOWS = Path(__file__).resolve().parent.parent / "flows"
-SOURCES = sorted(p for p in FLOWS.rglob("*.py") if "migrations" not in p.parts)
+# The migrations describe old schemas (Slack columns among them); their environment is code like any other.
+SOURCES = sorted(p for p in FLOWS.rglob("*.py") if "migrations" not in p.parts) + [FLOWS / "db/migrations/env.py"]
 
 SLACK_IN_THE_DOMAIN = {
     "a Slack mention or channel link": re.compile(r"<(?:@[A-Z{]|#[A-Z{]|!(?:date|here|channel|everyone))"),

@@ -503,8 +503,10 @@ def erase(session: Session, person: Person, now: datetime | None = None, actor: 
 
 def _adapters_tables_of_people() -> list:
     """Tables the domain does not know that hold a person id: an adapter's own (registered on the same metadata)."""
+    from flows.db.adapters import load_adapter_tables
     from flows.db.base import Base
 
+    load_adapter_tables()  # the command line erases too, where no adapter has been imported
     domain = {m.local_table.name for m in Base.registry.mappers if m.class_.__module__.startswith("flows.")}
     return [t for t in Base.metadata.sorted_tables if "person_id" in t.c and t.name not in domain]
 
