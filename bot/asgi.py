@@ -40,38 +40,13 @@ class BufferedWSGI:
             return
         if scope["type"] != "http":
             return  # no websockets here
-        announced = _content_length(scope)
-        if announced is not None and announced > self.max_bytes:
-            await _answer(send, 413, {"error": "request too large"})
-            return
-        try:
-            body = await asyncio.wait_for(self._read(receive), self.read_timeout)
-        except asyncio.TimeoutError:
-            await _answer(send, 408, {"error": "request not received in time"})
-            return
-        except _TooLarge:
-            await _answer(send, 413, {"error": "request too large"})
-            return
-        except _Gone:
+        body = await read_body(scope, receive, send, self.max_bytes, self.read_timeout)
+        if body is None:
             return
         loop = asyncio.get_running_loop()
         status, headers, payload = await loop.run_in_executor(self._pool, self._run, _environ(scope, body))
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": payload})
-
-    async def _read(self, receive) -> bytes:
-        chunks, size = [], 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                raise _Gone
-            chunk = message.get("body") or b""
-            size += len(chunk)
-            if size > self.max_bytes:  # no Content-Length (chunked), or more than it announced
-                raise _TooLarge
-            chunks.append(chunk)
-            if not message.get("more_body"):
-                return b"".join(chunks)
 
     def _run(self, environ: dict) -> tuple[int, list, bytes]:
         answered: dict = {}
@@ -88,6 +63,39 @@ class BufferedWSGI:
             if hasattr(result, "close"):
                 result.close()
         return answered["status"], answered["headers"], payload
+
+
+async def read_body(scope, receive, send, max_bytes: int, read_timeout: float) -> bytes | None:
+    """The whole body of a request, or None when it was refused (413 too large, 408 too slow; answered here) or
+    the sender went away. Every endpoint of the web process reads its requests through this."""
+    announced = _content_length(scope)
+    if announced is not None and announced > max_bytes:
+        await _answer(send, 413, {"error": "request too large"})
+        return None
+    try:
+        return await asyncio.wait_for(_read(receive, max_bytes), read_timeout)
+    except asyncio.TimeoutError:
+        await _answer(send, 408, {"error": "request not received in time"})
+    except _TooLarge:
+        await _answer(send, 413, {"error": "request too large"})
+    except _Gone:
+        pass
+    return None
+
+
+async def _read(receive, max_bytes: int) -> bytes:
+    chunks, size = [], 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise _Gone
+        chunk = message.get("body") or b""
+        size += len(chunk)
+        if size > max_bytes:  # no Content-Length (chunked), or more than it announced
+            raise _TooLarge
+        chunks.append(chunk)
+        if not message.get("more_body"):
+            return b"".join(chunks)
 
 
 class _TooLarge(Exception):

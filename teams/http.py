@@ -12,6 +12,8 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 
+from bot.asgi import read_body
+
 log = logging.getLogger(__name__)
 
 MESSAGES_PATH = "/api/messages"
@@ -61,22 +63,8 @@ class TeamsEndpoint:
             await _answer(send, 405, {"error": "method not allowed"})
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers") or []}
-        try:
-            announced = int(headers.get("content-length", "0") or 0)
-        except ValueError:
-            announced = 0
-        if announced > self.max_bytes:
-            await _answer(send, 413, {"error": "request too large"})
-            return
-        try:
-            body = await asyncio.wait_for(_read(receive, self.max_bytes), self.read_timeout)
-        except asyncio.TimeoutError:
-            await _answer(send, 408, {"error": "request not received in time"})
-            return
-        except _TooLarge:
-            await _answer(send, 413, {"error": "request too large"})
-            return
-        except _Gone:
+        body = await read_body(scope, receive, send, self.max_bytes, self.read_timeout)
+        if body is None:
             return
         try:
             activity = json.loads(body)
@@ -102,29 +90,6 @@ def _loopback(scope) -> bool:
         return ipaddress.ip_address(client[0]).is_loopback
     except ValueError:
         return False
-
-
-class _TooLarge(Exception):
-    pass
-
-
-class _Gone(Exception):
-    pass
-
-
-async def _read(receive, max_bytes: int) -> bytes:
-    chunks, size = [], 0
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            raise _Gone
-        chunk = message.get("body") or b""
-        size += len(chunk)
-        if size > max_bytes:
-            raise _TooLarge
-        chunks.append(chunk)
-        if not message.get("more_body"):
-            return b"".join(chunks)
 
 
 async def _answer(send, status: int, body: object) -> None:
