@@ -38,7 +38,7 @@ from flows.outbox import (
     Undeliverable,
 )
 from flows.outbox.dispatch import Dispatcher
-from flows.outbox.worker import Claim, Outcome, tell_admins
+from flows.outbox.worker import Claim, DeliveryOutcome, tell_admins
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +125,7 @@ class Deliverer:
             log.exception("delivering after a request failed; the clock will deliver")
             return DeliveryReport()
 
-    def send(self, claim: Claim) -> Outcome:
+    def send(self, claim: Claim) -> DeliveryOutcome:
         return self.dispatch(claim)
 
 
@@ -152,7 +152,7 @@ class SlackAdapter:
         # Rows written before people had ids of their own hold Slack user ids.
         return render.is_slack_user_id(person_id)
 
-    def send(self, claim: Claim) -> Outcome:
+    def send(self, claim: Claim) -> DeliveryOutcome:
         call = self._call(claim)
         if isinstance(call, Undeliverable):
             return call
@@ -242,7 +242,7 @@ def _is_ours(metadata: Any, claim: Claim) -> bool:
     return payload.get("outbox_id") == claim.id and payload.get("key", "") == (claim.dedupe_key or "")
 
 
-def outcome_of_error(response: SlackResponse) -> Outcome:
+def outcome_of_error(response: SlackResponse) -> DeliveryOutcome:
     status = response.status_code
     data = response.data if isinstance(response.data, dict) else {}
     error = str(data.get("error") or f"http_{status}")

@@ -11,7 +11,7 @@ from flows.escalations.service import Delivery, Escalation, Sent, Waiting, escal
 from bot import render
 from flows.outbox import NoticeKind
 from flows.outbox.worker import Claim
-from flows.removals.models import Status
+from flows.removals.models import RemovalStatus
 from flows.removals.service import LOCAL
 from flows.removals.service import SUBJECT as REMOVAL
 from flows.reports.models import CaseState
@@ -45,7 +45,7 @@ def line(item: Waiting, now: datetime) -> str:
 
 def _decision(item: Waiting, now: datetime) -> str:
     what = f"*Permanent removal #{item.subject_id}* from *{escape(item.name)}* ({escape(item.member_ref)})"
-    if item.state == Status.AWAITING_AGREEMENT.value:
+    if item.state == RemovalStatus.AWAITING_AGREEMENT.value:
         where = (
             f"I asked {', '.join(f'<@{u}>' for u in item.asked)} by direct message."
             if item.asked else "No staff moderator of the group could be asked on Slack: please ask one to agree."

@@ -20,7 +20,7 @@ import httpx
 from flows.db import Database
 from flows.directory.service import DirectoryUnavailable, Role
 from flows.outbox import Delivered, Destination, RetryLater, Undeliverable
-from flows.outbox.worker import Claim, Outcome
+from flows.outbox.worker import Claim, DeliveryOutcome
 from flows.people import account_of
 from teams import conversations
 from teams.conversations import Reference
@@ -49,7 +49,7 @@ class TeamsAdapter:
         # Admins are told in Slack's admin channel; Teams has no such place of its own.
         return destination in (Destination.SIGN_OFF, Destination.MANAGERS)
 
-    def send(self, claim: Claim) -> Outcome:
+    def send(self, claim: Claim) -> DeliveryOutcome:
         made = render(self.services, claim)
         if made is None:
             return Undeliverable("subject_gone")
@@ -60,7 +60,7 @@ class TeamsAdapter:
         except httpx.TransportError as error:
             return RetryLater(f"connector_unreachable: {type(error).__name__}")
 
-    async def _send(self, claim: Claim, content: dict) -> Outcome:
+    async def _send(self, claim: Claim, content: dict) -> DeliveryOutcome:
         activity = {"type": "message", "attachments": [{"contentType": CARD, "content": content}]}
         if claim.replaces_id is not None:
             posts = (claim.replaced_ref or {}).get("posts") or []
@@ -150,7 +150,7 @@ def _not_on_teams() -> httpx.HTTPStatusError:
     return httpx.HTTPStatusError("not on Teams", request=response.request, response=response)
 
 
-def _outcome(response: httpx.Response) -> Outcome:
+def _outcome(response: httpx.Response) -> DeliveryOutcome:
     status = response.status_code
     if status == 429 or status >= 500:
         try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flows.groups.models import Group
 from flows.outbox import NoticeKind
 from flows.outbox.worker import Claim
-from flows.removals.models import Status
+from flows.removals.models import RemovalStatus
 from teams.cards import removals as removal_cards
 from teams.cards import reports as report_cards
 from teams.cards.common import card, heading, note
@@ -20,8 +20,8 @@ REMOVAL_LINES = {
     NoticeKind.REMOVAL_REVIEW_DUE: "A temporary removal is due for review (R4).",
 }
 # The requests to act on it: they keep their buttons while the step waits; every other card is for reading.
-REQUESTS = {NoticeKind.REMOVAL_AGREE_REQUESTED: Status.AWAITING_AGREEMENT,
-            NoticeKind.REMOVAL_SIGN_OFF_REQUESTED: Status.AWAITING_SIGN_OFF}
+REQUESTS = {NoticeKind.REMOVAL_AGREE_REQUESTED: RemovalStatus.AWAITING_AGREEMENT,
+            NoticeKind.REMOVAL_SIGN_OFF_REQUESTED: RemovalStatus.AWAITING_SIGN_OFF}
 REMOVAL_KINDS = {*REMOVAL_LINES, NoticeKind.REMOVAL_AGREE_CLOSED, NoticeKind.REMOVAL_SIGN_OFF_CLOSED}
 REPORT_KINDS = {NoticeKind.REPORT_MANAGERS_CARD, NoticeKind.REPORT_CHANGED, NoticeKind.REPORT_OWNER_TOLD,
                 NoticeKind.REPORT_FOLLOW_UP}

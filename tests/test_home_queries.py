@@ -26,7 +26,7 @@ from flows.moderation.models import (
     ModeratorConfirmation,
     ModeratorVacancy,
 )
-from flows.moderation.queries import Intervals, Status
+from flows.moderation.queries import Intervals, Standing
 from flows.policy.types import GroupKind
 from tests.conftest import MANAGER, PCF_STAFF, STAFF, STAFF_2, VOLUNTEER
 from tests.support import people_by_their_id
@@ -141,7 +141,7 @@ def one_by_one(db):
 
 def test_a_pages_states_cover_every_state_and_say_how_many_have_confirmed(varied):
     expected = one_by_one(varied)
-    assert {st.status for st in expected.values()} == set(Status)
+    assert {st.status for st in expected.values()} == set(Standing)
     by_name = {st.name: st for st in expected.values()}
     assert by_name["Two of three"].summary == (
         "2 of 3 moderators have confirmed they read the policy and the group agreement"
@@ -156,7 +156,7 @@ def test_the_registers_filters_in_sql_agree_with_each_groups_state(varied):
     expected = one_by_one(varied)
     conditions = GroupConditions(Intervals(), ON)
     with varied.transaction() as s:
-        for status in Status:
+        for status in Standing:
             found = set(s.scalars(select(Group.id).where(conditions.status_is(status))))
             assert found == {i for i, st in expected.items() if st.status is status}, status
         found = set(s.scalars(select(Group.id).where(conditions.needs_attention)))
@@ -263,8 +263,8 @@ def test_the_register_of_thousands_is_paged_filtered_and_counted_in_the_database
     young = render(db, RegisterFilter(kind=GroupKind.YOUNG_PEOPLE))
     assert young.register.page.total == 1666
     assert {g.kind for g in young.register.groups} == {GroupKind.YOUNG_PEOPLE}
-    assert render(db, RegisterFilter(status=Status.COMPLETE)).register.page.total == 0
-    assert render(db, RegisterFilter(status=Status.INCOMPLETE, needs_attention=True)).register.page.total == 5000
+    assert render(db, RegisterFilter(status=Standing.COMPLETE)).register.page.total == 0
+    assert render(db, RegisterFilter(status=Standing.INCOMPLETE, needs_attention=True)).register.page.total == 5000
 
     # The lead has a confirmation to give for each of 5,000 helpers: a few are shown, all are counted.
     assert first.confirmations.total == 5000 and len(first.confirmations.items) == 3

@@ -7,7 +7,7 @@ import time
 from bot.home.refresher import build
 from bot.wsgi import create_wsgi_app
 from flows.home import RegisterFilter, refreshes
-from flows.moderation.queries import Status
+from flows.moderation.queries import Standing
 from tests.conftest import SIGNING_SECRET, STAFF, STAFF_2
 from tests.harness.signing import SlackSender
 from tests.harness.wsgi_server import WSGIServer
@@ -16,11 +16,11 @@ from tests.harness.wsgi_server import WSGIServer
 def test_asking_again_before_it_is_done_keeps_one_refresh_with_the_filter_last_chosen(db):
     refreshes.ask(db, STAFF)
     refreshes.ask(db, STAFF_2)
-    refreshes.ask(db, STAFF, RegisterFilter(status=Status.BLOCKED, page=2))
+    refreshes.ask(db, STAFF, RegisterFilter(status=Standing.BLOCKED, page=2))
     assert refreshes.waiting(db) == 2
     first = refreshes.claim(db, limit=1)
     # The oldest asked for goes first, with the filter asked for last.
-    assert first == [(STAFF, RegisterFilter(status=Status.BLOCKED, page=2))]
+    assert first == [(STAFF, RegisterFilter(status=Standing.BLOCKED, page=2))]
     assert refreshes.claim(db) == [(STAFF_2, None)]
     assert refreshes.claim(db) == [] and refreshes.waiting(db) == 0
 

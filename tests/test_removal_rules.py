@@ -13,7 +13,7 @@ from flows.groups.models import Group, Moderator
 from flows.outbox import Destination
 from flows.outbox import NoticeKind as Kind
 from flows.removals.models import DecisionsAreFinal, RemovalDecision
-from flows.removals.service import Outcome, RemovalForm, RemovalRefusal, RemovalService
+from flows.removals.service import RemovalOutcome, RemovalForm, RemovalRefusal, RemovalService
 from bot.settings import SlackSettings as Settings
 from tests.support import directory_by_id, add_lewes_group
 
@@ -68,7 +68,7 @@ def test_a_volunteers_permanent_removal_asks_the_staff_moderators_then_the_senio
     assert agreed.notices.ask_to_sign_off
     assert told(agreed) == [(Kind.REMOVAL_AGREE_CLOSED, STAFF), (Kind.REMOVAL_AGREE_CLOSED, STAFF_2),
                             (Kind.REMOVAL_SIGN_OFF_REQUESTED, Destination.SIGN_OFF), (Kind.REMOVAL_LOGGER_TOLD, VOLUNTEER)]
-    assert removals.agree(logged.decision.id, STAFF).outcome is Outcome.ALREADY_DONE
+    assert removals.agree(logged.decision.id, STAFF).outcome is RemovalOutcome.ALREADY_DONE
 
     approved = removals.approve(logged.decision.id, MANAGER)
     assert approved.done and (approved.decision.decided_by, approved.decision.decided_at) == (MANAGER, NOW)
@@ -101,7 +101,7 @@ def test_only_those_who_may_take_a_step_can_and_refusals_are_recorded(removals, 
         removals.agree(decision.id, STAFF)
     before = removals.decision(decision.id)
     result = getattr(removals, step)(decision.id, user)
-    assert result.outcome is Outcome.REFUSED and result.refusal is why
+    assert result.outcome is RemovalOutcome.REFUSED and result.refusal is why
     assert removals.decision(decision.id) == before
     assert trail(db)[-1] == (user, f"removal.{step}_refused", before.status.value, None)
 
@@ -109,7 +109,7 @@ def test_only_those_who_may_take_a_step_can_and_refusals_are_recorded(removals, 
 def test_a_moderator_who_has_left_the_staff_cannot_agree(removals, group_id, db):
     removals.settings.staff_user_ids.remove(STAFF_2)
     decision = removals.log(VOLUNTEER, "key-1", form(group_id)).decision
-    assert removals.agree(decision.id, STAFF_2).outcome is Outcome.REFUSED
+    assert removals.agree(decision.id, STAFF_2).outcome is RemovalOutcome.REFUSED
 
 
 def test_a_moderator_who_has_stepped_down_is_neither_asked_nor_able_to_agree_nor_told(removals, group_id, db):
@@ -118,7 +118,7 @@ def test_a_moderator_who_has_stepped_down_is_neither_asked_nor_able_to_agree_nor
         bea.stepped_down_at = NOW
     logged = removals.log(VOLUNTEER, "key-1", form(group_id))
     assert logged.notices.ask_to_agree == [STAFF]
-    assert removals.agree(logged.decision.id, STAFF_2).outcome is Outcome.REFUSED
+    assert removals.agree(logged.decision.id, STAFF_2).outcome is RemovalOutcome.REFUSED
     temporary = removals.log(VOLUNTEER, "key-2", form(group_id, "temporary", review_on="2027-01-04"))
     assert temporary.notices.share_with == [STAFF]
 
@@ -130,7 +130,7 @@ def test_the_staff_moderator_who_agreed_does_not_also_sign_off(removals, group_i
         )
     decision = removals.log(VOLUNTEER, "key-1", form(group_id)).decision
     assert removals.agree(decision.id, MANAGER).done
-    assert removals.approve(decision.id, MANAGER).outcome is Outcome.REFUSED
+    assert removals.approve(decision.id, MANAGER).outcome is RemovalOutcome.REFUSED
     assert removals.approve(decision.id, MANAGER_2).done
 
 
@@ -148,7 +148,7 @@ def test_many_managers_approving_at_once_make_one_decision(removals, group_id, d
         t.start()
     for t in threads:
         t.join()
-    assert sorted(r.outcome for r in results) == [Outcome.ALREADY_DONE] * 5 + [Outcome.DONE]
+    assert sorted(r.outcome for r in results) == [RemovalOutcome.ALREADY_DONE] * 5 + [RemovalOutcome.DONE]
     assert [t[1] for t in trail(db)].count("removal.approved") == 1
 
 
@@ -164,7 +164,7 @@ def test_the_same_form_submitted_at_once_logs_one_removal(removals, group_id, db
         t.start()
     for t in threads:
         t.join()
-    assert sorted(r.outcome for r in results) == [Outcome.ALREADY_DONE] * 3 + [Outcome.DONE]
+    assert sorted(r.outcome for r in results) == [RemovalOutcome.ALREADY_DONE] * 3 + [RemovalOutcome.DONE]
     with db.transaction() as session:
         assert len(session.scalars(select(RemovalDecision)).all()) == 1
 
@@ -176,7 +176,7 @@ def test_a_rejection_needs_a_reason_without_personal_details(removals, group_id)
     assert removals.decision(decision.id).status == "awaiting_sign_off"
     rejected = removals.reject(decision.id, MANAGER, "Try a temporary removal first.")
     assert rejected.done and rejected.decision.rejection_reason == "Try a temporary removal first."
-    assert removals.approve(decision.id, MANAGER_2).outcome is Outcome.ALREADY_DONE
+    assert removals.approve(decision.id, MANAGER_2).outcome is RemovalOutcome.ALREADY_DONE
 
 
 def test_a_temporary_removal_needs_a_review_date_in_the_future(removals, group_id):

@@ -49,7 +49,7 @@ from flows.home.waiting import (
     RemovalToDecide,
     ReportToActOn,
 )
-from flows.moderation.queries import GroupState, Status, local_date, long_date
+from flows.moderation.queries import GroupState, Standing, local_date, long_date
 from flows.policy.types import GroupKind
 from flows.removals.service import BREACHES
 from flows.reports.service import Action, actions_in
@@ -67,8 +67,8 @@ ALL = "all"
 NEEDS_ATTENTION = "needs_attention"
 TEXT_LIMIT = 2900
 BUTTON_LIMIT = 75
-ICONS = {Status.COMPLETE: ":white_check_mark:", Status.INCOMPLETE: ":warning:", Status.BLOCKED: ":no_entry:"}
-STATUS_LABELS = {Status.COMPLETE: "Complete", Status.INCOMPLETE: "Incomplete", Status.BLOCKED: "Blocked"}
+ICONS = {Standing.COMPLETE: ":white_check_mark:", Standing.INCOMPLETE: ":warning:", Standing.BLOCKED: ":no_entry:"}
+STATUS_LABELS = {Standing.COMPLETE: "Complete", Standing.INCOMPLETE: "Incomplete", Standing.BLOCKED: "Blocked"}
 
 
 def home_view(home: Home, settings: Settings) -> dict:
@@ -232,7 +232,7 @@ def _my_groups(home: Home) -> list:
 def _group(state: GroupState, welcomed: dict[int, int] | None = None) -> SectionBlock:
     # The summary of a blocked or complete group starts with its state; an incomplete one's says what is missing.
     summary = state.worded_summary(refusals.GAP_WORDING)
-    said = f"Incomplete: {summary}" if state.status is Status.INCOMPLETE else summary
+    said = f"Incomplete: {summary}" if state.status is Standing.INCOMPLETE else summary
     lines = [f"*{escape(state.name)}* · {state.kind.label}"]
     if state.closed_on is not None:
         lines.append(f":file_cabinet: Closed on {long_date(state.closed_on)}: no reminders, off the register.")
@@ -266,7 +266,7 @@ def _register(page: RegisterPage, groups: tuple[GroupState, ...], welcomed: dict
                 [(ALL, "All kinds")] + [(k.value, k.label) for k in GroupKind],
                 chosen.kind.value if chosen.kind else ALL),
         _select(STATUS_ACTION, "State",
-                [(ALL, "Any state")] + [(s.value, STATUS_LABELS[s]) for s in Status],
+                [(ALL, "Any state")] + [(s.value, STATUS_LABELS[s]) for s in Standing],
                 chosen.status.value if chosen.status else ALL),
         _select(ATTENTION_ACTION, "Attention",
                 [(ALL, "All groups"), (NEEDS_ATTENTION, "Needing attention")],

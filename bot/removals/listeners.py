@@ -14,8 +14,8 @@ from bot.modals import channel_of, loading_view, open_modal, says_so_if_it_canno
 from bot.people import person_id
 from bot.removals import messages, views
 from bot.services import Services
-from flows.removals.models import Status
-from flows.removals.service import Outcome, RemovalService, StepResult
+from flows.removals.models import RemovalStatus
+from flows.removals.service import RemovalOutcome, RemovalService, RemovalStep
 
 log = logging.getLogger(__name__)
 
@@ -85,10 +85,10 @@ def _fill_form(removals: RemovalService, client: WebClient, view_id: str, user_i
 
 def submit_log(ack, body, view, client, context):
     result = context[SERVICES].log(person_id(context), views.read_key(view), views.read_form(view))
-    if result.outcome is Outcome.OUT_OF_DATE:
+    if result.outcome is RemovalOutcome.OUT_OF_DATE:
         ack(response_action="update", view=views.message_view(messages.OUT_OF_DATE))
         return
-    if result.outcome is Outcome.INVALID:
+    if result.outcome is RemovalOutcome.INVALID:
         if result.errors and set(result.errors) <= views.field_ids(view):
             ack(response_action="errors", errors=result.errors)
         else:
@@ -121,7 +121,7 @@ def ask_reason(ack, body, client, context):
         return
     with says_so_if_it_cannot_go_on(client, view_id):
         checked = context[SERVICES].may_sign_off(_value(body), person_id(context), "reject")
-        if checked.outcome is Outcome.ALLOWED:
+        if checked.outcome is RemovalOutcome.ALLOWED:
             view = views.reason_form(checked.decision)
         else:
             view = views.message_view(_answer(checked), title="Reject the removal")
@@ -132,7 +132,7 @@ def submit_reason(ack, body, view, client, context):
     meta = views.read_reason_metadata(view)
     reason = views.read_values(view).get("reason") or ""
     result = context[SERVICES].reject(meta.get("decision") or "", person_id(context), reason)
-    if result.outcome is Outcome.INVALID:
+    if result.outcome is RemovalOutcome.INVALID:
         ack(response_action="errors", errors=result.errors)
         return
     if not result.done:
@@ -144,7 +144,7 @@ def submit_reason(ack, body, view, client, context):
     ))
 
 
-def _settle(client: WebClient, body: dict, result: StepResult) -> None:
+def _settle(client: WebClient, body: dict, result: RemovalStep) -> None:
     if not result.done:  # done: its notices are in the outbox, for the clock's prompt loop
         _whisper(client, body, _answer(result))
 
@@ -160,27 +160,27 @@ def _whisper(client: WebClient, body: dict, text: str) -> None:
         log.warning("could not answer a click privately: %s", error.response.get("error"))
 
 
-def _answer(result: StepResult) -> str:
-    if result.outcome is Outcome.ALREADY_DONE and result.decision is not None:
+def _answer(result: RemovalStep) -> str:
+    if result.outcome is RemovalOutcome.ALREADY_DONE and result.decision is not None:
         return messages.already(result.decision)
     if result.refusal is not None and result.decision is not None:
         return refusals.removal(result.refusal, result.decision)
-    if result.outcome is Outcome.NOT_FOUND:
+    if result.outcome is RemovalOutcome.NOT_FOUND:
         return messages.NOT_FOUND
     return "Nothing has changed."
 
 
-def _logged_text(result: StepResult) -> str:
+def _logged_text(result: RemovalStep) -> str:
     d = result.decision
     head = f":white_check_mark: Removal #{d.id} is logged."
-    if result.outcome is Outcome.ALREADY_DONE:
+    if result.outcome is RemovalOutcome.ALREADY_DONE:
         return f"{head} (You pressed the button twice: it is logged once.)"
     steps = {
-        Status.RECORDED: "It is shared with the group's other moderators now (R3).",
-        Status.AWAITING_AGREEMENT: (
+        RemovalStatus.RECORDED: "It is shared with the group's other moderators now (R3).",
+        RemovalStatus.AWAITING_AGREEMENT: (
             "A staff moderator of the group is asked to agree, then a senior manager signs it off (R2)."
         ),
-        Status.AWAITING_SIGN_OFF: "It has gone to the senior managers to sign off (R2).",
+        RemovalStatus.AWAITING_SIGN_OFF: "It has gone to the senior managers to sign off (R2).",
     }
     return f"{head} {steps.get(d.status, '')} I've sent you a copy in a direct message."
 

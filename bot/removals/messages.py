@@ -14,7 +14,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.blocks import context, escape, section
-from flows.removals.models import RemovalKind, Status
+from flows.removals.models import RemovalKind, RemovalStatus
 from flows.removals.service import DecisionView
 
 AGREE_ACTION = "removal_agree"
@@ -167,7 +167,7 @@ def sign_off_done(d: DecisionView) -> dict:
 
 
 def _decided_line(d: DecisionView) -> str:
-    if d.status is Status.APPROVED:
+    if d.status is RemovalStatus.APPROVED:
         return f":white_check_mark: *Approved* by {who(d.decided_by)}, {when(d.decided_at)}."
     reason = escape(d.rejection_reason or "")
     return f":x: *Rejected* by {who(d.decided_by)}, {when(d.decided_at)}.\n*Reason:* {reason}"
@@ -182,12 +182,12 @@ def _correct_button(d: DecisionView) -> ActionsBlock:
 
 def to_logger(d: DecisionView, asked: list[str] | None = None, sign_off_sent: bool = True) -> dict:
     """The logger's news at each step: logged, agreed, approved or rejected."""
-    if d.status is Status.RECORDED:
+    if d.status is RemovalStatus.RECORDED:
         news = (
             f"You logged a temporary removal from *{escape(d.group_name)}*. It is shared with the group's other "
             f"moderators (R3), and they'll look at it again on {day(d.review_on)} (R4)."
         )
-    elif d.status is Status.AWAITING_AGREEMENT:
+    elif d.status is RemovalStatus.AWAITING_AGREEMENT:
         if asked:
             news = (
                 f"You logged a permanent removal from *{escape(d.group_name)}*. A staff moderator of the group needs "
@@ -198,7 +198,7 @@ def to_logger(d: DecisionView, asked: list[str] | None = None, sign_off_sent: bo
                 f"You logged a permanent removal from *{escape(d.group_name)}*. A staff moderator of the group needs "
                 "to agree (R2), and none of them is on Slack: please ask them to agree, and tell your manager."
             )
-    elif d.status is Status.AWAITING_SIGN_OFF:
+    elif d.status is RemovalStatus.AWAITING_SIGN_OFF:
         first = (
             "As a staff moderator of the group, your log is the staff agreement (R2)."
             if d.staff_agreement_was_own_log
@@ -210,7 +210,7 @@ def to_logger(d: DecisionView, asked: list[str] | None = None, sign_off_sent: bo
             else "I couldn't send it to the senior managers: please tell one of them that it is waiting."
         )
         news = f"Permanent removal from *{escape(d.group_name)}*: {first} {then}"
-    elif d.status is Status.APPROVED:
+    elif d.status is RemovalStatus.APPROVED:
         news = (
             f"The permanent removal from *{escape(d.group_name)}* was approved by {who(d.decided_by)}, "
             f"{when(d.decided_at)}. The group's other moderators have been told (R3)."
@@ -227,12 +227,12 @@ def to_logger(d: DecisionView, asked: list[str] | None = None, sign_off_sent: bo
 
 # --- R3: shared with the group's moderators ---------------------------------------------------------------------------
 def shared(d: DecisionView) -> dict:
-    if d.status is Status.RECORDED:
+    if d.status is RemovalStatus.RECORDED:
         news = (
             f"{who(d.logged_by)} removed a member from *{escape(d.group_name)}* for a while. They'll be considered "
             f"for coming back on {day(d.review_on)} (R4)."
         )
-    elif d.status is Status.APPROVED:
+    elif d.status is RemovalStatus.APPROVED:
         news = (
             f"A permanent removal from *{escape(d.group_name)}* was approved by {who(d.decided_by)}, "
             f"{when(d.decided_at)}. The member stays out of the group."
@@ -250,9 +250,9 @@ def shared(d: DecisionView) -> dict:
 
 # --- short private answers to a click ---------------------------------------------------------------------------------
 def already(d: DecisionView) -> str:
-    if d.status in (Status.APPROVED, Status.REJECTED):
+    if d.status in (RemovalStatus.APPROVED, RemovalStatus.REJECTED):
         return f"This removal was already {d.status.label} by {who(d.decided_by)}, {when(d.decided_at)}."
-    if d.status is Status.AWAITING_SIGN_OFF:
+    if d.status is RemovalStatus.AWAITING_SIGN_OFF:
         return (
             f"This removal was already agreed by {who(d.agreed_by)}, {when(d.agreed_at)}; "
             "it is with the senior managers."

@@ -12,7 +12,7 @@ from bot.removals import messages
 from bot.removals.reviews import review_text
 from flows.outbox import Destination, NoticeKind
 from flows.outbox.worker import Claim
-from flows.removals.models import RemovalDecision, Status
+from flows.removals.models import RemovalDecision, RemovalStatus
 from flows.removals.service import DecisionView, decision_view
 
 
@@ -25,7 +25,7 @@ def _decision(session: Session, claim: Claim) -> DecisionView | None:
     view = replace(view, **{f: render.on_slack(session, getattr(view, f)) for f in ("logged_by", "agreed_by", "decided_by")})
     # The status the notice was queued for: a late delivery says what happened then, not what happened since.
     status = claim.data.get("status")
-    return replace(view, status=Status(status)) if status else view
+    return replace(view, status=RemovalStatus(status)) if status else view
 
 
 def _renderer(build):

@@ -19,7 +19,7 @@ from flows.audit import service as audit
 from flows.destinations import Destination
 from flows.groups.models import Group
 from flows.outbox import Notice, NoticeKind, OutboxStatus, Subject, notices_about, queue
-from flows.removals.models import RemovalDecision, Status
+from flows.removals.models import RemovalDecision, RemovalStatus
 from flows.removals.service import SUBJECT as REMOVAL
 from flows.reports.models import CaseState, UnofficialGroupCase, UnofficialGroupReport
 from flows.reports.service import SUBJECT as REPORT
@@ -187,10 +187,10 @@ class Escalations:
             .join(Group, Group.id == RemovalDecision.group_id)
             .where(
                 (
-                    (RemovalDecision.status == Status.AWAITING_AGREEMENT.value)
+                    (RemovalDecision.status == RemovalStatus.AWAITING_AGREEMENT.value)
                     & (RemovalDecision.logged_at < cutoff)
                 )
-                | ((RemovalDecision.status == Status.AWAITING_SIGN_OFF.value) & (since < cutoff))
+                | ((RemovalDecision.status == RemovalStatus.AWAITING_SIGN_OFF.value) & (since < cutoff))
             )
             .order_by(RemovalDecision.logged_at, RemovalDecision.id)
         )
@@ -223,7 +223,7 @@ class Escalations:
     @staticmethod
     def _decision(session: Session, row: RemovalDecision, group_name: str) -> Waiting:
         facts = dict(name=group_name, member_ref=row.member_ref, logged_by=row.logged_by)
-        if row.status == Status.AWAITING_AGREEMENT.value:
+        if row.status == RemovalStatus.AWAITING_AGREEMENT.value:
             return Waiting(REMOVAL, row.id, row.status, row.logged_at, asked=tuple(_asked_to_agree(session, row)),
                            **facts)
         return Waiting(REMOVAL, row.id, row.status, row.agreed_at or row.logged_at,

@@ -23,7 +23,7 @@ from flows.moderation.models import (
     ModeratorConfirmation,
     ModeratorVacancy,
 )
-from flows.moderation.queries import LOCAL, Intervals, Status
+from flows.moderation.queries import LOCAL, Intervals, Standing
 from flows.policy.types import GroupKind, ModeratorRole
 
 NEEDS_MODERATORS = [k.value for k in GroupKind if k.needs_moderators]
@@ -151,10 +151,10 @@ class GroupConditions:
             .correlate(Group)
         )
 
-    def status_is(self, status: Status) -> ColumnElement[bool]:
-        if status is Status.BLOCKED:
+    def status_is(self, status: Standing) -> ColumnElement[bool]:
+        if status is Standing.BLOCKED:
             return self.blocked
-        if status is Status.INCOMPLETE:
+        if status is Standing.INCOMPLETE:
             return and_(not_(self.blocked), self.something_missing)
         return and_(not_(self.blocked), not_(self.something_missing))
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from flows.groups.models import Group, Moderator
 from flows.home.conditions import GroupConditions
-from flows.moderation.queries import GroupState, Intervals, Status, today
+from flows.moderation.queries import GroupState, Intervals, Standing, today
 from flows.policy.types import GroupKind
 from flows.settings import Settings
 
@@ -32,7 +32,7 @@ class RegisterFilter:
     """What a member of staff chose to see: it travels in the Home's buttons and metadata, never in memory."""
 
     kind: GroupKind | None = None
-    status: Status | None = None
+    status: Standing | None = None
     needs_attention: bool = False
     page: int = 0
 
@@ -42,7 +42,7 @@ class RegisterFilter:
         """From untrusted values (a button, a view's metadata): anything unknown means "no filter"."""
         return cls(
             kind=GroupKind(kind) if isinstance(kind, str) and kind in GroupKind._value2member_map_ else None,
-            status=Status(status) if isinstance(status, str) and status in Status._value2member_map_ else None,
+            status=Standing(status) if isinstance(status, str) and status in Standing._value2member_map_ else None,
             needs_attention=needs_attention is True,
             page=min(max(page, 0), MAX_PAGE) if isinstance(page, int) and not isinstance(page, bool) else 0,
         )
@@ -100,7 +100,7 @@ def register_page(
 
 
 @cache
-def _register_statements(kind: bool, status: Status | None, needs_attention: bool) -> tuple[Select, Select]:
+def _register_statements(kind: bool, status: Standing | None, needs_attention: bool) -> tuple[Select, Select]:
     """The register's count and page, for one combination of filters (a handful in all)."""
     where = _where(kind, status, needs_attention, GroupConditions.template())
     counted = select(func.count()).select_from(Group).where(*where)
@@ -140,7 +140,7 @@ def _conditions(settings: Settings | None, on: date | None) -> GroupConditions:
     return GroupConditions(Intervals.of(settings), on or today())
 
 
-def _where(kind: bool, status: Status | None, needs_attention: bool, conditions: GroupConditions
+def _where(kind: bool, status: Standing | None, needs_attention: bool, conditions: GroupConditions
            ) -> list[ColumnElement[bool]]:
     # The active register: a closed group is found by those who ran it, under their own groups.
     where: list[ColumnElement[bool]] = [Group.closed_at.is_(None)]

@@ -28,7 +28,7 @@ from flows.moderation.models import (
     ModeratorConfirmation,
 )
 from flows.outbox.models import Notice, OutboxStatus
-from flows.removals.models import RemovalDecision, RemovalKind, Status
+from flows.removals.models import RemovalDecision, RemovalKind, RemovalStatus
 from flows.reports.models import (
     OPEN_STATES,
     CaseState,
@@ -139,7 +139,7 @@ def _removals_to_agree() -> Select:
     return (
         select(RemovalDecision, Group.name, _all())
         .join(Group, Group.id == RemovalDecision.group_id)
-        .where(RemovalDecision.group_id.in_(theirs), RemovalDecision.status == Status.AWAITING_AGREEMENT.value,
+        .where(RemovalDecision.group_id.in_(theirs), RemovalDecision.status == RemovalStatus.AWAITING_AGREEMENT.value,
                RemovalDecision.logged_by != _user())
         .order_by(RemovalDecision.logged_at, RemovalDecision.id).limit(_limit())
     )
@@ -158,7 +158,7 @@ def removals_to_sign_off(session: Session, user_id: str, limit: int = SHOWN) -> 
 def _removals_to_sign_off() -> tuple[Select, Select]:
     # Any group's: the first few in order (ix_removal_decisions_status_logged_at), and the count apart from them
     # (ix_removal_decisions_status_deciders covers it), rather than every waiting row read whole to be counted.
-    theirs = and_(RemovalDecision.status == Status.AWAITING_SIGN_OFF.value, RemovalDecision.logged_by != _user(),
+    theirs = and_(RemovalDecision.status == RemovalStatus.AWAITING_SIGN_OFF.value, RemovalDecision.logged_by != _user(),
                   or_(RemovalDecision.agreed_by.is_(None), RemovalDecision.agreed_by != _user()))
     listed = (
         select(RemovalDecision, Group.name)

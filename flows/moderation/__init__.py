@@ -5,7 +5,7 @@ from flows.moderation.queries import (
     PendingCheckin,
     PendingCirculation,
     PendingConfirmation,
-    Status,
+    Standing,
     checkins_to_answer,
     circulations_to_record,
     confirmations_to_give,
@@ -13,10 +13,10 @@ from flows.moderation.queries import (
     groups_needing_attention,
     my_groups,
 )
-from flows.moderation.service import Action, Answer, ModerationService, Outcome
+from flows.moderation.service import Action, Answer, ModerationService, AnswerOutcome
 
 __all__ = [
-    "Action", "Answer", "GroupState", "Intervals", "ModerationService", "Outcome", "PendingCheckin",
-    "PendingCirculation", "PendingConfirmation", "Status", "checkins_to_answer", "circulations_to_record",
+    "Action", "Answer", "GroupState", "Intervals", "ModerationService", "AnswerOutcome", "PendingCheckin",
+    "PendingCirculation", "PendingConfirmation", "Standing", "checkins_to_answer", "circulations_to_record",
     "confirmations_to_give", "group_state", "groups_needing_attention", "my_groups",
 ]

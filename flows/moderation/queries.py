@@ -117,7 +117,7 @@ def check_due_on(session: Session, group: Group, intervals: Intervals) -> date |
 
 
 # --- a group's state ----------------------------------------------------------------------------------------------
-class Status(StrEnum):
+class Standing(StrEnum):
     COMPLETE = "complete"
     INCOMPLETE = "incomplete"
     BLOCKED = "blocked"
@@ -128,7 +128,7 @@ class GroupState:
     group_id: int
     name: str
     kind: GroupKind
-    status: Status
+    status: Standing
     moderators: int
     confirmed: int
     unconfirmed: tuple[str, ...]
@@ -146,7 +146,7 @@ class GroupState:
 
     @property
     def complete(self) -> bool:
-        return self.status is Status.COMPLETE
+        return self.status is Standing.COMPLETE
 
     @property
     def needs_attention(self) -> bool:
@@ -159,7 +159,7 @@ class GroupState:
     def worded_summary(self, wording: Mapping[str, str]) -> str:
         """The summary with each `Gap` in the adapter's words (the rest as it is)."""
         missing = [wording.get(m, m) for m in self.missing]
-        if self.status is Status.BLOCKED:
+        if self.status is Standing.BLOCKED:
             return f"Blocked: {missing[0]}"
         if missing:
             return "; ".join(missing)
@@ -209,7 +209,7 @@ def groups_needing_attention(
     """Groups that are blocked, incomplete or have a reminder outstanding; only `user_id`'s groups if given."""
     groups = _groups_of(session, user_id) if user_id else list(session.scalars(select(Group).order_by(Group.id)))
     states = _states(session, [g.id for g in groups], settings, on).values()
-    order = {Status.BLOCKED: 0, Status.INCOMPLETE: 1, Status.COMPLETE: 2}
+    order = {Standing.BLOCKED: 0, Standing.INCOMPLETE: 1, Standing.COMPLETE: 2}
     return sorted((s for s in states if s.needs_attention), key=lambda s: (order[s.status], s.name.lower()))
 
 

@@ -41,7 +41,7 @@ from flows.policy.types import Finding
 from flows.settings import Settings
 
 
-class Outcome(StrEnum):
+class AnswerOutcome(StrEnum):
     DONE = "done"
     # Someone (perhaps they, a moment ago) already answered: nothing changed, nothing recorded twice.
     ALREADY_DONE = "already_done"
@@ -84,7 +84,7 @@ class Action(StrEnum):
 @dataclass
 class Answer:
     action: Action
-    outcome: Outcome
+    outcome: AnswerOutcome
     user_id: str
     # What to tell the person who clicked, in plain words (set unless refused).
     explanation: str
@@ -106,7 +106,7 @@ class Answer:
 
     @property
     def done(self) -> bool:
-        return self.outcome is Outcome.DONE
+        return self.outcome is AnswerOutcome.DONE
 
 
 @dataclass(frozen=True)
@@ -143,13 +143,13 @@ class ModerationService:
             row = session.get(ModeratorConfirmation, row_id) if row_id else None
             seen = self._seen(session, row.group_id, row.moderator_id) if row else None
         if seen is None or seen.moderator is None:
-            return Answer(Action.CONFIRM, Outcome.NOT_FOUND, user_id, "I can't find that request any more; nothing has changed.")
+            return Answer(Action.CONFIRM, AnswerOutcome.NOT_FOUND, user_id, "I can't find that request any more; nothing has changed.")
         moderator = seen.moderator
         # Whichever button is pressed, a moderator the app can reach answers for themself and the lead for one it cannot.
         on_behalf = not moderator.reachable
         action = Action.CONFIRM_FOR if on_behalf else Action.CONFIRM
         refusal = self._on_behalf_refusal(seen, user_id) if on_behalf else self._own_refusal(seen, user_id)
-        answer = Answer(action, Outcome.DONE, user_id, "", group_id=seen.group_id, moderator_id=moderator.id,
+        answer = Answer(action, AnswerOutcome.DONE, user_id, "", group_id=seen.group_id, moderator_id=moderator.id,
                         subject_id=row_id, on_behalf=on_behalf)
         now = self.clock()
         with self.db.transaction() as session:
@@ -162,7 +162,7 @@ class ModerationService:
                                 confirmed_at=now, confirmed_by=user_id, on_behalf=answer.on_behalf)
             session.refresh(row)
             if not changed:
-                answer.outcome = Outcome.ALREADY_DONE
+                answer.outcome = AnswerOutcome.ALREADY_DONE
                 who = "You already confirmed" if row.confirmed_by == user_id else "This was already confirmed"
                 answer.explanation = f"{who} on {long_date(local_date(row.confirmed_at))}."
             else:
@@ -186,12 +186,12 @@ class ModerationService:
             seen = self._seen(session, row.group_id, None) if row else None
             staff = [m for m in active_moderators(session.get(Group, row.group_id)) if is_employed(m)] if row else []
         if seen is None:
-            return Answer(Action.CIRCULATED, Outcome.NOT_FOUND, user_id, "I can't find that reminder any more.")
+            return Answer(Action.CIRCULATED, AnswerOutcome.NOT_FOUND, user_id, "I can't find that reminder any more.")
         mine = next((m for m in staff if m.person_id == user_id), None)
         refusal = None
         if mine is None or not self._still_staff(mine):
             refusal = Refused(ModerationRefusal.NOT_STAFF_MODERATOR, seen.group_name)
-        answer = Answer(Action.CIRCULATED, Outcome.DONE, user_id, "", group_id=seen.group_id, subject_id=row_id)
+        answer = Answer(Action.CIRCULATED, AnswerOutcome.DONE, user_id, "", group_id=seen.group_id, subject_id=row_id)
         now = self.clock()
         with self.db.transaction() as session:
             _lock_group(session, seen.group_id)
@@ -204,7 +204,7 @@ class ModerationService:
             session.refresh(row)
             answer.next_due_on = local_date(row.circulated_at) + Intervals.of(self.settings).circulation
             if not changed:
-                answer.outcome = Outcome.ALREADY_DONE
+                answer.outcome = AnswerOutcome.ALREADY_DONE
                 answer.explanation = f"This was already recorded as circulated on {long_date(local_date(row.circulated_at))}."
             else:
                 audit.record(session, actor=user_id, action="agreement.circulated", subject_type="agreement_circulation",
@@ -232,12 +232,12 @@ class ModerationService:
             # Stepping down answers the check: pressing again is a double click, not a stranger's.
             answered = row is not None and row.answer is not None
         if seen is None or seen.moderator is None:
-            return Answer(action, Outcome.NOT_FOUND, user_id, "I can't find that question any more; nothing has changed.")
+            return Answer(action, AnswerOutcome.NOT_FOUND, user_id, "I can't find that question any more; nothing has changed.")
         moderator = seen.moderator
         on_behalf = not moderator.reachable
         refusal = (self._on_behalf_refusal(seen, user_id, answered) if on_behalf
                    else self._own_refusal(seen, user_id, answered))
-        answer = Answer(action, Outcome.DONE, user_id, "", group_id=seen.group_id, moderator_id=moderator.id,
+        answer = Answer(action, AnswerOutcome.DONE, user_id, "", group_id=seen.group_id, moderator_id=moderator.id,
                         subject_id=row_id, on_behalf=on_behalf,
                         lead_user_id=seen.lead.person_id if seen.lead else None)
         now = self.clock()
@@ -252,7 +252,7 @@ class ModerationService:
                                 answered_at=now, answered_by=user_id, on_behalf=on_behalf)
             session.refresh(row)
             if not changed:
-                answer.outcome = Outcome.ALREADY_DONE
+                answer.outcome = AnswerOutcome.ALREADY_DONE
                 said = "stepping down" if row.answer == CheckinAnswer.STEPPING_DOWN else "still able to moderate"
                 answer.explanation = f"This was already answered ({said}) on {long_date(local_date(row.answered_at))}."
             elif value is CheckinAnswer.ABLE:
@@ -333,7 +333,7 @@ class ModerationService:
 
     @staticmethod
     def _refuse(session: Session, answer: Answer, why: Refused, subject_type: str) -> Answer:
-        answer.outcome, answer.refusal = Outcome.REFUSED, why
+        answer.outcome, answer.refusal = AnswerOutcome.REFUSED, why
         audit.record(session, actor=answer.user_id, action=f"{subject_type}.refused", subject_type=subject_type,
                      subject_id=answer.subject_id, group_id=answer.group_id, attempted=answer.action.value,
                      reason=why.reason.value)

@@ -21,7 +21,7 @@ from flows.moderation.queries import (
     Gap,
     GroupState,
     Intervals,
-    Status,
+    Standing,
     acting_lead,
     active_moderators,
     confirmation_progress,
@@ -110,7 +110,7 @@ class _Facts:
             names = ", ".join(by_id[c.moderator_id].name for c in unanswered)
             to_do.append(f"Not yet answered the check that moderators are still able and willing (M9): {names}")
 
-        status = Status.BLOCKED if findings else Status.INCOMPLETE if missing else Status.COMPLETE
+        status = Standing.BLOCKED if findings else Standing.INCOMPLETE if missing else Standing.COMPLETE
         return GroupState(
             group_id=group.id, name=group.name, kind=kind, status=status, moderators=len(active),
             confirmed=len(active) - len(unconfirmed), unconfirmed=unconfirmed, needs_moderator=bool(vacancies),

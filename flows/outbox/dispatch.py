@@ -15,7 +15,7 @@ from typing import Protocol
 
 from flows.db import Database
 from flows.outbox.models import Destination, NoticeKind
-from flows.outbox.worker import Claim, Delivered, Outcome, Undeliverable
+from flows.outbox.worker import Claim, Delivered, DeliveryOutcome, Undeliverable
 from flows.people import accounts_of
 
 
@@ -24,7 +24,7 @@ class Adapter(Protocol):
 
     def reaches(self, destination: Destination) -> bool: ...
 
-    def send(self, claim: Claim) -> Outcome: ...
+    def send(self, claim: Claim) -> DeliveryOutcome: ...
 
 
 class Dispatcher:
@@ -32,7 +32,7 @@ class Dispatcher:
         self.db = db
         self.adapters = list(adapters)
 
-    def __call__(self, claim: Claim) -> Outcome:
+    def __call__(self, claim: Claim) -> DeliveryOutcome:
         adapter = self.adapter_for(claim)
         if isinstance(adapter, Undeliverable):
             return adapter

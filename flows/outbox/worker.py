@@ -46,7 +46,7 @@ class Undeliverable:
     error: str
 
 
-Outcome = Delivered | RetryLater | Undeliverable
+DeliveryOutcome = Delivered | RetryLater | Undeliverable
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,7 @@ class Claim:
         return self.attempts > 1
 
 
-Send = Callable[[Claim], Outcome]
+Send = Callable[[Claim], DeliveryOutcome]
 
 
 # Told, in the transaction that marks it failed, that a notice could not be delivered after `tries` tries.
@@ -218,7 +218,7 @@ class Outbox:
     def _deliver(self, claim: Claim, send: Send, report: DeliveryReport) -> bool:
         """True when the notice is settled (sent or given up on); False when it is to be tried again later."""
         if claim.problem:
-            outcome: Outcome = Undeliverable(claim.problem)
+            outcome: DeliveryOutcome = Undeliverable(claim.problem)
         else:
             try:
                 outcome = send(claim)

@@ -26,7 +26,7 @@ from flows.audit.models import AuditEntry
 from flows.db.erasure import erased
 from flows.groups.retention import purge_closed_groups
 from flows.outbox.models import Notice
-from flows.removals.models import RemovalDecision, RemovalKind, Status
+from flows.removals.models import RemovalDecision, RemovalKind, RemovalStatus
 from flows.reports.models import OPEN_STATES, UnofficialGroupCase, UnofficialGroupReport
 from flows.settings import Settings
 from flows.wizard.models import WizardDraft
@@ -73,9 +73,9 @@ def _closed_cases(session: Session, cutoff: datetime) -> int:
 
 
 def _finished_removals(session: Session, cutoff: datetime) -> int:
-    decided = and_(RemovalDecision.status.in_([Status.APPROVED.value, Status.REJECTED.value]),
+    decided = and_(RemovalDecision.status.in_([RemovalStatus.APPROVED.value, RemovalStatus.REJECTED.value]),
                    RemovalDecision.decided_at < cutoff)
-    temporary = and_(RemovalDecision.status == Status.RECORDED.value,
+    temporary = and_(RemovalDecision.status == RemovalStatus.RECORDED.value,
                      RemovalDecision.kind == RemovalKind.TEMPORARY.value,
                      or_(RemovalDecision.review_on < cutoff.date(),
                          and_(RemovalDecision.review_on.is_(None), RemovalDecision.logged_at < cutoff)))

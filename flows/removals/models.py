@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from flows.db.base import Base, UTCDateTime, utcnow
 
 
-class Status(StrEnum):
+class RemovalStatus(StrEnum):
     # A temporary removal: recorded and shared at once (R3), reviewed on its date (R4).
     RECORDED = "recorded"
     # A permanent removal waits for a staff moderator of the group to agree (R2)...
@@ -26,11 +26,11 @@ class Status(StrEnum):
 
 
 STATUS_LABELS = {
-    Status.RECORDED: "recorded",
-    Status.AWAITING_AGREEMENT: "waiting for a staff moderator to agree",
-    Status.AWAITING_SIGN_OFF: "waiting for a senior manager to sign it off",
-    Status.APPROVED: "approved",
-    Status.REJECTED: "rejected",
+    RemovalStatus.RECORDED: "recorded",
+    RemovalStatus.AWAITING_AGREEMENT: "waiting for a staff moderator to agree",
+    RemovalStatus.AWAITING_SIGN_OFF: "waiting for a senior manager to sign it off",
+    RemovalStatus.APPROVED: "approved",
+    RemovalStatus.REJECTED: "rejected",
 }
 
 

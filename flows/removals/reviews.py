@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, aliased
 from flows.audit import service as audit
 from flows.groups.models import Moderator
 from flows.outbox import Notice, NoticeKind, Subject, queue
-from flows.removals.models import RemovalDecision, RemovalKind, Status
+from flows.removals.models import RemovalDecision, RemovalKind, RemovalStatus
 from flows.removals.service import ACTIVE, LOCAL, SUBJECT, DecisionView, decision_view, outbox_key
 from flows.scheduler import Run, run_once
 
@@ -30,7 +30,7 @@ def reviews_due(session: Session, today: date) -> list[RemovalDecision]:
         select(RemovalDecision)
         .where(
             RemovalDecision.kind == RemovalKind.TEMPORARY.value,
-            RemovalDecision.status == Status.RECORDED.value,
+            RemovalDecision.status == RemovalStatus.RECORDED.value,
             RemovalDecision.review_on <= today,
             ~exists().where(correction.corrects_id == RemovalDecision.id),
         )

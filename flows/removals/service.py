@@ -26,7 +26,7 @@ from flows.groups.models import Group, Moderator
 from flows.policy.text import without_control_characters
 from flows.policy.types import GroupKind, ModeratorRole
 from flows.privacy import FieldKind, Guard
-from flows.removals.models import RemovalDecision, RemovalKind, Status
+from flows.removals.models import RemovalDecision, RemovalKind, RemovalStatus
 from flows.settings import Settings
 
 # The group agreement's sections (A2), in its order: what a breach is measured against.
@@ -74,7 +74,7 @@ class RemovalRefusal(StrEnum):
     NOT_SENIOR_MANAGER = "not_senior_manager"
 
 
-class Outcome(StrEnum):
+class RemovalOutcome(StrEnum):
     DONE = "done"
     # The person may take this step (the Reject click, before its reason is asked for).
     ALLOWED = "allowed"
@@ -108,7 +108,7 @@ class DecisionView:
     review_on: date | None
     notes: str | None
     corrects_id: int | None
-    status: Status
+    status: RemovalStatus
     logged_by: str
     logged_at: datetime
     agreed_by: str | None
@@ -148,8 +148,8 @@ class Notices:
 
 
 @dataclass
-class StepResult:
-    outcome: Outcome
+class RemovalStep:
+    outcome: RemovalOutcome
     decision: DecisionView | None = None
     # Why not, when refused (the adapter words it).
     refusal: RemovalRefusal | None = None
@@ -161,7 +161,7 @@ class StepResult:
 
     @property
     def done(self) -> bool:
-        return self.outcome is Outcome.DONE
+        return self.outcome is RemovalOutcome.DONE
 
 
 @dataclass(frozen=True)
@@ -245,12 +245,12 @@ class RemovalService:
 
     # --- R1: logging a removal ---------------------------------------------------------------------------------
     def log(
-        self, user_id: str, submission_key: str, form: RemovalForm) -> StepResult:
+        self, user_id: str, submission_key: str, form: RemovalForm) -> RemovalStep:
         if not submission_key or len(submission_key) > 64:
-            return StepResult(Outcome.OUT_OF_DATE)
+            return RemovalStep(RemovalOutcome.OUT_OF_DATE)
         existing = self._by_key(submission_key, user_id)
         if existing is not None:
-            return StepResult(Outcome.ALREADY_DONE, existing)
+            return RemovalStep(RemovalOutcome.ALREADY_DONE, existing)
 
         try:
             allowed = {g.id: g for g in self.groups_for(user_id)}
@@ -266,7 +266,7 @@ class RemovalService:
                     subject_id=_int(form.group_id), to_state=None, refused="not_their_group",
                 )
         if errors:
-            return StepResult(Outcome.INVALID, errors=errors)
+            return RemovalStep(RemovalOutcome.INVALID, errors=errors)
 
         group_id = values["group_id"]
         moderators = self._moderators(group_id)
@@ -276,14 +276,14 @@ class RemovalService:
             [m for m in moderators if m.person_id == user_id], unknown=False
         )
         if kind is RemovalKind.TEMPORARY:
-            status = Status.RECORDED
+            status = RemovalStatus.RECORDED
         else:
             # A staff moderator of the group logging it is the staff agreement the policy asks for (R2).
-            status = Status.AWAITING_SIGN_OFF if own_agreement else Status.AWAITING_AGREEMENT
+            status = RemovalStatus.AWAITING_SIGN_OFF if own_agreement else RemovalStatus.AWAITING_AGREEMENT
         notices = Notices(tell_logger=True)
-        if status is Status.RECORDED:
+        if status is RemovalStatus.RECORDED:
             notices.share_with = _others(moderators, user_id)
-        elif status is Status.AWAITING_SIGN_OFF:
+        elif status is RemovalStatus.AWAITING_SIGN_OFF:
             notices.ask_to_sign_off = True
         else:
             notices.ask_to_agree = [m for m in staff_moderators if m != user_id]
@@ -295,15 +295,15 @@ class RemovalService:
                     breaches=values["breaches"], tried_first=values["tried_first"], review_on=values["review_on"],
                     notes=values["notes"], corrects_id=values["corrects_id"], status=status.value,
                     logged_by=user_id, logged_at=now, submission_key=submission_key,
-                    agreed_by=user_id if status is Status.AWAITING_SIGN_OFF else None,
-                    agreed_at=now if status is Status.AWAITING_SIGN_OFF else None,
+                    agreed_by=user_id if status is RemovalStatus.AWAITING_SIGN_OFF else None,
+                    agreed_at=now if status is RemovalStatus.AWAITING_SIGN_OFF else None,
                 )
                 session.add(row)
                 session.flush()
                 audit.record(
                     session, actor=user_id, action="removal.logged", subject_type=SUBJECT, subject_id=row.id,
                     to_state=status.value, group_id=group_id, kind=kind.value, corrects_id=values["corrects_id"],
-                    staff_agreement="own log" if status is Status.AWAITING_SIGN_OFF else None,
+                    staff_agreement="own log" if status is RemovalStatus.AWAITING_SIGN_OFF else None,
                 )
                 view = self._view(session, row)
                 queued = _queue_notices(session, view, notices)
@@ -311,9 +311,9 @@ class RemovalService:
             # The same form submitted twice at once, and the other submission won: one removal is logged.
             existing = self._by_key(submission_key, user_id)
             if existing is None:  # someone else's form: never theirs to resubmit
-                return StepResult(Outcome.OUT_OF_DATE)
-            return StepResult(Outcome.ALREADY_DONE, existing)
-        return StepResult(Outcome.DONE, view, notices=notices, queued=queued)
+                return RemovalStep(RemovalOutcome.OUT_OF_DATE)
+            return RemovalStep(RemovalOutcome.ALREADY_DONE, existing)
+        return RemovalStep(RemovalOutcome.DONE, view, notices=notices, queued=queued)
 
     def _validate(self, form: RemovalForm, allowed: dict[int, GroupChoice]) -> tuple[dict, dict]:
         errors: dict[str, str] = {}
@@ -384,10 +384,10 @@ class RemovalService:
         return review_on, None
 
     # --- R2: a staff moderator's agreement ---------------------------------------------------------------------
-    def agree(self, decision_id: int | str, user_id: str) -> StepResult:
+    def agree(self, decision_id: int | str, user_id: str) -> RemovalStep:
         current = self.decision(decision_id)
         if current is None:
-            return StepResult(Outcome.NOT_FOUND)
+            return RemovalStep(RemovalOutcome.NOT_FOUND)
         why_not = self._why_not_agree(current, user_id)
         if why_not:
             return self._refuse(current, user_id, "removal.agree_refused", why_not)
@@ -395,19 +395,19 @@ class RemovalService:
         now = self.clock()
         with self.db.transaction() as session:
             won = self._move(
-                session, current.id, Status.AWAITING_AGREEMENT, Status.AWAITING_SIGN_OFF,
+                session, current.id, RemovalStatus.AWAITING_AGREEMENT, RemovalStatus.AWAITING_SIGN_OFF,
                 agreed_by=user_id, agreed_at=now,
             )
             view = self._view(session, session.get(RemovalDecision, current.id))
             if won:
                 audit.record(
                     session, actor=user_id, action="removal.agreed", subject_type=SUBJECT, subject_id=current.id,
-                    from_state=Status.AWAITING_AGREEMENT.value, to_state=Status.AWAITING_SIGN_OFF.value,
+                    from_state=RemovalStatus.AWAITING_AGREEMENT.value, to_state=RemovalStatus.AWAITING_SIGN_OFF.value,
                 )
                 queued = _queue_notices(session, view, notices)
         if not won:
             return self._already(view)
-        return StepResult(Outcome.DONE, view, notices=notices, queued=queued)
+        return RemovalStep(RemovalOutcome.DONE, view, notices=notices, queued=queued)
 
     def _why_not_agree(self, decision: DecisionView, user_id: str) -> RemovalRefusal | None:
         if decision.logged_by == user_id:
@@ -433,22 +433,22 @@ class RemovalService:
             raise
 
     # --- R2: a senior manager's sign-off -----------------------------------------------------------------------
-    def may_sign_off(self, decision_id: int | str, user_id: str, action: str) -> StepResult:
+    def may_sign_off(self, decision_id: int | str, user_id: str, action: str) -> RemovalStep:
         """Check before asking a rejection's reason: refusals are recorded, decided ones say by whom."""
         current = self.decision(decision_id)
         if current is None:
-            return StepResult(Outcome.NOT_FOUND)
+            return RemovalStep(RemovalOutcome.NOT_FOUND)
         why_not = self._why_not_sign_off(current, user_id)
         if why_not:
             return self._refuse(current, user_id, f"removal.{action}_refused", why_not)
-        if current.status is not Status.AWAITING_SIGN_OFF:
+        if current.status is not RemovalStatus.AWAITING_SIGN_OFF:
             return self._already(current)
-        return StepResult(Outcome.ALLOWED, current)
+        return RemovalStep(RemovalOutcome.ALLOWED, current)
 
-    def approve(self, decision_id: int | str, user_id: str) -> StepResult:
-        return self._sign_off(decision_id, user_id, Status.APPROVED)
+    def approve(self, decision_id: int | str, user_id: str) -> RemovalStep:
+        return self._sign_off(decision_id, user_id, RemovalStatus.APPROVED)
 
-    def reject(self, decision_id: int | str, user_id: str, reason: str) -> StepResult:
+    def reject(self, decision_id: int | str, user_id: str, reason: str) -> RemovalStep:
         reason = without_control_characters(reason or "").strip()
         problem = None
         if not reason:
@@ -458,13 +458,13 @@ class RemovalService:
         else:
             problem = Guard.from_settings(self.settings).check(reason, FieldKind.NOTE).message
         if problem:
-            return StepResult(Outcome.INVALID, errors={"reason": problem})
-        return self._sign_off(decision_id, user_id, Status.REJECTED, rejection_reason=reason)
+            return RemovalStep(RemovalOutcome.INVALID, errors={"reason": problem})
+        return self._sign_off(decision_id, user_id, RemovalStatus.REJECTED, rejection_reason=reason)
 
-    def _sign_off(self, decision_id: int | str, user_id: str, to: Status, **values) -> StepResult:
-        action = "approve" if to is Status.APPROVED else "reject"
+    def _sign_off(self, decision_id: int | str, user_id: str, to: RemovalStatus, **values) -> RemovalStep:
+        action = "approve" if to is RemovalStatus.APPROVED else "reject"
         checked = self.may_sign_off(decision_id, user_id, action)
-        if checked.outcome is not Outcome.ALLOWED:
+        if checked.outcome is not RemovalOutcome.ALLOWED:
             return checked
         current = checked.decision
         notices = Notices(
@@ -474,18 +474,18 @@ class RemovalService:
         now = self.clock()
         with self.db.transaction() as session:
             won = self._move(
-                session, current.id, Status.AWAITING_SIGN_OFF, to, decided_by=user_id, decided_at=now, **values
+                session, current.id, RemovalStatus.AWAITING_SIGN_OFF, to, decided_by=user_id, decided_at=now, **values
             )
             view = self._view(session, session.get(RemovalDecision, current.id))
             if won:
                 audit.record(
                     session, actor=user_id, action=f"removal.{to.value}", subject_type=SUBJECT,
-                    subject_id=current.id, from_state=Status.AWAITING_SIGN_OFF.value, to_state=to.value,
+                    subject_id=current.id, from_state=RemovalStatus.AWAITING_SIGN_OFF.value, to_state=to.value,
                 )
                 queued = _queue_notices(session, view, notices)
         if not won:
             return self._already(view)
-        return StepResult(Outcome.DONE, view, notices=notices, queued=queued)
+        return RemovalStep(RemovalOutcome.DONE, view, notices=notices, queued=queued)
 
     def _why_not_sign_off(self, decision: DecisionView, user_id: str) -> RemovalRefusal | None:
         if decision.logged_by == user_id:
@@ -498,20 +498,20 @@ class RemovalService:
         return None
 
     # --- helpers ---------------------------------------------------------------------------------------------------
-    def _refuse(self, decision: DecisionView, user_id: str, action: str, why: RemovalRefusal) -> StepResult:
+    def _refuse(self, decision: DecisionView, user_id: str, action: str, why: RemovalRefusal) -> RemovalStep:
         with self.db.transaction() as session:
             audit.record(
                 session, actor=user_id, action=action, subject_type=SUBJECT, subject_id=decision.id,
                 from_state=decision.status.value, to_state=None, refused=why.value,
             )
-        return StepResult(Outcome.REFUSED, decision, refusal=why)
+        return RemovalStep(RemovalOutcome.REFUSED, decision, refusal=why)
 
     @staticmethod
-    def _already(view: DecisionView) -> StepResult:
-        return StepResult(Outcome.ALREADY_DONE, view)
+    def _already(view: DecisionView) -> RemovalStep:
+        return RemovalStep(RemovalOutcome.ALREADY_DONE, view)
 
     @staticmethod
-    def _move(session: Session, decision_id: int, expected: Status, to: Status, **values) -> bool:
+    def _move(session: Session, decision_id: int, expected: RemovalStatus, to: RemovalStatus, **values) -> bool:
         # The database decides who wins: only one UPDATE finds the expected status. It runs first in its
         # transaction, so SQLite takes the write lock before reading anything.
         result = session.execute(
@@ -557,7 +557,7 @@ class RemovalService:
             id=row.id, group_id=row.group_id, group_name=group.name if group else f"group {row.group_id}",
             member_ref=row.member_ref, kind=RemovalKind(row.kind), breaches=tuple(row.breaches or ()),
             tried_first=tuple(row.tried_first or ()), review_on=row.review_on, notes=row.notes,
-            corrects_id=row.corrects_id, status=Status(row.status), logged_by=row.logged_by, logged_at=row.logged_at,
+            corrects_id=row.corrects_id, status=RemovalStatus(row.status), logged_by=row.logged_by, logged_at=row.logged_at,
             agreed_by=row.agreed_by, agreed_at=row.agreed_at, decided_by=row.decided_by, decided_at=row.decided_at,
             rejection_reason=row.rejection_reason,
         )

@@ -116,7 +116,7 @@ class WizardRefusal(StrEnum):
 
 
 @dataclass
-class StepResult:
+class WizardStep:
     state: WizardState
     # Form field -> what is wrong there: plain words, or a problem the adapter words. Empty when accepted.
     errors: dict[str, FieldError] = field(default_factory=dict)
@@ -193,14 +193,14 @@ class NewGroupWizard:
 
     def submit(
         self, draft_id: str, user_id: str, step: Step, values: dict
-    ) -> StepResult:
+    ) -> WizardStep:
         with self.db.transaction() as session:
             state = self._state(self._draft(session, draft_id, user_id))
         if state.group_id is not None:
             return self._already_registered(state)
         if step is not state.step:
             # The draft's step lives here, not in the form: a form for another step is an old (or crafted) one.
-            return StepResult(state, {"step": OUT_OF_DATE_STEP})
+            return WizardStep(state, {"step": OUT_OF_DATE_STEP})
         values = {key: clean_text(value) for key, value in (values or {}).items()}
         refused = self._refused(values)
         if refused:
@@ -221,21 +221,21 @@ class NewGroupWizard:
             raise
 
     # --- steps ---------------------------------------------------------------------------------------------------
-    def _submit_kind(self, state: WizardState, values: dict) -> StepResult:
+    def _submit_kind(self, state: WizardState, values: dict) -> WizardStep:
         try:
             kind = GroupKind(values.get("kind") or "")
         except ValueError:
-            return StepResult(state, {"kind": "Choose what kind of group this is."})
+            return WizardStep(state, {"kind": "Choose what kind of group this is."})
         if state.data.get("kind") != kind.value:
             # A different kind means different rules and drafts: start the later steps afresh.
             state.data = {"kind": kind.value, "name": state.data.get("name", "")}
         return self._advance(state)
 
-    def _submit_name(self, state: WizardState, values: dict) -> StepResult:
+    def _submit_name(self, state: WizardState, values: dict) -> WizardStep:
         state.data["name"] = (values.get("name") or "").strip()
         return self._checked(state)
 
-    def _submit_description(self, state: WizardState, values: dict) -> StepResult:
+    def _submit_description(self, state: WizardState, values: dict) -> WizardStep:
         url = (values.get("agreement_url") or "").strip() or None
         description = (values.get("description") or "").strip()
         if url and LINK_PLACEHOLDER in description:
@@ -243,7 +243,7 @@ class NewGroupWizard:
         state.data.update(description=description or None, agreement_url=url)
         return self._checked(state)
 
-    def _submit_moderators(self, state: WizardState, values: dict) -> StepResult:
+    def _submit_moderators(self, state: WizardState, values: dict) -> WizardStep:
         said_before = drafting.quiet_hours_line(state.kind, state.data.get("quiet_hours"))
         errors = self._moderator_answers(state, values)
         self._swap_quiet_hours(state, said_before)
@@ -312,7 +312,7 @@ class NewGroupWizard:
         )
         return errors
 
-    def _submit_review(self, state: WizardState) -> StepResult:
+    def _submit_review(self, state: WizardState) -> WizardStep:
         if Step.MODERATORS in steps_for(state.kind):
             # Re-run on what is stored: roles may have changed since, and the draft must hold what the step checked.
             errors = self._moderator_answers(state, state.data.get("moderators_form") or {})
@@ -325,7 +325,7 @@ class NewGroupWizard:
                 # Something changed since that step was accepted: send the person back to it.
                 return self._save(state, step, errors)
         if not self.may_register(state.user_id):
-            return StepResult(state, refusal=WizardRefusal.NOT_STAFF)
+            return WizardStep(state, refusal=WizardRefusal.NOT_STAFF)
         return self._register(state, result)
 
     def preview_name(self, draft_id: str, user_id: str, name: str) -> tuple[WizardState, list[Finding]]:
@@ -353,7 +353,7 @@ class NewGroupWizard:
         fields = {f for step in done for f in STEP_FIELDS.get(step, {})}
         return [f for f in self.check(state).findings if not f.blocks and (f.field in fields or state.step is Step.REVIEW)]
 
-    def _checked(self, state: WizardState, errors: dict[str, FieldError] | None = None) -> StepResult:
+    def _checked(self, state: WizardState, errors: dict[str, FieldError] | None = None) -> WizardStep:
         errors = dict(errors or {})
         for form_field, message in _errors_for(state.step, self.check(state).findings).items():
             errors.setdefault(form_field, message)
@@ -361,22 +361,22 @@ class NewGroupWizard:
             return self._save(state, state.step, errors)
         return self._advance(state)
 
-    def _advance(self, state: WizardState) -> StepResult:
+    def _advance(self, state: WizardState) -> WizardStep:
         following = next_step(state.kind, state.step)
         if following is Step.DESCRIPTION and not state.data.get("description"):
             state.data["description"] = drafts.description(state, self.settings) or None
         return self._save(state, following or state.step, {})
 
-    def _save(self, state: WizardState, step: Step, errors: dict[str, FieldError]) -> StepResult:
+    def _save(self, state: WizardState, step: Step, errors: dict[str, FieldError]) -> WizardStep:
         with self.db.transaction() as session:
             draft = self._draft(session, state.draft_id, state.user_id)
             draft.data = dict(state.data)
             # A refused step stays where it is; an accepted one moves on.
             draft.step = step
-            return StepResult(self._state(draft), errors)
+            return WizardStep(self._state(draft), errors)
 
     # --- registering ---------------------------------------------------------------------------------------------
-    def _register(self, state: WizardState, result: CheckResult) -> StepResult:
+    def _register(self, state: WizardState, result: CheckResult) -> WizardStep:
         kind = state.kind
         data = state.data
         try:
@@ -419,17 +419,17 @@ class NewGroupWizard:
                 from flows.wizard.notices import registered  # it builds on this module's WizardState
 
                 queued = registered(session, group, state)
-                return StepResult(state, {}, group=group, newly_registered=True, queued=queued)
+                return WizardStep(state, {}, group=group, newly_registered=True, queued=queued)
         except IntegrityError:
             # The same wizard was submitted twice at once and the other submission won: one group, one message.
             return self._already_registered(state)
 
-    def _already_registered(self, state: WizardState) -> StepResult:
+    def _already_registered(self, state: WizardState) -> WizardStep:
         with self.db.transaction() as session:
             group = session.scalars(select(Group).where(Group.draft_id == state.draft_id)).one()
             group.moderators  # load while the session is open  # noqa: B018
             state.group_id = group.id
-            return StepResult(state, {}, group=group, newly_registered=False)
+            return WizardStep(state, {}, group=group, newly_registered=False)
 
     # --- helpers ---------------------------------------------------------------------------------------------------
     def _draft(self, session, draft_id: str, user_id: str) -> WizardDraft:

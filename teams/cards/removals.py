@@ -5,18 +5,18 @@ from datetime import datetime
 
 from microsoft_teams.cards import Choice, ChoiceSetInput, DateInput, TextInput
 
-from flows.removals.models import RemovalKind, Status
+from flows.removals.models import RemovalKind, RemovalStatus
 from flows.removals.service import BREACHES, LOCAL, NOTES_MAX, TRIED_FIRST, DecisionView, GroupChoice, day_text
 from teams.cards.common import card, execute, facts, heading, note, warning
 
 LOG, OPEN, AGREE, APPROVE, REJECT = "removal.log", "removal.open", "removal.agree", "removal.approve", "removal.reject"
 TITLE = "Log a member's removal"
 STATUS_WORDS = {
-    Status.RECORDED: "Recorded (temporary removal)",
-    Status.AWAITING_AGREEMENT: "Waiting for a staff moderator of the group to agree (R2)",
-    Status.AWAITING_SIGN_OFF: "Waiting for a senior manager's sign-off (R2)",
-    Status.APPROVED: "Approved",
-    Status.REJECTED: "Rejected",
+    RemovalStatus.RECORDED: "Recorded (temporary removal)",
+    RemovalStatus.AWAITING_AGREEMENT: "Waiting for a staff moderator of the group to agree (R2)",
+    RemovalStatus.AWAITING_SIGN_OFF: "Waiting for a senior manager's sign-off (R2)",
+    RemovalStatus.APPROVED: "Approved",
+    RemovalStatus.REJECTED: "Rejected",
 }
 
 
@@ -79,7 +79,7 @@ def decision_card(decision: DecisionView, names: dict[str, str], *, banner: str 
                   else f"by {names.get(d.agreed_by, 'someone')}, {_when(d.agreed_at)}")
         pairs.append(("Staff agreement", agreed))
     if d.decided_by:
-        pairs.append(("Approved" if d.status is Status.APPROVED else "Rejected",
+        pairs.append(("Approved" if d.status is RemovalStatus.APPROVED else "Rejected",
                       f"by {names.get(d.decided_by, 'someone')}, {_when(d.decided_at)}"))
     if d.rejection_reason:
         pairs.append(("Reason", d.rejection_reason))
@@ -92,9 +92,9 @@ def decision_card(decision: DecisionView, names: dict[str, str], *, banner: str 
     body.append(facts(pairs))
     data = {"decision": d.id}
     buttons = []
-    if actions and d.status is Status.AWAITING_AGREEMENT:
+    if actions and d.status is RemovalStatus.AWAITING_AGREEMENT:
         buttons.append(execute("Agree (staff moderator)", AGREE, data, style="positive"))
-    elif actions and d.status is Status.AWAITING_SIGN_OFF:
+    elif actions and d.status is RemovalStatus.AWAITING_SIGN_OFF:
         body += [TextInput(id="reason", label="Reason, if you reject it (shared with the person who logged it)",
                            is_multiline=True, max_length=1000), *_error(errors, "reason")]
         buttons += [execute("Approve", APPROVE, data, style="positive"),

@@ -2,7 +2,7 @@
 decides who may, and records every refusal)."""
 from __future__ import annotations
 
-from flows.removals.service import DecisionView, Outcome, RemovalForm, StepResult
+from flows.removals.service import DecisionView, RemovalOutcome, RemovalForm, RemovalStep
 from teams import refusals
 from teams.cards import removals as cards
 from teams.cards.wizard import message_card
@@ -26,7 +26,7 @@ def log(services: TeamsServices, person_id: str, data: dict):
     )
     key = _str(data.get("key")) or ""
     result = services.removals.log(person_id, key, form)
-    if result.outcome is Outcome.INVALID:
+    if result.outcome is RemovalOutcome.INVALID:
         typed = {k: v for k, v in data.items() if k in ("group", "member_ref", "kind", "breaches", "tried_first",
                                                        "review_on")}
         # The notes are shown again only when they were not refused for holding personal details.
@@ -34,7 +34,7 @@ def log(services: TeamsServices, person_id: str, data: dict):
             typed["notes"] = data.get("notes")
         groups = services.removals.groups_for(person_id)
         return cards.log_form(groups, key, result.errors, typed, services.settings.removal_review_max_days)
-    if result.outcome is Outcome.OUT_OF_DATE:
+    if result.outcome is RemovalOutcome.OUT_OF_DATE:
         return message_card("This form is out of date. Type “log removal” to start again.", title=cards.TITLE)
     return _shown(services, result)
 
@@ -57,22 +57,22 @@ def approve(services: TeamsServices, person_id: str, data: dict):
 def reject(services: TeamsServices, person_id: str, data: dict):
     decision_id = _str(data.get("decision")) or ""
     result = services.removals.reject(decision_id, person_id, _str(data.get("reason")) or "")
-    if result.outcome is Outcome.INVALID:
+    if result.outcome is RemovalOutcome.INVALID:
         # Whether they may reject is told before whether their reason will do.
         checked = services.removals.may_sign_off(decision_id, person_id, "reject")
-        if checked.outcome is not Outcome.ALLOWED:
+        if checked.outcome is not RemovalOutcome.ALLOWED:
             return _shown(services, checked)
         return _card(services, checked.decision, errors=result.errors)
     return _shown(services, result)
 
 
-def _shown(services: TeamsServices, result: StepResult):
-    if result.outcome is Outcome.NOT_FOUND or result.decision is None:
+def _shown(services: TeamsServices, result: RemovalStep):
+    if result.outcome is RemovalOutcome.NOT_FOUND or result.decision is None:
         return message_card(NOT_FOUND, title=TITLE)
     banner = ""
-    if result.outcome is Outcome.REFUSED:
+    if result.outcome is RemovalOutcome.REFUSED:
         banner = refusals.removal(result.refusal, result.decision)
-    elif result.outcome is Outcome.ALREADY_DONE:
+    elif result.outcome is RemovalOutcome.ALREADY_DONE:
         banner = "Someone got there first: nothing more was changed. This is where it stands."
     return _card(services, result.decision, banner=banner)
 

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
-from flows.removals.models import RemovalDecision, Status
+from flows.removals.models import RemovalDecision, RemovalStatus
 from flows.reports.models import UnofficialGroupCase
 from tests.abuse.support import (
     APPROVALS,
@@ -79,7 +79,7 @@ def test_approve_is_answered_only_once_the_decision_is_recorded(app):
     response = answered["response"]
     assert response.status == 200
     assert answered["at"] >= released
-    assert answered["status_then"] == Status.APPROVED
+    assert answered["status_then"] == RemovalStatus.APPROVED
     # The sign-off request is closed: the person sees the decision taken.
     app.fake.wait_for("chat.update", lambda c: c.args.get("ts") == sign_off.response["ts"])
 

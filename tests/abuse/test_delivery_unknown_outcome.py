@@ -13,7 +13,7 @@ from bot.delivery import Deliverer, delivery_client
 from flows.db import utcnow
 from flows.outbox.models import Destination
 from flows.outbox.models import Notice as OutboxMessage
-from flows.removals.models import RemovalDecision, Status
+from flows.removals.models import RemovalDecision, RemovalStatus
 from tests.abuse.support import APPROVALS, MANAGERS_CHANNEL, add_group, buttons, click_payload, log_removal, wait_post
 from tests.conftest import MANAGER, STAFF
 from tests.harness.fake_slack import Call
@@ -94,4 +94,4 @@ def test_after_approval_no_sign_off_request_keeps_live_buttons(app):
     assert len(app.fake.messages_in(APPROVALS)) == 1
     assert live_buttons(app.fake, APPROVALS) == []
     with app.db.transaction() as session:
-        assert session.scalar(select(RemovalDecision.status)) == Status.APPROVED
+        assert session.scalar(select(RemovalDecision.status)) == RemovalStatus.APPROVED

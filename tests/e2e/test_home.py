@@ -24,7 +24,7 @@ from flows.home.waiting import (
     RemovalToDecide,
     ReportToActOn,
 )
-from flows.moderation.queries import GroupState, Status
+from flows.moderation.queries import GroupState, Standing
 from flows.outbox.models import Notice as OutboxMessage, OutboxStatus
 from flows.policy.findings import block
 from flows.policy.types import GroupKind
@@ -324,7 +324,7 @@ def test_the_fullest_home_stays_within_slacks_100_blocks_and_3000_characters(set
     removal = RemovalToDecide(1, 1, long, "CL-12345", RemovalKind.PERMANENT, ("bullying", "language"), STAFF, now,
                               STAFF_2)
     state = GroupState(
-        group_id=1, name=long, kind=GroupKind.PARENT_CARERS, status=Status.BLOCKED, moderators=40, confirmed=0,
+        group_id=1, name=long, kind=GroupKind.PARENT_CARERS, status=Standing.BLOCKED, moderators=40, confirmed=0,
         unconfirmed=tuple(f"Moderator {i}" for i in range(40)), needs_moderator=True,
         findings=(block("M1", "x" * 500, "y" * 500),), missing=tuple("z" * 300 for _ in range(40)),
         to_do=("An A3 reminder " * 20, "An M9 reminder " * 20), agreement_due_on=now.date(), check_due_on=now.date(),
@@ -342,7 +342,7 @@ def test_the_fullest_home_stays_within_slacks_100_blocks_and_3000_characters(set
         circulations=full(CirculationToRecord(1, 1, long, now.date(), "https://example.org/" + "a" * 400)),
         my_groups=Listing((state,) * 5, 5000), undelivered=12,
         register=Register(
-            RegisterPage(RegisterFilter(GroupKind.PARENT_CARERS, Status.BLOCKED, True, 3), (1,) * PAGE, 9000),
+            RegisterPage(RegisterFilter(GroupKind.PARENT_CARERS, Standing.BLOCKED, True, 3), (1,) * PAGE, 9000),
             (state,) * PAGE,
         ),
     )
