@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flows.directory.service import Refusal
+from flows.groups.access import ChangeRefusal
 from flows.moderation.service import Action, ModerationRefusal, Refused
 from flows.removals.service import DecisionView, RemovalRefusal
 from flows.wizard.service import WizardRefusal
@@ -82,3 +83,20 @@ def moderation(action: Action, refused: Refused) -> str:
         what=("confirm that they have read the policy and the group agreement" if confirming
               else "answer whether they can go on moderating"),
     )
+
+
+GROUP_CHANGE_WORDING = {
+    ChangeRefusal.NOT_FOUND: "I can't find that group any more; nothing has changed. Type “home” to see your groups.",
+    ChangeRefusal.NOT_STAFF_MODERATOR: (
+        "Only the group's staff moderators and senior managers can close or reopen it, or change its moderators or "
+        "details. Nothing has changed: ask its lead staff moderator if something needs changing."
+    ),
+    ChangeRefusal.NOT_A_MODERATOR: "Only the group's own moderators record new members. Nothing has been recorded.",
+    ChangeRefusal.CLOSED: "This group is closed, so nothing about it changes unless it is reopened first.",
+    ChangeRefusal.NOT_CLOSED: "This group is not closed, so there is nothing to reopen.",
+    ChangeRefusal.WOULD_BREAK_RULES: "That change would break the policy, so nothing has changed.",
+}
+
+
+def group_change(reason: ChangeRefusal) -> str:
+    return GROUP_CHANGE_WORDING[reason]

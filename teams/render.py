@@ -3,9 +3,11 @@ None: the subject is gone (erased, deleted); nothing is sent."""
 from __future__ import annotations
 
 from flows.groups.models import Group
+from flows.moderation.queries import active_moderators
 from flows.outbox import NoticeKind
 from flows.outbox.worker import Claim
 from flows.removals.models import RemovalStatus
+from teams.cards import groups as group_cards
 from teams.cards import removals as removal_cards
 from teams.cards import reports as report_cards
 from teams.cards.common import card, heading, note
@@ -23,6 +25,7 @@ REMOVAL_LINES = {
 REQUESTS = {NoticeKind.REMOVAL_AGREE_REQUESTED: RemovalStatus.AWAITING_AGREEMENT,
             NoticeKind.REMOVAL_SIGN_OFF_REQUESTED: RemovalStatus.AWAITING_SIGN_OFF}
 REMOVAL_KINDS = {*REMOVAL_LINES, NoticeKind.REMOVAL_AGREE_CLOSED, NoticeKind.REMOVAL_SIGN_OFF_CLOSED}
+GROUP_NEWS = {NoticeKind.GROUP_CHANGED, NoticeKind.GROUP_CLOSED, NoticeKind.GROUP_REOPENED, NoticeKind.MEMBER_WELCOMED}
 REPORT_KINDS = {NoticeKind.REPORT_MANAGERS_CARD, NoticeKind.REPORT_CHANGED, NoticeKind.REPORT_OWNER_TOLD,
                 NoticeKind.REPORT_FOLLOW_UP}
 PLAIN = {
@@ -43,6 +46,8 @@ def render(services: TeamsServices, claim: Claim):
         return _report(services, claim)
     if kind is NoticeKind.GROUP_KIT:
         return _kit(services, claim)
+    if kind in GROUP_NEWS:
+        return _group_news(services, claim)
     line = PLAIN.get(kind)
     if line is None:
         return card([heading("Group Policy Assistant"), note("There is news about your groups. Type “home” to see "
@@ -84,3 +89,13 @@ def _kit(services: TeamsServices, claim: Claim):
     line = (f"“{name}” is registered. The texts to paste into WhatsApp are on the card you got when you registered "
             "it; type “home” to see your groups.")
     return card([heading(f"Registered: {name}"), note(line)], fallback=f"Registered {name}")
+
+
+def _group_news(services: TeamsServices, claim: Claim):
+    with services.db.transaction() as session:
+        group = session.get(Group, int(claim.subject.id)) if str(claim.subject.id).isdecimal() else None
+        if group is None:
+            return None
+        name, moderators = group.name, [m.name for m in active_moderators(group)]
+    data = claim.data or {}
+    return group_cards.news_card(claim.kind, name, moderators, data, services.name(data.get("by")))

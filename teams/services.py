@@ -5,6 +5,8 @@ from dataclasses import dataclass
 
 from flows.db import Database
 from flows.directory.service import Directory
+from flows.groups.lifecycle import GroupLifecycle
+from flows.groups.welcomes import Welcomes
 from flows.home.service import HomeService
 from flows.moderation.service import ModerationService
 from flows.removals.service import RemovalService
@@ -29,6 +31,8 @@ class TeamsServices:
     reports: UnofficialGroupReports
     home: HomeService
     moderation: ModerationService
+    groups: GroupLifecycle
+    welcomes: Welcomes
 
     @classmethod
     def build(cls, settings: Settings, teams: TeamsSettings, db: Database, token: TokenProvider) -> TeamsServices:
@@ -44,7 +48,8 @@ class TeamsServices:
             settings=seen, teams=teams, db=db, backend=backend, directory=directory,
             wizard=NewGroupWizard(db, seen, directory), removals=RemovalService(db, seen, directory),
             reports=UnofficialGroupReports(db, seen, directory), home=HomeService(db, seen, directory),
-            moderation=ModerationService(db, seen, directory),
+            moderation=ModerationService(db, seen, directory), groups=GroupLifecycle(db, seen, directory),
+            welcomes=Welcomes(db, seen),
         )
 
     def name(self, person_id: str | None) -> str:

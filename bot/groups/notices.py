@@ -8,8 +8,7 @@ from sqlalchemy.orm import Session
 
 from bot import render
 from bot.blocks import escape, section
-from bot.groups.views import FIELD_WORDS
-from flows.groups.changes import Change
+from flows.groups.changes import FIELD_WORDS, Change
 from flows.groups.models import Group
 from flows.moderation.queries import active_moderators
 from flows.outbox import NoticeKind

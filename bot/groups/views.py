@@ -21,7 +21,7 @@ from slack_sdk.models.views import View
 from bot.blocks import bullet_list, context, escape, pasteable, section
 from bot.groups.ids import VALUE, ActionId, BlockId, CallbackId
 from flows.groups.access import Actor, ChangeRefusal
-from flows.groups.changes import Change, ChangeResult
+from flows.groups.changes import FIELD_WORDS, Change, ChangeResult
 from flows.groups.lifecycle import REASON_LIMIT, ClosedAs
 from flows.groups.models import Group
 from flows.groups.snapshot import details_form, moderator_form
@@ -224,13 +224,6 @@ def done_text(result: ChangeResult) -> str:
     if result.change is Change.DETAILS:
         lines.append("Changed: " + ", ".join(FIELD_WORDS.get(f, f) for f in result.changed) + ".")
     return f"Saved the changes to {name}. " + " ".join(lines) + " The moderators are told."
-
-
-FIELD_WORDS = {
-    "name": "the name", "description": "the description", "agreement_url": "the agreement link",
-    "expected_members": "the expected size", "out_of_hours": "the out-of-hours cover",
-    "moderation_plan": "the moderation plan", "quiet_hours": "the quiet hours",
-}
 
 
 # --- helpers --------------------------------------------------------------------------------------------------------

@@ -50,6 +50,12 @@ DETAIL_FIELDS = {
     "expected_members": "expected_members", "out_of_hours": "out_of_hours", "moderation_plan": "moderation_plan",
     "quiet_hours": "quiet_hours",
 }
+# A group's details in plain words, as every adapter says what changed.
+FIELD_WORDS = {
+    "name": "the name", "description": "the description", "agreement_url": "the agreement link",
+    "expected_members": "the expected size", "out_of_hours": "the out-of-hours cover",
+    "moderation_plan": "the moderation plan", "quiet_hours": "the quiet hours",
+}
 EDITABLE = ("name", "description", "agreement_url", "expected_members", "out_of_hours", "moderation_plan",
             "quiet_hours")
 # What a changed detail means for the texts pasted into WhatsApp.

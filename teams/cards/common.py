@@ -19,6 +19,8 @@ VERSION = "1.5"
 # Teams refuses a message larger than about 28 KB; a card is kept well inside it with room for the activity.
 CARD_BYTES_LIMIT = 26_000
 TEXT_RUN_LIMIT = 4000
+# The home card's verb: every card can lead back to it.
+HOME = "home.open"
 
 
 def card(body: Sequence, actions: Sequence = (), fallback: str = "") -> AdaptiveCard:

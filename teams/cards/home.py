@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flows.home.service import Home
 from flows.moderation.queries import GroupState
-from teams.cards import removals, reports
-from teams.cards.common import buttons, card, execute, heading, note, plain, section
+from teams.cards import groups, removals, reports
+from teams.cards.common import HOME, buttons, card, execute, heading, note, plain, section
 
-HOME, PAGE = "home.open", "home.page"
+PAGE = "home.page"
 CONFIRM, STILL_ABLE, STEP_DOWN, CIRCULATED = ("moderation.confirm", "moderation.still_able", "moderation.step_down",
                                               "moderation.circulated")
 
@@ -47,7 +47,7 @@ def home_card(home: Home, names: dict[str, str], banner: str = ""):
         body.append(section(*waiting))
     if home.undelivered:
         body.append(note(f"{home.undelivered} message(s) could not be delivered after every try.", subtle=True))
-    body.append(section(note("**Your groups**"), *(_group(g) for g in home.my_groups.items)
+    body.append(section(note("**Your groups**"), *(_own_group(g) for g in home.my_groups.items)
                         or [note("You moderate no group.", subtle=True)]))
     actions = [execute("Refresh", HOME)]
     if home.register is not None:
@@ -64,6 +64,10 @@ def home_card(home: Home, names: dict[str, str], banner: str = ""):
 
 def _group(state: GroupState):
     return plain(state.summary, label=state.name)
+
+
+def _own_group(state: GroupState):
+    return section(*groups.group_row(state))
 
 
 def _row(text: str, title: str, verb: str, data: dict):

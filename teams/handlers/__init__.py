@@ -1,12 +1,13 @@
 """What each typed command and each card button does: thin functions (services, person id, argument) -> card."""
 from __future__ import annotations
 
+from teams.cards import groups as group_cards
 from teams.cards import home as home_cards
 from teams.cards import removals as removal_cards
 from teams.cards import reports as report_cards
 from teams.cards import wizard as wizard_cards
-from teams.cards.common import card, heading, note
-from teams.handlers import home, removals, reports, wizard
+from teams.cards.common import HOME, card, heading, note
+from teams.handlers import groups, home, removals, reports, wizard
 
 # Longest first: "new group Amaze Parents" is the wizard with a name. The manifest's command menu says the same.
 COMMANDS = (
@@ -29,12 +30,17 @@ VERBS = {
     report_cards.FILE: reports.file,
     report_cards.OPEN: reports.open_case,
     report_cards.ACT: reports.act,
-    home_cards.HOME: home.refresh,
+    HOME: home.refresh,
     home_cards.PAGE: home.page,
     home_cards.CONFIRM: home.answer,
     home_cards.STILL_ABLE: home.answer,
     home_cards.STEP_DOWN: home.answer,
     home_cards.CIRCULATED: home.answer,
+    group_cards.WELCOME_FORM: groups.welcome_form,
+    group_cards.WELCOME: groups.welcome,
+    group_cards.CLOSE_FORM: groups.close_form,
+    group_cards.CLOSE: groups.close,
+    group_cards.REOPEN: groups.reopen,
 }
 
 

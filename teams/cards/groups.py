@@ -1,0 +1,106 @@
+"""A group's life on Teams (flows/groups): welcoming a new member (L1) and closing or reopening a group (L4), from
+the group's row on the home card. Flows decides who may; these cards say what happened in Teams' words."""
+from __future__ import annotations
+
+from microsoft_teams.cards import Choice, ChoiceSetInput, TextInput
+
+from flows.groups.changes import FIELD_WORDS, Change
+from flows.groups.lifecycle import REASON_LIMIT, ClosedAs
+from flows.moderation.queries import GroupState
+from flows.outbox import NoticeKind
+from teams.cards.common import HOME, buttons, card, execute, good, heading, note, pasteable, plain, warning
+
+WELCOME_FORM, WELCOME, CLOSE_FORM, CLOSE, REOPEN = (
+    "groups.welcome_form", "groups.welcome", "groups.close_form", "groups.close", "groups.reopen")
+TITLE = "Your group"
+CLOSED_WORDS = {ClosedAs.CLOSED.value: "Closed: the group no longer exists in WhatsApp",
+                ClosedAs.ARCHIVED.value: "Archived: kept in WhatsApp, read-only, nobody moderating it"}
+
+
+def group_row(state: GroupState) -> list:
+    """The group's line on the home card, and what can be done with it (whether this person may is checked when
+    they press it)."""
+    data = {"group": state.group_id}
+    if state.closed_on is not None:
+        return [plain(f"Closed on {state.closed_on.day} {state.closed_on:%B %Y}", label=state.name),
+                buttons(execute("Reopen", REOPEN, data))]
+    actions = [execute("Close or archive", CLOSE_FORM, data)]
+    if state.kind.official:
+        actions.insert(0, execute("Welcome a new member", WELCOME_FORM, data))
+    return [plain(state.summary, label=state.name), buttons(*actions)]
+
+
+def welcome_form(group_id: int, group_name: str, errors: dict[str, str] | None = None):
+    errors = errors or {}
+    body = [heading(f"A new member of {group_name}"),
+            note("Record who joined and get the welcome message and the agreement link to send them: the policy asks "
+                 "for both when someone joins (L1). Initials or a Charity Log reference only, never a name or a "
+                 "phone number."),
+            TextInput(id="member", label="Who joined (initials, like J.S., or a Charity Log reference)",
+                      max_length=40)]
+    if errors.get("member"):
+        body.append(warning(errors["member"]))
+    return card(body, [execute("Record and get the texts", WELCOME, {"group": group_id}, style="positive")],
+                fallback=f"A new member of {group_name}")
+
+
+def welcomed_card(group_name: str, data: dict):
+    body = [heading(f"A new member of {group_name}"),
+            good(f"Recorded: {data['member']} joined {group_name}. Send them the welcome message below, then the "
+                 "agreement (L1)."),
+            *pasteable("Welcome message (S3)", data["welcome"])]
+    if data.get("agreement_url"):
+        body += pasteable("Group agreement (A3)", data["agreement_url"])
+    return card(body, fallback=f"Recorded: {data['member']} joined {group_name}")
+
+
+def close_form(group_id: int, group_name: str, errors: dict[str, str] | None = None, typed: dict | None = None):
+    errors, typed = errors or {}, typed or {}
+    body = [heading(f"Close or archive {group_name}"),
+            note("A closed or archived group gets no more reminders and leaves the active register; its records are "
+                 "kept for the retention period, then deleted (L4). It can be reopened."),
+            ChoiceSetInput(id="closed_as", label="What happened to the group", style="expanded",
+                           value=typed.get("closed_as") if isinstance(typed.get("closed_as"), str) else None,
+                           choices=[Choice(title=words, value=value) for value, words in CLOSED_WORDS.items()])]
+    if errors.get("closed_as"):
+        body.append(warning(errors["closed_as"]))
+    body.append(TextInput(id="reason", label="Why (the moderators are told)", is_multiline=True,
+                          max_length=REASON_LIMIT))
+    if errors.get("reason"):
+        body.append(warning(errors["reason"]))
+    return card(body, [execute("Close it", CLOSE, {"group": group_id}, style="destructive")],
+                fallback=f"Close or archive {group_name}")
+
+
+def message(text: str, title: str = TITLE, *, done: bool = False):
+    return card([heading(title), good(text) if done else note(text)], [execute("Back to home", HOME)],
+                fallback=text)
+
+
+def news_card(kind: NoticeKind, group_name: str, moderators: list[str], data: dict, by: str):
+    """What a group's moderators are told of a change to it (flows/groups/notices.py queues it)."""
+    if kind is NoticeKind.GROUP_CLOSED:
+        lines = [f"{by} marked {group_name} as {data.get('closed_as')}: “{data.get('reason')}”. Its reminders have "
+                 "stopped and it is off the active register."]
+    elif kind is NoticeKind.GROUP_REOPENED:
+        lines = [f"{by} reopened {group_name}: it is back on the register and its reminders start again."]
+    elif kind is NoticeKind.MEMBER_WELCOMED:
+        lines = [f"{by} welcomed a new member to {group_name} and sent them the welcome message and the agreement."]
+    else:
+        lines = [f"{by} changed {group_name}."]
+        changed = data.get("changed") or []
+        if data.get("added"):
+            lines.append(f"New moderators: {', '.join(data['added'])}.")
+        if data.get("removed"):
+            lines.append(f"No longer moderating: {', '.join(data['removed'])}.")
+        if "lead" in changed:
+            lines.append(f"Lead staff moderator: {data.get('lead') or 'nobody'}.")
+        if "emergency_contact" in changed:
+            lines.append(f"In an emergency, contact: {data.get('emergency_contact') or 'nobody yet'} (M10).")
+        if data.get("change") == Change.DETAILS.value:
+            lines.append("Changed: " + ", ".join(FIELD_WORDS.get(f, f) for f in changed) + ".")
+        lines.append(f"The moderators are now: {', '.join(moderators)}.")
+    text = " ".join(lines)
+    # Names and reasons are what people typed: plain runs, never markdown.
+    return card([heading(group_name), plain(text)], [execute("Open home", HOME)], fallback=text)
+

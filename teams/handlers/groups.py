@@ -1,0 +1,67 @@
+"""A group's life from the home card: welcome a new member, close or archive a group, reopen it. flows/groups decides
+who may and records every refusal; these say what happened."""
+from __future__ import annotations
+
+from flows.groups.access import ChangeRefusal
+from flows.groups.changes import ChangeResult
+from flows.groups.models import Group
+from teams import refusals
+from teams.cards import groups as cards
+from teams.services import TeamsServices
+
+
+def welcome_form(services: TeamsServices, person_id: str, data: dict):
+    group, actor = services.groups.actor(data.get("group"), person_id)
+    refused = _not_found_or_closed(group) or (None if actor.moderator else ChangeRefusal.NOT_A_MODERATOR)
+    if refused:
+        return cards.message(refusals.group_change(refused))
+    return cards.welcome_form(group.id, group.name)
+
+
+def welcome(services: TeamsServices, person_id: str, data: dict):
+    result = services.welcomes.welcome(data.get("group"), person_id, _text(data.get("member")))
+    if result.refusal is not None:
+        return cards.message(refusals.group_change(result.refusal))
+    if result.errors:
+        return cards.welcome_form(result.group_id, result.group_name, result.errors)
+    return cards.welcomed_card(result.group_name, result.data)
+
+
+def close_form(services: TeamsServices, person_id: str, data: dict):
+    group, actor = services.groups.actor(data.get("group"), person_id)
+    refused = _not_found_or_closed(group) or (None if actor.may_change else ChangeRefusal.NOT_STAFF_MODERATOR)
+    if refused:
+        return cards.message(refusals.group_change(refused))
+    return cards.close_form(group.id, group.name)
+
+
+def close(services: TeamsServices, person_id: str, data: dict):
+    values = {"closed_as": _text(data.get("closed_as")), "reason": _text(data.get("reason"))}
+    result = services.groups.close(data.get("group"), person_id, values)
+    if result.errors:
+        return cards.close_form(result.group_id, result.group_name, result.errors, values)
+    return _said(result, f"{result.group_name} is now {values['closed_as']}: its reminders have stopped and it is off "
+                         "the active register. Its moderators have been told.")
+
+
+def reopen(services: TeamsServices, person_id: str, data: dict):
+    result = services.groups.reopen(data.get("group"), person_id)
+    return _said(result, f"{result.group_name} is open again: it is back on the register and its reminders start "
+                         "again. Its moderators have been told.")
+
+
+def _said(result: ChangeResult, done: str):
+    if result.refusal is not None:
+        return cards.message(refusals.group_change(result.refusal))
+    return cards.message(done, done=True)
+
+
+def _not_found_or_closed(group: Group | None) -> ChangeRefusal | None:
+    # Opening a form changes nothing, so a refusal here is only said; submitting it is checked and recorded.
+    if group is None:
+        return ChangeRefusal.NOT_FOUND
+    return ChangeRefusal.CLOSED if group.closed_at is not None else None
+
+
+def _text(value) -> str:
+    return value if isinstance(value, str) else ""
