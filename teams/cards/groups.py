@@ -4,14 +4,22 @@ from __future__ import annotations
 
 from microsoft_teams.cards import Choice, ChoiceSetInput, TextInput
 
-from flows.groups.changes import FIELD_WORDS, Change
+from flows.groups.changes import FIELD_WORDS, Change, ChangeResult
 from flows.groups.lifecycle import REASON_LIMIT, ClosedAs
+from flows.groups.models import Group
+from flows.groups.snapshot import details_form as stored_details
 from flows.moderation.queries import GroupState
+from flows.policy.types import GroupKind
+from flows.wizard.service import TEXT_LIMITS
 from flows.outbox import NoticeKind
-from teams.cards.common import HOME, buttons, card, execute, good, heading, note, pasteable, plain, warning
+from teams.cards.common import (HOME, bullets, buttons, card, execute, good, heading, note, pasteable, plain,
+                                section, warning)
 
 WELCOME_FORM, WELCOME, CLOSE_FORM, CLOSE, REOPEN = (
     "groups.welcome_form", "groups.welcome", "groups.close_form", "groups.close", "groups.reopen")
+DETAILS_FORM, DETAILS = "groups.details_form", "groups.details"
+# Teams' own limits on what is typed, the same as the Slack forms'.
+LIMITS = {**TEXT_LIMITS, "name": 200, "description": 4000, "agreement_url": 500}
 TITLE = "Your group"
 CLOSED_WORDS = {ClosedAs.CLOSED.value: "Closed: the group no longer exists in WhatsApp",
                 ClosedAs.ARCHIVED.value: "Archived: kept in WhatsApp, read-only, nobody moderating it"}
@@ -24,7 +32,7 @@ def group_row(state: GroupState) -> list:
     if state.closed_on is not None:
         return [plain(f"Closed on {state.closed_on.day} {state.closed_on:%B %Y}", label=state.name),
                 buttons(execute("Reopen", REOPEN, data))]
-    actions = [execute("Close or archive", CLOSE_FORM, data)]
+    actions = [execute("Change details", DETAILS_FORM, data), execute("Close or archive", CLOSE_FORM, data)]
     if state.kind.official:
         actions.insert(0, execute("Welcome a new member", WELCOME_FORM, data))
     return [plain(state.summary, label=state.name), buttons(*actions)]
@@ -70,6 +78,47 @@ def close_form(group_id: int, group_name: str, errors: dict[str, str] | None = N
         body.append(warning(errors["reason"]))
     return card(body, [execute("Close it", CLOSE, {"group": group_id}, style="destructive")],
                 fallback=f"Close or archive {group_name}")
+
+
+def details_form(group: Group, errors: dict[str, str] | None = None, typed: dict | None = None):
+    """The group's name and what it says, as stored (or as typed, when something needs fixing)."""
+    values, kind, errors = {**stored_details(group), **(typed or {})}, GroupKind(group.kind), errors or {}
+
+    def field(name: str, label: str, multiline: bool = False) -> list:
+        value = values.get(name) if isinstance(values.get(name), str) else ""
+        return [TextInput(id=name, label=label, value=value[:LIMITS[name]] or None, max_length=LIMITS[name],
+                          is_multiline=multiline or None), *([warning(errors[name])] if errors.get(name) else [])]
+
+    body = [heading(f"Change {group.name}"),
+            note("The same rules as when it was set up are checked (L3); if the description or the agreement changes "
+                 "you get the texts to paste again."), *field("name", "Group name (as it appears in WhatsApp)")]
+    if kind.official:
+        body += [*field("description", "Group description (the Group Info text)", multiline=True),
+                 *field("agreement_url", "Link to the group agreement (a page on the organisation's own site, D3)")]
+    body += field("expected_members", "Expected number of members")
+    if kind.needs_moderators:
+        body += [*field("out_of_hours", "Out-of-hours cover (who covers, and how they reach a manager, M5)", True),
+                 *field("moderation_plan", "Moderation plan (for a large group, M4)", True)]
+    if kind is GroupKind.YOUNG_PEOPLE:
+        body += field("quiet_hours", "Quiet hours (e.g. no messages after 8pm)")
+    return card(body, [execute("Save the changes", DETAILS, {"group": group.id}, style="positive")],
+                fallback=f"Change {group.name}")
+
+
+def details_saved(result: ChangeResult):
+    if not result.changed:
+        return message("Nothing was different, so nothing has changed.")
+    words = ", ".join(FIELD_WORDS.get(f, f) for f in result.changed)
+    body = [heading(result.group_name), good(f"Saved: {words}. The moderators are told.")]
+    if result.follow_ups:
+        body.append(section(note("**Still to do**"), bullets(f.in_words() for f in result.follow_ups)))
+    if result.kit is not None:
+        body.append(note("The texts have changed: paste them into WhatsApp again."))
+        for title, text in result.kit.texts(description_title="Group description (Group Info)",
+                                            welcome_title="Welcome message (S3)",
+                                            agreement_title="Group agreement (publish it at the agreement link)"):
+            body.append(section(*pasteable(title, text)))
+    return card(body, [execute("Back to home", HOME)], fallback=f"Saved the changes to {result.group_name}")
 
 
 def message(text: str, title: str = TITLE, *, done: bool = False):

@@ -41,6 +41,8 @@ VERBS = {
     group_cards.CLOSE_FORM: groups.close_form,
     group_cards.CLOSE: groups.close,
     group_cards.REOPEN: groups.reopen,
+    group_cards.DETAILS_FORM: groups.details_form,
+    group_cards.DETAILS: groups.details,
 }
 
 

@@ -50,6 +50,28 @@ def reopen(services: TeamsServices, person_id: str, data: dict):
                          "again. Its moderators have been told.")
 
 
+def details_form(services: TeamsServices, person_id: str, data: dict):
+    group, actor = services.groups.actor(data.get("group"), person_id)
+    refused = _not_found_or_closed(group) or (None if actor.may_change else ChangeRefusal.NOT_STAFF_MODERATOR)
+    if refused:
+        return cards.message(refusals.group_change(refused))
+    return cards.details_form(group)
+
+
+def details(services: TeamsServices, person_id: str, data: dict):
+    typed = {k: _text(data.get(k)) for k in cards.LIMITS if k in data}
+    result = services.groups.change_details(data.get("group"), person_id, typed)
+    if result.refusal is not None and not result.errors:
+        return cards.message(refusals.group_change(result.refusal))
+    if result.errors:
+        group, _ = services.groups.actor(result.group_id, person_id)
+        # A field refused by the personal-data guard (no rule was checked yet) is not shown again; one that breaks a
+        # rule is, to be put right.
+        kept = typed if result.refusal else {k: v for k, v in typed.items() if k not in result.errors}
+        return cards.details_form(group, result.errors, kept)
+    return cards.details_saved(result)
+
+
 def _said(result: ChangeResult, done: str):
     if result.refusal is not None:
         return cards.message(refusals.group_change(result.refusal))

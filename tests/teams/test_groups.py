@@ -79,3 +79,23 @@ def test_a_volunteer_cannot_close_the_group_and_the_attempt_is_recorded(teams_ap
     with teams_app.db.transaction() as session:
         assert session.get(Group, group_id).closed_at is None
     assert [e.details["reason"] for e in audit(teams_app.db, "group.change_refused")] == ["not_staff_moderator"]
+
+
+def test_a_staff_moderator_changes_the_details_checked_by_the_same_rules_and_gets_the_texts_again(teams_app, chat):
+    group_id = add_group(teams_app.db)
+    form = chat.click(STAFF, chat.say(STAFF, "home"), "Change details")
+    assert says(form, "Change Amaze Lewes Parents", "Group description")
+    # A name the naming rules block comes back on its field, and nothing is saved (N1).
+    refused = chat.click(STAFF, form, "Save the changes", name="Lewes Parents Chat")
+    assert says(refused, "Must fix") and "Lewes Parents Chat" in str(refused)
+    with teams_app.db.transaction() as session:
+        assert session.get(Group, group_id).name == "Amaze Lewes Parents"
+    saved = chat.click(STAFF, form, "Save the changes", name="Amaze Lewes Parent Carers", expected_members="60")
+    assert says(saved, "Saved: the name, the expected size", "paste them into WhatsApp again", "Welcome message (S3)")
+    with teams_app.db.transaction() as session:
+        group = session.get(Group, group_id)
+        assert (group.name, group.expected_members) == ("Amaze Lewes Parent Carers", 60)
+    assert audit(teams_app.db, "group.details_changed")[0].details["fields"] == ["name", "expected_members"]
+    # A volunteer moderator is told it is not theirs to change.
+    said = chat.click(VOLUNTEER, chat.say(VOLUNTEER, "home"), "Change details")
+    assert says(said, "Only the group's staff moderators and senior managers")
