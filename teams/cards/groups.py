@@ -18,6 +18,7 @@ from teams.cards.common import (HOME, bullets, buttons, card, execute, good, hea
 WELCOME_FORM, WELCOME, CLOSE_FORM, CLOSE, REOPEN = (
     "groups.welcome_form", "groups.welcome", "groups.close_form", "groups.close", "groups.reopen")
 DETAILS_FORM, DETAILS = "groups.details_form", "groups.details"
+MODERATORS_FORM, MODERATORS = "groups.moderators_form", "groups.moderators"
 # Teams' own limits on what is typed, the same as the Slack forms'.
 LIMITS = {**TEXT_LIMITS, "name": 200, "description": 4000, "agreement_url": 500}
 TITLE = "Your group"
@@ -32,7 +33,8 @@ def group_row(state: GroupState) -> list:
     if state.closed_on is not None:
         return [plain(f"Closed on {state.closed_on.day} {state.closed_on:%B %Y}", label=state.name),
                 buttons(execute("Reopen", REOPEN, data))]
-    actions = [execute("Change details", DETAILS_FORM, data), execute("Close or archive", CLOSE_FORM, data)]
+    actions = [execute("Moderators", MODERATORS_FORM, data), execute("Change details", DETAILS_FORM, data),
+               execute("Close or archive", CLOSE_FORM, data)]
     if state.kind.official:
         actions.insert(0, execute("Welcome a new member", WELCOME_FORM, data))
     return [plain(state.summary, label=state.name), buttons(*actions)]
@@ -78,6 +80,61 @@ def close_form(group_id: int, group_name: str, errors: dict[str, str] | None = N
         body.append(warning(errors["reason"]))
     return card(body, [execute("Close it", CLOSE, {"group": group_id}, style="destructive")],
                 fallback=f"Close or archive {group_name}")
+
+
+def moderators_form(group: Group, choices: dict[str, list[tuple[str, str]]], form: dict,
+                    errors: dict[str, str] | None = None):
+    """Who moderates the group, as it stands (or as chosen, when something needs fixing). ``choices``: field ->
+    (person id, name) offered; volunteers and partner staff who use the app can be kept or taken out, and others are added
+    by name."""
+    errors = errors or {}
+
+    def pick(field: str, label: str, multi: bool = False) -> list:
+        chosen = form.get(field)
+        value = ",".join(chosen) if isinstance(chosen, list) else chosen
+        offered = [Choice(title=name or "(no name)", value=person) for person, name in choices.get(field, [])]
+        made = ChoiceSetInput(id=field, label=label, is_multi_select=multi or None, value=value or None,
+                              style=None if multi else "compact", choices=offered)
+        return [made, *([warning(errors[field])] if errors.get(field) else [])] if offered else []
+
+    body = [heading(f"Moderators of {group.name}"),
+            note("Take people out, add others, or both (to replace someone). The rules are checked again before "
+                 "anything is saved (M1–M5, L2), and new moderators are asked to confirm they have read the policy "
+                 "and the agreement (M8)."),
+            *pick("staff_moderators", "Staff moderators", multi=True),
+            *pick("lead_moderator", "Lead staff moderator (the first staff moderator if left empty)"),
+            *pick("other_moderators", "Volunteers who use this app", multi=True),
+            *pick("partner_moderators", "Partner staff who use this app (they share moderating, M3, but are not staff)",
+                  multi=True),
+            TextInput(id="offline_moderators", label="Moderators who do not use this app", is_multiline=True,
+                      max_length=LIMITS["offline_moderators"], value=form.get("offline_moderators") or None,
+                      placeholder="One a line: name, role (volunteer, partner staff or steering group), and for "
+                                  "partner staff their organisation. E.g. “Sam Patel, volunteer”."),
+            *([warning(errors["offline_moderators"])] if errors.get("offline_moderators") else []),
+            *pick("emergency_contact", "Senior manager to call in an emergency (given to moderators who are not "
+                  "staff, M10)")]
+    if not choices.get("staff_moderators"):
+        body.insert(2, warning("I can't list the staff from Microsoft Entra right now; try again in a minute."))
+    return card(body, [execute("Save the moderators", MODERATORS, {"group": group.id}, style="positive")],
+                fallback=f"Moderators of {group.name}")
+
+
+def moderators_saved(result: ChangeResult):
+    if not result.changed:
+        return message("Nothing was different, so nothing has changed.")
+    lines = []
+    if result.added:
+        lines.append(f"Added as moderators: {', '.join(result.added)} (asked to confirm they have read the policy).")
+    if result.removed:
+        lines.append(f"No longer moderators: {', '.join(result.removed)}.")
+    if "lead" in result.changed:
+        lines.append(f"Lead staff moderator: {result.data.get('lead') or 'none'}.")
+    if "emergency_contact" in result.changed:
+        lines.append(f"Emergency contact: {result.data.get('emergency_contact') or 'none'}.")
+    body = [heading(result.group_name), good(f"Saved. {' '.join(lines)} The moderators are told.")]
+    if result.follow_ups:
+        body.append(section(note("**Still to do**"), bullets(f.in_words() for f in result.follow_ups)))
+    return card(body, [execute("Back to home", HOME)], fallback=f"Saved the moderators of {result.group_name}")
 
 
 def details_form(group: Group, errors: dict[str, str] | None = None, typed: dict | None = None):

@@ -43,6 +43,8 @@ VERBS = {
     group_cards.REOPEN: groups.reopen,
     group_cards.DETAILS_FORM: groups.details_form,
     group_cards.DETAILS: groups.details,
+    group_cards.MODERATORS_FORM: groups.moderators_form,
+    group_cards.MODERATORS: groups.moderators,
 }
 
 

@@ -5,9 +5,16 @@ from __future__ import annotations
 from flows.groups.access import ChangeRefusal
 from flows.groups.changes import ChangeResult
 from flows.groups.models import Group
+from flows.groups.snapshot import moderator_form
+from flows.moderation.queries import active_moderators, is_employed
+from flows.policy.types import GroupKind, ModeratorRole
 from teams import refusals
 from teams.cards import groups as cards
+from teams.handlers import inputs
+from teams.handlers.wizard import moderator_choices
 from teams.services import TeamsServices
+
+PICKED = ("staff_moderators", "other_moderators", "partner_moderators")
 
 
 def welcome_form(services: TeamsServices, person_id: str, data: dict):
@@ -72,6 +79,46 @@ def details(services: TeamsServices, person_id: str, data: dict):
     return cards.details_saved(result)
 
 
+def moderators_form(services: TeamsServices, person_id: str, data: dict):
+    group, actor = services.groups.actor(data.get("group"), person_id)
+    refused = _not_found_or_closed(group) or (None if actor.may_change else ChangeRefusal.NOT_STAFF_MODERATOR)
+    if refused:
+        return cards.message(refusals.group_change(refused))
+    return cards.moderators_form(group, _choices(services, group), moderator_form(group))
+
+
+def moderators(services: TeamsServices, person_id: str, data: dict):
+    values = {field: inputs.people(data.get(field)) for field in PICKED}
+    values.update({field: inputs.one_person(data.get(field)) for field in ("lead_moderator", "emergency_contact")})
+    values["offline_moderators"] = _text(data.get("offline_moderators"))
+    result = services.groups.change_moderators(data.get("group"), person_id, values)
+    if result.refusal is not None and not result.errors:
+        return cards.message(refusals.group_change(result.refusal))
+    if result.errors:
+        group, _ = services.groups.actor(result.group_id, person_id)
+        shown = values if result.refusal else {**values, "offline_moderators": None}
+        return cards.moderators_form(group, _choices(services, group), shown, result.errors)
+    return cards.moderators_saved(result)
+
+
+def _choices(services: TeamsServices, group: Group) -> dict[str, list[tuple[str, str]]]:
+    """Staff from the directory (the group's own staff moderators too, if the directory no longer lists them);
+    volunteers and partner staff on Teams only as they moderate now (Entra lists no volunteers)."""
+    offered = moderator_choices(services, GroupKind(group.kind))
+    staff = {m.person_id: m.name for m in offered["staff"]}
+    on_teams = [m for m in active_moderators(group) if m.reachable]
+    for m in on_teams:
+        if is_employed(m):
+            staff.setdefault(m.person_id, m.name)
+    volunteers = [(m.person_id, m.name) for m in on_teams
+                  if not is_employed(m) and m.role != ModeratorRole.PARTNER_STAFF.value]
+    partners = [(m.person_id, m.name) for m in on_teams if m.role == ModeratorRole.PARTNER_STAFF.value]
+    staff_list = sorted(staff.items(), key=lambda pair: pair[1].lower())
+    return {"staff_moderators": staff_list, "lead_moderator": staff_list, "other_moderators": volunteers,
+            "partner_moderators": partners,
+            "emergency_contact": [(m.person_id, m.name) for m in offered["managers"]]}
+
+
 def _said(result: ChangeResult, done: str):
     if result.refusal is not None:
         return cards.message(refusals.group_change(result.refusal))
@@ -86,4 +133,4 @@ def _not_found_or_closed(group: Group | None) -> ChangeRefusal | None:
 
 
 def _text(value) -> str:
-    return value if isinstance(value, str) else ""
+    return inputs.text(value) or ""

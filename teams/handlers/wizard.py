@@ -1,8 +1,6 @@
 """The new-group wizard's handlers: "new group" starts it, each card button moves it on (flows/wizard decides)."""
 from __future__ import annotations
 
-import re
-
 from flows.directory.service import DirectoryUnavailable, Role
 from flows.policy.types import GroupKind
 from flows.wizard import drafts
@@ -11,9 +9,10 @@ from flows.wizard.steps import Step
 from teams import refusals
 from teams.cards import wizard as cards
 from teams.directory import Member
+from teams.handlers.inputs import one_person, people
+from teams.handlers.inputs import text as _text
 from teams.services import TeamsServices
 
-PERSON_ID = re.compile(r"^p[0-9a-f]{16}$")
 OUT_OF_DATE = "This card is out of date. Type “new group” to start again."
 
 
@@ -106,11 +105,10 @@ def read_values(step: Step, data: dict) -> dict:
         return {"description": _text(data.get("description")), "agreement_url": _text(data.get("agreement_url"))}
     if step is Step.MODERATORS:
         values = {field: _text(data.get(field)) for field in MODERATOR_FIELDS}
-        values["staff_moderators"] = _people(data.get("staff_moderators"))
+        values["staff_moderators"] = people(data.get("staff_moderators"))
         values["other_moderators"] = []
         for single in ("lead_moderator", "emergency_contact"):
-            chosen = _people(data.get(single))
-            values[single] = chosen[0] if len(chosen) == 1 else None
+            values[single] = one_person(data.get(single))
         return values
     return {}
 
@@ -121,12 +119,3 @@ def _where(data: dict) -> tuple[str, Step]:
         raise ValueError("not a wizard card")
     return draft_id, Step(step)
 
-
-def _people(value: object) -> list[str]:
-    if not isinstance(value, str):
-        return []
-    return list(dict.fromkeys(p.strip() for p in value.split(",") if PERSON_ID.match(p.strip())))
-
-
-def _text(value: object) -> str | None:
-    return value if isinstance(value, str) else None

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from flows.groups.models import Group, MemberWelcome
+from flows.groups.models import Group, MemberWelcome, Moderator
 from flows.outbox import NoticeKind
 from tests.teams.chat import says
-from tests.teams.conftest import GUEST, STAFF, VOLUNTEER
+from tests.teams.conftest import GUEST, STAFF, STAFF_2, VOLUNTEER
 from tests.teams.support import add_group, audit, count, person
 from tests.teams.test_notices import cards_in, chat_of, deliver, queued, with_channel  # noqa: F401 -- fixtures
 
@@ -99,3 +99,30 @@ def test_a_staff_moderator_changes_the_details_checked_by_the_same_rules_and_get
     # A volunteer moderator is told it is not theirs to change.
     said = chat.click(VOLUNTEER, chat.say(VOLUNTEER, "home"), "Change details")
     assert says(said, "Only the group's staff moderators and senior managers")
+
+
+def test_the_lead_replaces_a_volunteer_and_a_change_leaving_no_staff_moderator_is_refused(with_channel, chat,
+                                                                                          deliver):  # noqa: F811
+    teams_app = with_channel
+    group_id = add_group(teams_app.db)
+    # A volunteer moderator is told it is not theirs to change.
+    assert says(chat.click(VOLUNTEER, chat.say(VOLUNTEER, "home"), "Moderators"),
+                "Only the group's staff moderators and senior managers")
+    form = chat.click(STAFF, chat.say(STAFF, "home"), "Moderators")
+    assert says(form, "Moderators of Amaze Lewes Parents", "Volunteers who use this app")
+    # Taking out both staff moderators would leave the group without one (M1): refused, nothing saved, recorded.
+    alex, bea = person(teams_app.db, STAFF), person(teams_app.db, STAFF_2)
+    refused = chat.click(STAFF, form, "Save the moderators", staff_moderators="", lead_moderator="")
+    assert says(refused, "Must fix", "M1")
+    assert [e.details["reason"] for e in audit(teams_app.db, "group.change_refused")] == ["would_break_rules"]
+    # Val is replaced by Sam, a volunteer who does not use the app.
+    saved = chat.click(STAFF, form, "Save the moderators", staff_moderators=f"{alex},{bea}", other_moderators="",
+                       offline_moderators="Sam Patel, volunteer")
+    assert says(saved, "Added as moderators: Sam Patel", "No longer moderators: Val Jones")
+    with teams_app.db.transaction() as session:
+        names = session.scalars(select(Moderator.name).where(Moderator.group_id == group_id,
+                                                             Moderator.stepped_down_at.is_(None))).all()
+    assert sorted(names) == ["Alex Morgan", "Bea Hughes", "Sam Patel"]
+    deliver()
+    assert any(says(c, "changed Amaze Lewes Parents", "New moderators: Sam Patel")
+               for c in cards_in(teams_app.connector, chat_of(teams_app.connector, STAFF_2)))
