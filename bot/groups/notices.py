@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from bot import render
 from bot.blocks import escape, section
-from flows.groups.changes import FIELD_WORDS, Change
+from flows.groups.summary import what_changed
 from flows.groups.models import Group
 from flows.moderation.queries import active_moderators
 from flows.outbox import NoticeKind
@@ -37,17 +37,5 @@ def notice_text(session: Session, group: Group, kind: NoticeKind, data: dict) ->
         return f"{who} reopened {name}: it is back on the register and its reminders start again."
     if kind is NoticeKind.MEMBER_WELCOMED:
         return f"{who} welcomed a new member to {name} and sent them the welcome message and the agreement."
-    changed = data.get("changed") or []
-    lines = [f"{who} changed {name}."]
-    if data.get("added"):
-        lines.append(f"New moderators: {escape(', '.join(data['added']))}.")
-    if data.get("removed"):
-        lines.append(f"No longer moderating: {escape(', '.join(data['removed']))}.")
-    if "lead" in changed:
-        lines.append(f"Lead staff moderator: {escape(data.get('lead') or 'nobody')}.")
-    if "emergency_contact" in changed:
-        lines.append(f"In an emergency, contact: {escape(data.get('emergency_contact') or 'nobody yet')} (M10).")
-    if data.get("change") == Change.DETAILS.value:
-        lines.append("Changed: " + ", ".join(FIELD_WORDS.get(f, f) for f in changed) + ".")
-    lines.append(f"The moderators are now: {escape(', '.join(m.name for m in active_moderators(group)))}.")
+    lines = [f"{who} changed {name}.", *what_changed(data, [m.name for m in active_moderators(group)], escape)]
     return " ".join(lines)

@@ -21,10 +21,11 @@ from slack_sdk.models.views import View
 from bot.blocks import bullet_list, context, escape, pasteable, section
 from bot.groups.ids import VALUE, ActionId, BlockId, CallbackId
 from flows.groups.access import Actor, ChangeRefusal
-from flows.groups.changes import FIELD_WORDS, Change, ChangeResult
+from flows.groups.changes import Change, ChangeResult
 from flows.groups.lifecycle import REASON_LIMIT, ClosedAs
 from flows.groups.models import Group
 from flows.groups.snapshot import details_form, moderator_form
+from flows.groups.summary import what_was_done
 from flows.policy.types import GroupKind
 from flows.wizard.service import TEXT_LIMITS
 
@@ -212,17 +213,7 @@ def done_text(result: ChangeResult) -> str:
         return f"{name} is open again: it is back on the register and its reminders start again."
     if not result.changed:
         return "Nothing was different, so nothing has changed."
-    lines = []
-    if result.added:
-        lines.append(f"Added as moderators: {', '.join(result.added)} (asked to confirm they have read the policy).")
-    if result.removed:
-        lines.append(f"No longer moderators: {', '.join(result.removed)}.")
-    if "lead" in result.changed:
-        lines.append(f"Lead staff moderator: {result.data.get('lead') or 'none'}.")
-    if "emergency_contact" in result.changed:
-        lines.append(f"Emergency contact: {result.data.get('emergency_contact') or 'none'}.")
-    if result.change is Change.DETAILS:
-        lines.append("Changed: " + ", ".join(FIELD_WORDS.get(f, f) for f in result.changed) + ".")
+    lines = what_was_done(result)
     return f"Saved the changes to {name}. " + " ".join(lines) + " The moderators are told."
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from microsoft_teams.cards import Choice, ChoiceSetInput, TextInput
 
-from flows.groups.changes import FIELD_WORDS, Change, ChangeResult
+from flows.groups.changes import ChangeResult
 from flows.groups.lifecycle import REASON_LIMIT, ClosedAs
 from flows.groups.models import Group
 from flows.groups.snapshot import details_form as stored_details
+from flows.groups.summary import fields, what_changed, what_was_done
 from flows.moderation.queries import GroupState
 from flows.policy.types import GroupKind
 from flows.wizard.service import TEXT_LIMITS
@@ -122,15 +123,7 @@ def moderators_form(group: Group, choices: dict[str, list[tuple[str, str]]], for
 def moderators_saved(result: ChangeResult):
     if not result.changed:
         return message("Nothing was different, so nothing has changed.")
-    lines = []
-    if result.added:
-        lines.append(f"Added as moderators: {', '.join(result.added)} (asked to confirm they have read the policy).")
-    if result.removed:
-        lines.append(f"No longer moderators: {', '.join(result.removed)}.")
-    if "lead" in result.changed:
-        lines.append(f"Lead staff moderator: {result.data.get('lead') or 'none'}.")
-    if "emergency_contact" in result.changed:
-        lines.append(f"Emergency contact: {result.data.get('emergency_contact') or 'none'}.")
+    lines = what_was_done(result)
     body = [heading(result.group_name), good(f"Saved. {' '.join(lines)} The moderators are told.")]
     if result.follow_ups:
         body.append(section(note("**Still to do**"), bullets(f.in_words() for f in result.follow_ups)))
@@ -165,8 +158,7 @@ def details_form(group: Group, errors: dict[str, str] | None = None, typed: dict
 def details_saved(result: ChangeResult):
     if not result.changed:
         return message("Nothing was different, so nothing has changed.")
-    words = ", ".join(FIELD_WORDS.get(f, f) for f in result.changed)
-    body = [heading(result.group_name), good(f"Saved: {words}. The moderators are told.")]
+    body = [heading(result.group_name), good(f"Saved: {fields(result.changed)}. The moderators are told.")]
     if result.follow_ups:
         body.append(section(note("**Still to do**"), bullets(f.in_words() for f in result.follow_ups)))
     if result.kit is not None:
@@ -193,19 +185,7 @@ def news_card(kind: NoticeKind, group_name: str, moderators: list[str], data: di
     elif kind is NoticeKind.MEMBER_WELCOMED:
         lines = [f"{by} welcomed a new member to {group_name} and sent them the welcome message and the agreement."]
     else:
-        lines = [f"{by} changed {group_name}."]
-        changed = data.get("changed") or []
-        if data.get("added"):
-            lines.append(f"New moderators: {', '.join(data['added'])}.")
-        if data.get("removed"):
-            lines.append(f"No longer moderating: {', '.join(data['removed'])}.")
-        if "lead" in changed:
-            lines.append(f"Lead staff moderator: {data.get('lead') or 'nobody'}.")
-        if "emergency_contact" in changed:
-            lines.append(f"In an emergency, contact: {data.get('emergency_contact') or 'nobody yet'} (M10).")
-        if data.get("change") == Change.DETAILS.value:
-            lines.append("Changed: " + ", ".join(FIELD_WORDS.get(f, f) for f in changed) + ".")
-        lines.append(f"The moderators are now: {', '.join(moderators)}.")
+        lines = [f"{by} changed {group_name}.", *what_changed(data, moderators)]
     text = " ".join(lines)
     # Names and reasons are what people typed: plain runs, never markdown.
     return card([heading(group_name), plain(text)], [execute("Open home", HOME)], fallback=text)

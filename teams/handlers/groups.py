@@ -2,6 +2,8 @@
 who may and records every refusal; these say what happened."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flows.groups.access import ChangeRefusal
 from flows.groups.changes import ChangeResult
 from flows.groups.models import Group
@@ -18,11 +20,7 @@ PICKED = ("staff_moderators", "other_moderators", "partner_moderators")
 
 
 def welcome_form(services: TeamsServices, person_id: str, data: dict):
-    group, actor = services.groups.actor(data.get("group"), person_id)
-    refused = _not_found_or_closed(group) or (None if actor.moderator else ChangeRefusal.NOT_A_MODERATOR)
-    if refused:
-        return cards.message(refusals.group_change(refused))
-    return cards.welcome_form(group.id, group.name)
+    return _form(services, person_id, data, lambda group: cards.welcome_form(group.id, group.name), moderators=True)
 
 
 def welcome(services: TeamsServices, person_id: str, data: dict):
@@ -35,11 +33,7 @@ def welcome(services: TeamsServices, person_id: str, data: dict):
 
 
 def close_form(services: TeamsServices, person_id: str, data: dict):
-    group, actor = services.groups.actor(data.get("group"), person_id)
-    refused = _not_found_or_closed(group) or (None if actor.may_change else ChangeRefusal.NOT_STAFF_MODERATOR)
-    if refused:
-        return cards.message(refusals.group_change(refused))
-    return cards.close_form(group.id, group.name)
+    return _form(services, person_id, data, lambda group: cards.close_form(group.id, group.name))
 
 
 def close(services: TeamsServices, person_id: str, data: dict):
@@ -58,11 +52,7 @@ def reopen(services: TeamsServices, person_id: str, data: dict):
 
 
 def details_form(services: TeamsServices, person_id: str, data: dict):
-    group, actor = services.groups.actor(data.get("group"), person_id)
-    refused = _not_found_or_closed(group) or (None if actor.may_change else ChangeRefusal.NOT_STAFF_MODERATOR)
-    if refused:
-        return cards.message(refusals.group_change(refused))
-    return cards.details_form(group)
+    return _form(services, person_id, data, cards.details_form)
 
 
 def details(services: TeamsServices, person_id: str, data: dict):
@@ -80,11 +70,8 @@ def details(services: TeamsServices, person_id: str, data: dict):
 
 
 def moderators_form(services: TeamsServices, person_id: str, data: dict):
-    group, actor = services.groups.actor(data.get("group"), person_id)
-    refused = _not_found_or_closed(group) or (None if actor.may_change else ChangeRefusal.NOT_STAFF_MODERATOR)
-    if refused:
-        return cards.message(refusals.group_change(refused))
-    return cards.moderators_form(group, _choices(services, group), moderator_form(group))
+    return _form(services, person_id, data,
+                 lambda group: cards.moderators_form(group, _choices(services, group), moderator_form(group)))
 
 
 def moderators(services: TeamsServices, person_id: str, data: dict):
@@ -125,11 +112,21 @@ def _said(result: ChangeResult, done: str):
     return cards.message(done, done=True)
 
 
-def _not_found_or_closed(group: Group | None) -> ChangeRefusal | None:
-    # Opening a form changes nothing, so a refusal here is only said; submitting it is checked and recorded.
+def _form(services: TeamsServices, person_id: str, data: dict, shown: Callable[[Group], object],
+          moderators: bool = False):
+    """The form for a group, or why it is not this person's to fill in. Opening a form changes nothing, so a refusal
+    here is only said; submitting it is checked and recorded. ``moderators``: any moderator may (a welcome), not
+    only its staff moderators and senior managers."""
+    group, actor = services.groups.actor(data.get("group"), person_id)
     if group is None:
-        return ChangeRefusal.NOT_FOUND
-    return ChangeRefusal.CLOSED if group.closed_at is not None else None
+        refused = ChangeRefusal.NOT_FOUND
+    elif group.closed_at is not None:
+        refused = ChangeRefusal.CLOSED
+    elif moderators:
+        refused = None if actor.moderator else ChangeRefusal.NOT_A_MODERATOR
+    else:
+        refused = None if actor.may_change else ChangeRefusal.NOT_STAFF_MODERATOR
+    return cards.message(refusals.group_change(refused)) if refused else shown(group)
 
 
 def _text(value) -> str:
