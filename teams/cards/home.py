@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flows.home.service import Home
 from flows.moderation.queries import GroupState
-from teams.cards import groups, removals, reports
+from teams.cards import groups, removals, reports, wizard
 from teams.cards.common import HOME, buttons, card, execute, heading, note, plain, section
 
 PAGE = "home.page"
@@ -47,6 +47,10 @@ def home_card(home: Home, names: dict[str, str], banner: str = ""):
         body.append(section(*waiting))
     if home.undelivered:
         body.append(note(f"{home.undelivered} message(s) could not be delivered after every try.", subtle=True))
+    if home.drafts.items:
+        body.append(section(note("**Unfinished set-ups**"), *(_row(
+            f"{d.name or 'A new group'}: stopped at {wizard.STEP_WORDS.get(d.step, 'a step')}", "Continue",
+            wizard.CONTINUE, {"draft": d.draft_id}) for d in home.drafts.items)))
     body.append(section(note("**Your groups**"), *(_own_group(g) for g in home.my_groups.items)
                         or [note("You moderate no group.", subtle=True)]))
     actions = [execute("Refresh", HOME)]

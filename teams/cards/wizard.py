@@ -15,6 +15,7 @@ from flows.wizard.service import TEXT_LIMITS, WizardState
 from flows.wizard.steps import Step, step_number
 from teams.cards.common import (
     bullets,
+    buttons,
     card,
     execute,
     facts,
@@ -30,6 +31,11 @@ from teams.directory import Member
 
 TITLE = "New WhatsApp group"
 NEXT, BACK, CHECK_NAME, START = "wizard.next", "wizard.back", "wizard.check_name", "wizard.start"
+CONTINUE = "wizard.continue"
+STEP_WORDS = {
+    Step.KIND: "the first step (the kind of group)", Step.NAME: "the name", Step.DESCRIPTION: "the description",
+    Step.MODERATORS: "the moderators", Step.REVIEW: "the last check before registering",
+}
 
 KIND_HELP = {
     GroupKind.PARENT_CARERS: "Parent carers who use Amaze, with staff and volunteers",
@@ -46,15 +52,18 @@ KIND_HELP = {
 def step_card(
     state: WizardState, settings: Settings, advice: list[Finding], *, errors: dict[str, str] | None = None,
     kit: PasteKit | None = None, live: list[Finding] | None = None, people: dict[str, list[Member]] | None = None,
-    typed: dict | None = None,
+    typed: dict | None = None, unfinished: WizardState | None = None,
 ):
-    """``typed``: what the person had typed, shown again when the step was refused (nothing refused is stored)."""
+    """``typed``: what the person had typed, shown again when the step was refused (nothing refused is stored).
+    ``unfinished``: a set-up they left unfinished, offered on the first step of a new one."""
     errors = dict(errors or {})
     step = state.step
     number, total = step_number(state.kind, step)
     where = f"Step {number} of {total}" if total else f"Step {number} · the kind decides the steps that follow"
     body = [heading(TITLE), note(f"{where}: **{step.value.capitalize()}**" + (f" · {state.kind.label}" if state.kind
                                                                              else ""), subtle=True)]
+    if unfinished is not None:
+        body.append(_resume_offer(state, unfinished))
     own_fields = set(_FIELDS.get(step, ()))
     banner = [message for field, message in errors.items() if field not in own_fields]
     if banner:
@@ -101,6 +110,15 @@ def registered_card(group: Group, kind: GroupKind, kit: PasteKit | None, setting
         ):
             body.append(section(*pasteable(title, text)))
     return card(body, fallback=f"Registered {group.name}: the texts to paste into WhatsApp")
+
+
+def _resume_offer(state: WizardState, unfinished: WizardState):
+    name = unfinished.data.get("name")
+    what = f"“{name}”" if name else "a group"
+    return section(plain(f"You have an unfinished set-up of {what}, stopped at {STEP_WORDS[unfinished.step]}. Carry "
+                         "on with it, or start this new one below."),
+                   buttons(execute("Continue it", CONTINUE, {"draft": unfinished.draft_id, "new": state.draft_id},
+                                   style="positive")))
 
 
 def message_card(text: str, *, title: str = TITLE, start_again: bool = False):

@@ -22,6 +22,7 @@ VERBS = {
     wizard_cards.NEXT: wizard.next_step,
     wizard_cards.BACK: wizard.back,
     wizard_cards.CHECK_NAME: wizard.check_name,
+    wizard_cards.CONTINUE: wizard.continue_draft,
     removal_cards.LOG: removals.log,
     removal_cards.OPEN: removals.open_decision,
     removal_cards.AGREE: removals.agree,

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flows.directory.service import DirectoryUnavailable, Role
 from flows.policy.types import GroupKind
 from flows.wizard import drafts
-from flows.wizard.service import MODERATOR_FIELDS, WizardState
+from flows.wizard.service import MODERATOR_FIELDS, WizardError, WizardState
 from flows.wizard.steps import Step
 from teams import refusals
 from teams.cards import wizard as cards
@@ -21,6 +21,22 @@ def start(services: TeamsServices, person_id: str, name: str = ""):
         return cards.message_card(refusals.NOT_STAFF_TO_START)
     # The draft's team_id is a Slack workspace's; a Teams tenant is configuration, not kept per draft.
     state = services.wizard.start(person_id, None, name=name or None)
+    return render(services, state, unfinished=services.wizard.unfinished(person_id, other_than=state.draft_id))
+
+
+def continue_draft(services: TeamsServices, person_id: str, data: dict):
+    """Carry on a set-up left unfinished (offered by "new group" and listed on the home card); the new one offered
+    beside it is thrown away. flows/wizard says whether the draft is theirs and still open."""
+    try:
+        state = services.wizard.state(_text(data.get("draft")) or "", person_id)
+    except WizardError as error:
+        return cards.message_card(str(error), start_again=True)
+    new = _text(data.get("new"))
+    if new and new != state.draft_id:
+        try:
+            services.wizard.discard(new, person_id)
+        except WizardError:
+            pass  # already gone, or not theirs: nothing to throw away
     return render(services, state)
 
 
@@ -66,12 +82,12 @@ def check_name(services: TeamsServices, person_id: str, data: dict):
     return render(services, state, live=findings, typed={"name": name})
 
 
-def render(services: TeamsServices, state: WizardState, errors=None, typed=None, live=None):
+def render(services: TeamsServices, state: WizardState, errors=None, typed=None, live=None, unfinished=None):
     settings = services.settings
     kit = drafts.kit(state, settings) if state.step is Step.REVIEW else None
     people = moderator_choices(services, state.kind) if state.step is Step.MODERATORS else None
     return cards.step_card(state, settings, services.wizard.advice(state), errors=errors, kit=kit, live=live,
-                           people=people, typed=typed)
+                           people=people, typed=typed, unfinished=unfinished)
 
 
 def moderator_choices(services: TeamsServices, kind: GroupKind) -> dict[str, list[Member]]:

@@ -134,3 +134,21 @@ def test_when_graph_cannot_answer_nobody_is_taken_for_staff(teams_app, chat):
         assert session.scalar(select(func.count()).select_from(WizardDraft)) == 0
         refused = session.scalars(select(AuditEntry).where(AuditEntry.action == "wizard.refused")).all()
         assert [e.actor for e in refused] == [person(teams_app, STAFF)]
+
+
+def test_an_unfinished_set_up_is_offered_again_and_listed_on_the_home_card(teams_app, chat):
+    card = chat.say(STAFF, "new group")
+    card = chat.click(STAFF, card, "Next", kind="parent_carers")
+    chat.click(STAFF, card, "Next", name=NAME)  # then Alex leaves it there
+    again = chat.say(STAFF, "new group")
+    assert says(again, f"You have an unfinished set-up of “{NAME}”, stopped at the description", "Step 1")
+    resumed = chat.click(STAFF, again, "Continue it")
+    assert says(resumed, "Step 3 of 5", "Description") and "phone number" in inputs(resumed)["description"]["value"]
+    with teams_app.db.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(WizardDraft)) == 1  # the new one offered is gone
+    home = chat.say(STAFF, "home")
+    assert says(home, "Unfinished set-ups", f"{NAME}: stopped at the description")
+    assert says(chat.click(STAFF, home, "Continue"), "Step 3 of 5")
+    # Someone else's set-up is not theirs to continue.
+    said = chat.click(VOLUNTEER, again, "Continue it")
+    assert not says(said, "Step 3 of 5", NAME)
