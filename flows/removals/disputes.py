@@ -94,7 +94,8 @@ class RemovalDisputes:
         # Agreed a moment ago, it is withdrawn from the sign-off instead: a status only moves forward, so this ends.
         while current.status in WAITING:
             was = current.status
-            notices = Notices(tell_logger=True, close_agree_requests=was is RemovalStatus.AWAITING_AGREEMENT,
+            notices = Notices(tell_logger=True, logger_in_place=True,
+                              close_agree_requests=was is RemovalStatus.AWAITING_AGREEMENT,
                               close_sign_off=was is RemovalStatus.AWAITING_SIGN_OFF)
             with self.removals.db.transaction() as session:
                 won = self.removals._move(session, current.id, was, RemovalStatus.WITHDRAWN, withdrawn_at=now,

@@ -164,6 +164,8 @@ class Notices:
     close_sign_off: bool = False
     # What the logger is told under, when the step leaves the status as it was (a member of staff asked to agree).
     logger_key: str = ""
+    # The logger's own step (a withdrawal): their last message about it says so in place of what it said.
+    logger_in_place: bool = False
 
 
 @dataclass
