@@ -124,6 +124,10 @@ class RemovalDisputes:
             return self._refuse_ask(current, user_id, RemovalRefusal.SOMEONE_ALREADY_ASKED)
         return RemovalStep(RemovalOutcome.ALLOWED, current)
 
+    def can_ask_staff(self, decision: DecisionView) -> bool:
+        """Whether the person who logged it is to be offered the choice (nothing recorded: no one has acted)."""
+        return decision.status is RemovalStatus.AWAITING_AGREEMENT and not self._someone_asked(decision)
+
     def ask_staff(self, decision_id: int | str, user_id: str, staff_id: str | None) -> RemovalStep:
         checked = self.may_ask_staff(decision_id, user_id)
         if checked.outcome is not RemovalOutcome.ALLOWED:
