@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 
 from flows.groups.models import Group, Moderator
+from flows.home.waiting import removals_to_agree
 from flows.outbox import Destination
 from flows.outbox import NoticeKind as Kind
 from flows.removals.disputes import RemovalDisputes
@@ -113,8 +114,14 @@ def test_with_no_staff_moderator_on_a_platform_the_logger_asks_one_member_of_sta
     staff = asked.decision.agreement_asked_of
     assert told(asked) == [(Kind.REMOVAL_AGREE_REQUESTED, staff), (Kind.REMOVAL_LOGGER_TOLD, VOLUNTEER)]
 
-    # The one asked agrees in the staff moderator's place; nobody else does.
+    # The one asked finds it among what waits for them; the other member of staff does not.
     someone_else = ({STAFF_2, MANAGER_2} - {staff}).pop()
+    with db.transaction() as session:
+        [waiting] = removals_to_agree(session, staff).items
+        assert (waiting.decision_id, waiting.asked_in_place) == (logged.decision.id, True)
+        assert removals_to_agree(session, someone_else).items == ()
+
+    # The one asked agrees in the staff moderator's place; nobody else does.
     assert removals.agree(logged.decision.id, someone_else).refusal is RemovalRefusal.NOT_STAFF_MODERATOR
     agreed = removals.agree(logged.decision.id, staff)
     assert agreed.done and agreed.decision.status == "awaiting_sign_off"

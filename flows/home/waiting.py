@@ -51,6 +51,8 @@ class RemovalToDecide:
     logged_by: str
     logged_at: datetime
     agreed_by: str | None
+    # Waiting for the member of staff the logger asked, no staff moderator of the group being on a platform.
+    asked_in_place: bool = False
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,7 @@ def _removal(decision: RemovalDecision, group_name: str) -> RemovalToDecide:
         decision_id=decision.id, group_id=decision.group_id, group_name=group_name, member_ref=decision.member_ref,
         kind=RemovalKind(decision.kind), breaches=tuple(decision.breaches or ()), logged_by=decision.logged_by,
         logged_at=decision.logged_at, agreed_by=decision.agreed_by,
+        asked_in_place=decision.agreement_asked_of is not None,
     )
 
 

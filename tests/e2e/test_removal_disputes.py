@@ -164,7 +164,8 @@ def test_with_no_staff_moderator_on_slack_the_logger_asks_another_member_of_staf
     group_id = add_group(app.db, moderators=[
         ("Val Jones", "volunteer", VOLUNTEER, True), ("Pat Offline", "staff", None, False),
     ])
-    log_removal(app, VOLUNTEER, group_id)
+    logged = log_removal(app, VOLUNTEER, group_id)
+    assert "none could be asked to agree" in str(logged.json["view"])
     receipt = wait_post(app, VOLUNTEER, "removal_ask_staff")
     assert "none of them is on Slack" in str(receipt.args["blocks"])
     assert {"removal_ask_staff", "removal_withdraw"} <= set(buttons(receipt))
