@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import threading
 
+from flows.directory.service import DirectoryUnavailable
 from flows.groups.models import Group, Moderator
 from flows.home.waiting import removals_to_agree
 from flows.outbox import Destination
 from flows.outbox import NoticeKind as Kind
 from flows.removals.disputes import RemovalDisputes
-from flows.removals.service import RemovalOutcome, RemovalRefusal
+from flows.removals.service import RemovalOutcome, RemovalRefusal, RemovalService
+from tests.support import EveryoneByTheirId, directory_by_id
 from tests.test_removal_rules import (  # noqa: F401 (fixtures)
     MANAGER,
     MANAGER_2,
@@ -135,3 +137,21 @@ def test_a_staff_moderator_asked_at_log_time_means_nobody_else_is_asked(removals
     result = disputes.ask_staff(decision.id, VOLUNTEER, MANAGER)
     assert result.refusal is RemovalRefusal.SOMEONE_ALREADY_ASKED
     assert trail(db)[-1] == (VOLUNTEER, "removal.ask_staff_refused", "awaiting_agreement", None)
+
+
+class Unreachable(EveryoneByTheirId):
+    """The platform's directory does not answer: nobody's role can be told."""
+
+    def person(self, user_id):
+        raise DirectoryUnavailable("the directory is down")
+
+
+def test_a_member_of_staff_whose_role_cannot_be_told_is_not_asked_and_the_logger_is_told_why(removals, db):
+    directory = directory_by_id(db, removals.settings, backend=Unreachable(removals.settings))
+    disputes = RemovalDisputes(RemovalService(db, removals.settings, directory, clock=removals.clock))
+    logged = disputes.removals.log(VOLUNTEER, "key-1", form(offline_staff_group(db)))
+    assert logged.done and logged.notices.ask_to_agree == []
+    result = disputes.ask_staff(logged.decision.id, VOLUNTEER, STAFF_2)
+    assert result.outcome is RemovalOutcome.INVALID and "can't confirm that they are staff" in result.errors["staff"]
+    assert removals.decision(logged.decision.id).agreement_asked_of is None
+    assert trail(db)[-1] == (VOLUNTEER, "removal.ask_staff_refused", None, None)

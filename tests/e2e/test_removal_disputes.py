@@ -39,7 +39,8 @@ def open_from(app, user, call, action_id) -> Form:
 
 
 def forged_submission(app, user, callback_id, decision_id, state):
-    payload = view_submission_payload(callback_id, state, user_id=user, private_metadata=f'{{"decision": {decision_id}}}')
+    metadata = f'{{"decision": {decision_id}}}'
+    payload = view_submission_payload(callback_id, state, user_id=user, private_metadata=metadata)
     response = app.sender.interact(payload)
     assert response.status == 200
     return response.json
