@@ -14,6 +14,7 @@ from bot.home import listeners as home
 from bot.moderation import listeners as moderation
 from bot.newgroup import listeners as newgroup
 from bot.people import people_middleware
+from bot.removals import dispute_listeners as removal_disputes
 from bot.removals import listeners as removals
 from bot.reports import listeners as reports
 from bot.services import Services
@@ -56,6 +57,7 @@ def create_app(settings: Settings, db: Database | None = None) -> App:
     app.use(people_middleware(services.db))
     newgroup.register(app, services)
     removals.register(app, services)
+    removal_disputes.register(app, services)
     reports.register(app, services)
     moderation.register(app, services)
     groups.register(app, services)

@@ -48,7 +48,8 @@ def _decision(item: Waiting, now: datetime) -> str:
     if item.state == RemovalStatus.AWAITING_AGREEMENT.value:
         where = (
             f"I asked {', '.join(f'<@{u}>' for u in item.asked)} by direct message."
-            if item.asked else "No staff moderator of the group could be asked on Slack: please ask one to agree."
+            if item.asked else "No staff moderator of the group could be asked on Slack: the person who logged it "
+            "can ask another member of staff to agree in their place (R2), or please ask one to agree."
         )
         return (
             f"{what}: waiting for a staff moderator of the group to agree since {_when(item.since, now)}, logged by "

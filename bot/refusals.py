@@ -34,6 +34,15 @@ REMOVAL_WORDING = {
     RemovalRefusal.NOT_SENIOR_MANAGER: (
         "Only a senior manager can approve or reject a permanent removal (R2). Nothing has changed."
     ),
+    RemovalRefusal.ONLY_THE_LOGGER_WITHDRAWS: (
+        "Only the person who logged this removal can withdraw it. Nothing has changed."
+    ),
+    RemovalRefusal.ONLY_THE_LOGGER_ASKS: (
+        "Only the person who logged this removal can ask a member of staff to agree to it. Nothing has changed."
+    ),
+    RemovalRefusal.SOMEONE_ALREADY_ASKED: (
+        "Someone has already been asked to agree to this removal (R2), so nobody else is asked. Nothing has changed."
+    ),
 }
 
 

@@ -11,6 +11,7 @@ from teams.cards import groups as group_cards
 from teams.cards import removals as removal_cards
 from teams.cards import reports as report_cards
 from teams.cards.common import card, heading, note
+from teams.handlers.removals import names_in, staff_to_ask
 from teams.services import TeamsServices
 
 REMOVAL_LINES = {
@@ -59,12 +60,14 @@ def _removal(services: TeamsServices, claim: Claim):
     decision = services.removals.decision(claim.subject.id)
     if decision is None:
         return None
-    names = {p: services.name(p) for p in (decision.logged_by, decision.agreed_by, decision.decided_by) if p}
     waiting_for = REQUESTS.get(claim.kind)
     # A request whose step has been taken since it was queued shows where things stand, without its buttons.
     buttons = waiting_for is not None and decision.status is waiting_for
-    return removal_cards.decision_card(decision, names, banner="", lead=REMOVAL_LINES.get(claim.kind, ""),
-                                       actions=buttons)
+    # The logger's own card: theirs to withdraw while it waits, and what to do next once it is turned down.
+    logger = claim.kind is NoticeKind.REMOVAL_LOGGER_TOLD
+    return removal_cards.decision_card(decision, names_in(services, decision), banner="",
+                                       lead=REMOVAL_LINES.get(claim.kind, ""), actions=buttons or logger,
+                                       for_logger=logger, staff=staff_to_ask(services, decision) if logger else None)
 
 
 def _report(services: TeamsServices, claim: Claim):

@@ -200,3 +200,21 @@ def _ids(db, model) -> list:
     with db.transaction() as session:
         key = model.__mapper__.primary_key[0]
         return list(session.scalars(select(key).order_by(key)))
+
+
+def test_a_removal_not_agreed_or_withdrawn_is_finished_and_goes_after_its_period(db, services, purge, clock):
+    from flows.removals.disputes import RemovalDisputes
+
+    removals, _ = services
+    disputes = RemovalDisputes(removals)
+    group_id = add_lewes_group(db)
+    not_agreed = log(removals, group_id, "not-agreed")
+    assert disputes.disagree(not_agreed, STAFF, "Try a temporary removal first.").done
+    clock.set(day(10))
+    withdrawn = log(removals, group_id, "withdrawn")
+    assert disputes.withdraw(withdrawn, VOLUNTEER).done
+    waiting = log(removals, group_id, "waiting")
+    purge(day(1096))
+    assert _ids(db, RemovalDecision) == [withdrawn, waiting]  # not agreed on day 0, withdrawn on day 10
+    purge(day(1106))
+    assert _ids(db, RemovalDecision) == [waiting]

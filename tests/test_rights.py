@@ -248,3 +248,25 @@ def test_a_reader_holding_the_database_delays_a_click_erasure_at_most_briefly_an
     registry = slack_jobs(lambda: ours, only=[retention.RETENTION_JOB])
     assert Scheduler(db, registry, clock=lambda: datetime.now(UTC).replace(hour=12)).run_due() == ["privacy-retention"]
     assert b"wombat-9921" not in _raw(path)
+
+
+def test_who_did_not_agree_and_why_are_erased_as_the_rest_of_a_decision_is(db, ours):
+    from flows.removals.disputes import RemovalDisputes
+
+    group_id = add_lewes_group(db)
+    removals = RemovalService(db, ours, directory_by_id(db, ours), clock=TestClock(NOW))
+    decision_id = removals.log(VOLUNTEER, "key-1", RemovalForm(
+        group_id=str(group_id), member_ref="K.L.", kind="permanent", breaches=("bullying",))).decision.id
+    assert RemovalDisputes(removals).disagree(decision_id, STAFF, "K.L. had one warning only, lark-2207").done
+
+    done = flows_command(db.url, "erase", STAFF, "--yes")
+    assert done.returncode == 0, done.stderr
+    pseudonym = done.stdout.split("now say ")[1].split(".")[0]
+    with db.transaction() as session:
+        assert session.get(RemovalDecision, decision_id).disagreed_by == pseudonym
+    done = flows_command(db.url, "erase", "--member", "K.L.", "--group", str(group_id), "--yes")
+    assert done.returncode == 0, done.stderr
+    with db.transaction() as session:
+        decision = session.get(RemovalDecision, decision_id)
+        assert (decision.status, decision.disagreement_reason) == ("not_agreed", None)
+        assert "lark-2207" not in json.dumps([m.data for m in session.scalars(select(OutboxMessage))])

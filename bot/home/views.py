@@ -135,7 +135,9 @@ def _sign_off(d: RemovalToDecide) -> list:
 
 
 def _agree(d: RemovalToDecide) -> list:
-    text = _removal_text(d, "Permanent removal to agree to (R2)") + "\nAs a staff moderator of the group, do you agree?"
+    ask = ("You were asked, as a member of staff, to agree in place of a staff moderator of the group (none is on "
+           "Slack). Do you agree?" if d.asked_in_place else "As a staff moderator of the group, do you agree?")
+    text = _removal_text(d, "Permanent removal to agree to (R2)") + "\n" + ask
     return [SectionBlock(
         text=MarkdownTextObject(text=_fit(text)),
         accessory=ButtonElement(

@@ -182,6 +182,10 @@ def _logged_text(result: RemovalStep) -> str:
         ),
         RemovalStatus.AWAITING_SIGN_OFF: "It has gone to the senior managers to sign off (R2).",
     }
+    if d.status is RemovalStatus.AWAITING_AGREEMENT and not result.notices.ask_to_agree:
+        # Nobody could be asked: the direct message carries the way on (bot/removals/dispute_views.py).
+        return (f"{head} No staff moderator of the group is on Slack, so none could be asked to agree (R2). I've sent "
+                "you a direct message with a button to ask another member of staff instead.")
     return f"{head} {steps.get(d.status, '')} I've sent you a copy in a direct message."
 
 

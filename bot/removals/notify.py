@@ -16,13 +16,17 @@ from flows.removals.models import RemovalDecision, RemovalStatus
 from flows.removals.service import DecisionView, decision_view
 
 
+# The people a decision names.
+PEOPLE = ("logged_by", "agreed_by", "decided_by", "disagreed_by", "agreement_asked_of")
+
+
 def _decision(session: Session, claim: Claim) -> DecisionView | None:
     row = session.get(RemovalDecision, int(claim.subject.id))
     if row is None:
         return None
     view = decision_view(session, row)
     # Mentions name people by their Slack accounts.
-    view = replace(view, **{f: render.on_slack(session, getattr(view, f)) for f in ("logged_by", "agreed_by", "decided_by")})
+    view = replace(view, **{f: render.on_slack(session, getattr(view, f)) for f in PEOPLE})
     # The status the notice was queued for: a late delivery says what happened then, not what happened since.
     status = claim.data.get("status")
     return replace(view, status=RemovalStatus(status)) if status else view
@@ -36,7 +40,16 @@ def _renderer(build):
     return render_it
 
 
-render.renders(NoticeKind.REMOVAL_AGREE_REQUESTED)(_renderer(lambda d, claim, adapter: messages.agree_request(d)))
+@render.renders(NoticeKind.REMOVAL_AGREE_REQUESTED)
+def _agree_request(session: Session, claim: Claim, adapter):
+    d = _decision(session, claim)
+    if d is None:
+        return None
+    # To the member of staff the logger asked in place of a staff moderator (both written as their Slack account).
+    in_place = d.agreement_asked_of is not None and d.agreement_asked_of == render.on_slack(session, claim.person_id)
+    return messages.agree_request(d, in_place=in_place)
+
+
 render.renders(NoticeKind.REMOVAL_AGREE_CLOSED)(_renderer(lambda d, claim, adapter: messages.agree_done(d)))
 render.renders(NoticeKind.REMOVAL_SIGN_OFF_REQUESTED)(
     _renderer(lambda d, claim, adapter: messages.sign_off_request(d)))

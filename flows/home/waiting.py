@@ -51,6 +51,8 @@ class RemovalToDecide:
     logged_by: str
     logged_at: datetime
     agreed_by: str | None
+    # Waiting for the member of staff the logger asked, no staff moderator of the group being on a platform.
+    asked_in_place: bool = False
 
 
 @dataclass(frozen=True)
@@ -120,12 +122,13 @@ def _removal(decision: RemovalDecision, group_name: str) -> RemovalToDecide:
         decision_id=decision.id, group_id=decision.group_id, group_name=group_name, member_ref=decision.member_ref,
         kind=RemovalKind(decision.kind), breaches=tuple(decision.breaches or ()), logged_by=decision.logged_by,
         logged_at=decision.logged_at, agreed_by=decision.agreed_by,
+        asked_in_place=decision.agreement_asked_of is not None,
     )
 
 
 def removals_to_agree(session: Session, user_id: str, limit: int = SHOWN) -> Listing[RemovalToDecide]:
-    """Permanent removals waiting for a staff moderator's agreement, in groups this person moderates as staff
-    (not those they logged: another staff moderator agrees to those)."""
+    """Permanent removals waiting for a staff moderator's agreement, in groups this person moderates as staff, or
+    that they were asked to agree to in a staff moderator's place (not those they logged: someone else agrees)."""
     rows = session.execute(_removals_to_agree(), {"user_id": user_id, "limit": limit}).all()
     return Listing.of(rows, _removal)
 
@@ -139,8 +142,8 @@ def _removals_to_agree() -> Select:
     return (
         select(RemovalDecision, Group.name, _all())
         .join(Group, Group.id == RemovalDecision.group_id)
-        .where(RemovalDecision.group_id.in_(theirs), RemovalDecision.status == RemovalStatus.AWAITING_AGREEMENT.value,
-               RemovalDecision.logged_by != _user())
+        .where(or_(RemovalDecision.group_id.in_(theirs), RemovalDecision.agreement_asked_of == _user()),
+               RemovalDecision.status == RemovalStatus.AWAITING_AGREEMENT.value, RemovalDecision.logged_by != _user())
         .order_by(RemovalDecision.logged_at, RemovalDecision.id).limit(_limit())
     )
 

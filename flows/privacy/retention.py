@@ -73,8 +73,12 @@ def _closed_cases(session: Session, cutoff: datetime) -> int:
 
 
 def _finished_removals(session: Session, cutoff: datetime) -> int:
-    decided = and_(RemovalDecision.status.in_([RemovalStatus.APPROVED.value, RemovalStatus.REJECTED.value]),
-                   RemovalDecision.decided_at < cutoff)
+    decided = or_(
+        and_(RemovalDecision.status.in_([RemovalStatus.APPROVED.value, RemovalStatus.REJECTED.value]),
+             RemovalDecision.decided_at < cutoff),
+        and_(RemovalDecision.status == RemovalStatus.NOT_AGREED.value, RemovalDecision.disagreed_at < cutoff),
+        and_(RemovalDecision.status == RemovalStatus.WITHDRAWN.value, RemovalDecision.withdrawn_at < cutoff),
+    )
     temporary = and_(RemovalDecision.status == RemovalStatus.RECORDED.value,
                      RemovalDecision.kind == RemovalKind.TEMPORARY.value,
                      or_(RemovalDecision.review_on < cutoff.date(),

@@ -234,14 +234,16 @@ def _person_sections(session: Session, person: Person) -> list[Section]:
 def _decisions_by(session: Session, uid: str) -> Section:
     rows = session.scalars(select(RemovalDecision).where(or_(
         RemovalDecision.logged_by == uid, RemovalDecision.agreed_by == uid, RemovalDecision.decided_by == uid,
+        RemovalDecision.disagreed_by == uid, RemovalDecision.agreement_asked_of == uid,
     )).order_by(RemovalDecision.id)).all()
     names = _group_names(session, [r.group_id for r in rows])
     return Section(
         "Removal decisions you logged, agreed or signed off (R1, R2)",
         note="The member's reference and the notes are the member's data, not yours, and are left out.",
         rows=[_row(r, ("id", "kind", "status", "logged_at", "agreed_at", "decided_at"), group=names.get(r.group_id),
-                   your_part=", ".join(part for part, who in (("logged", r.logged_by), ("agreed", r.agreed_by),
-                                                                 ("signed off", r.decided_by)) if who == uid))
+                   your_part=", ".join(part for part, who in (
+                       ("logged", r.logged_by), ("asked to agree", r.agreement_asked_of), ("agreed", r.agreed_by),
+                       ("did not agree", r.disagreed_by), ("signed off", r.decided_by)) if who == uid))
               for r in rows])
 
 
@@ -397,7 +399,8 @@ def _member_sections(session: Session, person: Person) -> list[Section]:
         Section(f"Removal decisions about {person.member_ref} in {names.get(person.group_id, 'this group')}",
                 note="Who logged, agreed and signed off each decision is staff's data and is left out.",
                 rows=[_row(d, ("id", "member_ref", "kind", "status", "breaches", "tried_first", "review_on", "notes",
-                               "logged_at", "decided_at", "rejection_reason", "corrects_id")) for d in decisions]),
+                               "logged_at", "decided_at", "rejection_reason", "disagreement_reason",
+                               "withdrawal_reason", "corrects_id")) for d in decisions]),
         Section("Messages the app sent to moderators about these decisions",
                 rows=[_message_row(m) for m in messages]),
         Section(f"When {person.member_ref} joined and was sent the welcome message and the agreement",
@@ -615,7 +618,7 @@ def _pseudonymise_decisions(session: Session, uid: str, p: str, result: Erasure)
     off a decision becomes the pseudonym; the decision itself (what, why, the outcome, when) is untouched. A Core
     UPDATE on purpose: the ORM's guard (flows/removals/models.py) stays in force for everything else."""
     table = RemovalDecision.__table__
-    for column in ("logged_by", "agreed_by", "decided_by"):
+    for column in ("logged_by", "agreed_by", "decided_by", "disagreed_by", "agreement_asked_of"):
         count = session.execute(update(table).where(table.c[column] == uid).values({column: p})).rowcount
         result.add("removal_decisions", count)
 
@@ -631,12 +634,13 @@ def _erase_member(session: Session, person: Person, result: Erasure) -> None:
     if not decisions:
         return
     ids = {d.id for d in decisions}
-    texts = {d.notes for d in decisions if d.notes} | {d.rejection_reason for d in decisions if d.rejection_reason}
+    texts = {text for d in decisions for text in (d.notes, d.rejection_reason, d.disagreement_reason,
+                                                   d.withdrawal_reason) if text}
     messages = _member_messages(session, person, ids)
     table = RemovalDecision.__table__
     count = session.execute(update(table).where(table.c.id.in_(ids)).values(
         member_ref=result.pseudonym, notes=None,
-        rejection_reason=None)).rowcount
+        rejection_reason=None, disagreement_reason=None, withdrawal_reason=None)).rowcount
     result.add("removal_decisions", count)
     ref = re.compile(rf"(?<![\w]){re.escape(person.member_ref)}(?![\w])", re.IGNORECASE)
     for message in messages:

@@ -19,6 +19,10 @@ class RemovalStatus(StrEnum):
     AWAITING_SIGN_OFF = "awaiting_sign_off"
     APPROVED = "approved"
     REJECTED = "rejected"
+    # A staff moderator (or the member of staff asked in their place) did not agree: final for this log (R2).
+    NOT_AGREED = "not_agreed"
+    # The person who logged it took it back while it waited.
+    WITHDRAWN = "withdrawn"
 
     @property
     def label(self) -> str:
@@ -31,6 +35,8 @@ STATUS_LABELS = {
     RemovalStatus.AWAITING_SIGN_OFF: "waiting for a senior manager to sign it off",
     RemovalStatus.APPROVED: "approved",
     RemovalStatus.REJECTED: "rejected",
+    RemovalStatus.NOT_AGREED: "not agreed by a staff moderator",
+    RemovalStatus.WITHDRAWN: "withdrawn by the person who logged it",
 }
 
 
@@ -72,6 +78,17 @@ class RemovalDecision(Base):
     decided_by: Mapped[str | None] = mapped_column(String(32))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     rejection_reason: Mapped[str | None] = mapped_column(Text)
+    # R2's staff agreement refused: by whom, when and why (shared with the person who logged it).
+    disagreed_by: Mapped[str | None] = mapped_column(String(32))
+    disagreed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    disagreement_reason: Mapped[str | None] = mapped_column(Text)
+    # Taken back by the person who logged it while it waited (only they withdraw, so no "by whom").
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawal_reason: Mapped[str | None] = mapped_column(Text)
+    # No staff moderator of the group could be asked on a chat platform: the member of staff the person who logged
+    # it asked to agree in their place, and when (migration 0015_removal_disputes).
+    agreement_asked_of: Mapped[str | None] = mapped_column(String(32), index=True)
+    agreement_asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The form that logged it: unique, so a form submitted twice logs one removal.
     submission_key: Mapped[str] = mapped_column(String(64), unique=True)
 

@@ -31,8 +31,9 @@ def queue_notices(session: Session, d: DecisionView, plan: Notices) -> list[Noti
     for person in plan.share_with:
         tell(NoticeKind.REMOVAL_DECISION_SHARED, person, f"shared:{status}:{person}")
     if plan.tell_logger:
-        tell(NoticeKind.REMOVAL_LOGGER_TOLD, d.logged_by, f"logger:{status}", asked=list(plan.ask_to_agree),
-             sign_off=plan.ask_to_sign_off)
+        told = notices_about(session, NoticeKind.REMOVAL_LOGGER_TOLD, subject) if plan.logger_in_place else []
+        tell(NoticeKind.REMOVAL_LOGGER_TOLD, d.logged_by, f"logger:{plan.logger_key or status}",
+             replaces=told[-1] if told else None, asked=list(plan.ask_to_agree), sign_off=plan.ask_to_sign_off)
     return queued
 
 

@@ -72,6 +72,11 @@ class RemovalRefusal(StrEnum):
     LOGGED_IT_CANNOT_SIGN_OFF = "logged_it_cannot_sign_off"
     AGREED_IT_CANNOT_SIGN_OFF = "agreed_it_cannot_sign_off"
     NOT_SENIOR_MANAGER = "not_senior_manager"
+    # Only the person who logged it takes it back, or asks a member of staff to agree (flows/removals/disputes.py)...
+    ONLY_THE_LOGGER_WITHDRAWS = "only_the_logger_withdraws"
+    ONLY_THE_LOGGER_ASKS = "only_the_logger_asks"
+    # ...and only when no one has been asked to agree: a staff moderator of the group, or someone in their place.
+    SOMEONE_ALREADY_ASKED = "someone_already_asked"
 
 
 class RemovalOutcome(StrEnum):
@@ -116,6 +121,13 @@ class DecisionView:
     decided_by: str | None
     decided_at: datetime | None
     rejection_reason: str | None
+    disagreed_by: str | None = None
+    disagreed_at: datetime | None = None
+    disagreement_reason: str | None = None
+    withdrawn_at: datetime | None = None
+    withdrawal_reason: str | None = None
+    agreement_asked_of: str | None = None
+    agreement_asked_at: datetime | None = None
 
     @property
     def breach_labels(self) -> list[str]:
@@ -128,6 +140,11 @@ class DecisionView:
     @property
     def staff_agreement_was_own_log(self) -> bool:
         return self.agreed_by is not None and self.agreed_by == self.logged_by
+
+    @property
+    def staff_agreement_was_asked_for(self) -> bool:
+        """Agreed by the member of staff the logger asked, no staff moderator of the group being on a platform."""
+        return self.agreed_by is not None and self.agreed_by == self.agreement_asked_of
 
 
 @dataclass
@@ -145,6 +162,10 @@ class Notices:
     # The step is taken: the messages asking for it lose their buttons and say who took it, and when.
     close_agree_requests: bool = False
     close_sign_off: bool = False
+    # What the logger is told under, when the step leaves the status as it was (a member of staff asked to agree).
+    logger_key: str = ""
+    # The logger's own step (a withdrawal): their last message about it says so in place of what it said.
+    logger_in_place: bool = False
 
 
 @dataclass
@@ -409,13 +430,19 @@ class RemovalService:
             return self._already(view)
         return RemovalStep(RemovalOutcome.DONE, view, notices=notices, queued=queued)
 
-    def _why_not_agree(self, decision: DecisionView, user_id: str) -> RemovalRefusal | None:
+    def _why_not_agree(self, decision: DecisionView, user_id: str,
+                       action: str = "removal.agree_refused") -> RemovalRefusal | None:
+        """Agreeing and not agreeing are the same people's to do: a staff moderator of the group, or the member of
+        staff asked in their place (still staff today); never the person who logged it."""
         if decision.logged_by == user_id:
             return RemovalRefusal.LOGGED_IT_CANNOT_AGREE
-        if not self._confirmed(decision, user_id, "removal.agree_refused", self.is_staff_moderator,
-                               decision.group_id, user_id):
+        check = self.is_asked_staff if decision.agreement_asked_of == user_id else self.is_staff_moderator
+        if not self._confirmed(decision, user_id, action, check, decision.group_id, user_id):
             return RemovalRefusal.NOT_STAFF_MODERATOR
         return None
+
+    def is_asked_staff(self, group_id: int, user_id: str) -> bool:
+        return self.directory.has_role(user_id, Role.STAFF, Role.PCF_STAFF)
 
     def is_staff_moderator(self, group_id: int, user_id: str) -> bool:
         """Registered as an employed moderator of the group, and still staff today (RolesUnconfirmed when that
@@ -559,7 +586,10 @@ class RemovalService:
             tried_first=tuple(row.tried_first or ()), review_on=row.review_on, notes=row.notes,
             corrects_id=row.corrects_id, status=RemovalStatus(row.status), logged_by=row.logged_by, logged_at=row.logged_at,
             agreed_by=row.agreed_by, agreed_at=row.agreed_at, decided_by=row.decided_by, decided_at=row.decided_at,
-            rejection_reason=row.rejection_reason,
+            rejection_reason=row.rejection_reason, disagreed_by=row.disagreed_by, disagreed_at=row.disagreed_at,
+            disagreement_reason=row.disagreement_reason, withdrawn_at=row.withdrawn_at,
+            withdrawal_reason=row.withdrawal_reason, agreement_asked_of=row.agreement_asked_of,
+            agreement_asked_at=row.agreement_asked_at,
         )
 
 

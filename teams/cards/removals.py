@@ -7,6 +7,7 @@ from microsoft_teams.cards import Choice, ChoiceSetInput, DateInput, TextInput
 
 from flows.removals.models import RemovalKind, RemovalStatus
 from flows.removals.service import BREACHES, LOCAL, NOTES_MAX, TRIED_FIRST, DecisionView, GroupChoice, day_text
+from teams.cards import removal_disputes as disputes
 from teams.cards.common import card, execute, facts, heading, note, warning
 
 LOG, OPEN, AGREE, APPROVE, REJECT = "removal.log", "removal.open", "removal.agree", "removal.approve", "removal.reject"
@@ -17,6 +18,8 @@ STATUS_WORDS = {
     RemovalStatus.AWAITING_SIGN_OFF: "Waiting for a senior manager's sign-off (R2)",
     RemovalStatus.APPROVED: "Approved",
     RemovalStatus.REJECTED: "Rejected",
+    RemovalStatus.NOT_AGREED: "Not agreed by a staff moderator: it goes no further (R2)",
+    RemovalStatus.WITHDRAWN: "Withdrawn by the person who logged it",
 }
 
 
@@ -60,9 +63,10 @@ def log_form(groups: list[GroupChoice], submission_key: str, errors: dict[str, s
 
 
 def decision_card(decision: DecisionView, names: dict[str, str], *, banner: str = "", errors: dict | None = None,
-                  lead: str = "", actions: bool = True):
+                  lead: str = "", actions: bool = True, for_logger: bool = False, staff: list | None = None):
     """What a decision shows to whoever looks at it: its details, where it stands, and the buttons its state allows
-    (whether the viewer may press them is checked when they do). ``lead``: why the card was sent."""
+    (whether the viewer may press them is checked when they do). ``lead``: why the card was sent. ``for_logger``:
+    the person who logged it looks, who may withdraw it (and, given ``staff``, ask one of them to agree)."""
     errors = errors or {}
     d = decision
     pairs = [("Group", d.group_name), ("Member", d.member_ref), ("Removal", d.kind.value.capitalize()),
@@ -83,6 +87,7 @@ def decision_card(decision: DecisionView, names: dict[str, str], *, banner: str 
                       f"by {names.get(d.decided_by, 'someone')}, {_when(d.decided_at)}"))
     if d.rejection_reason:
         pairs.append(("Reason", d.rejection_reason))
+    pairs += disputes.facts(d, names, _when)
     body = [heading(f"Removal from {d.group_name}")]
     if lead:
         body.append(note(lead))
@@ -93,12 +98,17 @@ def decision_card(decision: DecisionView, names: dict[str, str], *, banner: str 
     data = {"decision": d.id}
     buttons = []
     if actions and d.status is RemovalStatus.AWAITING_AGREEMENT:
-        buttons.append(execute("Agree (staff moderator)", AGREE, data, style="positive"))
+        more, disagree = disputes.disagree_part(d, errors)
+        body += more
+        buttons += [execute("Agree (staff moderator)", AGREE, data, style="positive"), *disagree]
     elif actions and d.status is RemovalStatus.AWAITING_SIGN_OFF:
         body += [TextInput(id="reason", label="Reason, if you reject it (shared with the person who logged it)",
                            is_multiline=True, max_length=1000), *_error(errors, "reason")]
         buttons += [execute("Approve", APPROVE, data, style="positive"),
                     execute("Reject", REJECT, data, style="destructive")]
+    if for_logger:
+        more, theirs = disputes.logger_part(d, names, errors, staff, actions)
+        body, buttons = body + more, buttons + theirs
     return card(body, buttons, fallback=f"Removal from {d.group_name}: {STATUS_WORDS[d.status]}")
 
 

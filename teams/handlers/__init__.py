@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from teams.cards import groups as group_cards
 from teams.cards import home as home_cards
+from teams.cards import removal_disputes as dispute_cards
 from teams.cards import removals as removal_cards
 from teams.cards import reports as report_cards
 from teams.cards import wizard as wizard_cards
 from teams.cards.common import HOME, card, heading, note
-from teams.handlers import groups, home, removals, reports, wizard
+from teams.handlers import groups, home, removal_disputes, removals, reports, wizard
 
 # Longest first: "new group Amaze Parents" is the wizard with a name. The manifest's command menu says the same.
 COMMANDS = (
@@ -28,6 +29,9 @@ VERBS = {
     removal_cards.AGREE: removals.agree,
     removal_cards.APPROVE: removals.approve,
     removal_cards.REJECT: removals.reject,
+    dispute_cards.DISAGREE: removal_disputes.disagree,
+    dispute_cards.WITHDRAW: removal_disputes.withdraw,
+    dispute_cards.ASK_STAFF: removal_disputes.ask_staff,
     report_cards.FILE: reports.file,
     report_cards.OPEN: reports.open_case,
     report_cards.ACT: reports.act,

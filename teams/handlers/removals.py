@@ -2,10 +2,13 @@
 decides who may, and records every refusal)."""
 from __future__ import annotations
 
+from flows.directory.service import Role
+from flows.removals.disputes import RemovalDisputes
 from flows.removals.service import DecisionView, RemovalOutcome, RemovalForm, RemovalStep
 from teams import refusals
 from teams.cards import removals as cards
 from teams.cards.wizard import message_card
+from teams.handlers.wizard import role_members
 from teams.services import TeamsServices
 
 TITLE = "Removal"
@@ -36,22 +39,22 @@ def log(services: TeamsServices, person_id: str, data: dict):
         return cards.log_form(groups, key, result.errors, typed, services.settings.removal_review_max_days)
     if result.outcome is RemovalOutcome.OUT_OF_DATE:
         return message_card("This form is out of date. Type “log removal” to start again.", title=cards.TITLE)
-    return _shown(services, result)
+    return _shown(services, result, person_id)
 
 
 def open_decision(services: TeamsServices, person_id: str, data: dict):
     decision = services.removals.decision(_str(data.get("decision")) or "")
     if decision is None or decision.group_id not in {g.id for g in services.removals.groups_for(person_id)}:
         return message_card(NOT_FOUND, title=TITLE)
-    return _card(services, decision)
+    return _card(services, decision, viewer=person_id)
 
 
 def agree(services: TeamsServices, person_id: str, data: dict):
-    return _shown(services, services.removals.agree(_str(data.get("decision")) or "", person_id))
+    return _shown(services, services.removals.agree(_str(data.get("decision")) or "", person_id), person_id)
 
 
 def approve(services: TeamsServices, person_id: str, data: dict):
-    return _shown(services, services.removals.approve(_str(data.get("decision")) or "", person_id))
+    return _shown(services, services.removals.approve(_str(data.get("decision")) or "", person_id), person_id)
 
 
 def reject(services: TeamsServices, person_id: str, data: dict):
@@ -61,12 +64,12 @@ def reject(services: TeamsServices, person_id: str, data: dict):
         # Whether they may reject is told before whether their reason will do.
         checked = services.removals.may_sign_off(decision_id, person_id, "reject")
         if checked.outcome is not RemovalOutcome.ALLOWED:
-            return _shown(services, checked)
-        return _card(services, checked.decision, errors=result.errors)
-    return _shown(services, result)
+            return _shown(services, checked, person_id)
+        return _card(services, checked.decision, errors=result.errors, viewer=person_id)
+    return _shown(services, result, person_id)
 
 
-def _shown(services: TeamsServices, result: RemovalStep):
+def _shown(services: TeamsServices, result: RemovalStep, viewer: str | None = None):
     if result.outcome is RemovalOutcome.NOT_FOUND or result.decision is None:
         return message_card(NOT_FOUND, title=TITLE)
     banner = ""
@@ -74,12 +77,28 @@ def _shown(services: TeamsServices, result: RemovalStep):
         banner = refusals.removal(result.refusal, result.decision)
     elif result.outcome is RemovalOutcome.ALREADY_DONE:
         banner = "Someone got there first: nothing more was changed. This is where it stands."
-    return _card(services, result.decision, banner=banner)
+    return _card(services, result.decision, banner=banner, viewer=viewer)
 
 
-def _card(services: TeamsServices, decision: DecisionView, banner: str = "", errors: dict | None = None):
-    people = {p for p in (decision.logged_by, decision.agreed_by, decision.decided_by) if p}
-    return cards.decision_card(decision, {p: services.name(p) for p in people}, banner=banner, errors=errors)
+def _card(services: TeamsServices, decision: DecisionView, banner: str = "", errors: dict | None = None,
+          viewer: str | None = None):
+    for_logger = viewer is not None and viewer == decision.logged_by
+    staff = staff_to_ask(services, decision) if for_logger else None
+    return cards.decision_card(decision, names_in(services, decision), banner=banner, errors=errors,
+                               for_logger=for_logger, staff=staff)
+
+
+def names_in(services: TeamsServices, d: DecisionView) -> dict[str, str]:
+    people = (d.logged_by, d.agreed_by, d.decided_by, d.disagreed_by, d.agreement_asked_of)
+    return {p: services.name(p) for p in people if p}
+
+
+def staff_to_ask(services: TeamsServices, decision: DecisionView) -> list | None:
+    """When no staff moderator of the group could be asked: the staff the directory knows, but the logger."""
+    if not RemovalDisputes(services.removals).can_ask_staff(decision):
+        return None
+    found = {m.person_id: m for role in (Role.STAFF, Role.PCF_STAFF) for m in role_members(services, role)}
+    return sorted((m for p, m in found.items() if p != decision.logged_by), key=lambda m: m.name.lower())[:100]
 
 
 def _str(value) -> str | None:

@@ -94,10 +94,10 @@ def moderator_choices(services: TeamsServices, kind: GroupKind) -> dict[str, lis
     """Who the moderators step offers: the staff (or PCF staff) group for moderators, senior managers for the
     emergency contact. The wizard checks each choice's role again when the step is submitted."""
     staff = Role.PCF_STAFF if kind.pcf else Role.STAFF
-    return {"staff": _members(services, staff), "managers": _members(services, Role.SENIOR_MANAGER)}
+    return {"staff": role_members(services, staff), "managers": role_members(services, Role.SENIOR_MANAGER)}
 
 
-def _members(services: TeamsServices, role: Role) -> list[Member]:
+def role_members(services: TeamsServices, role: Role) -> list[Member]:
     group_id, listed = services.backend.source_of(role)
     found: dict[str, Member] = {}
     if group_id:
