@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from flows.destinations import Destination
@@ -30,7 +31,10 @@ def ask_again(session: Session, items: list[Unanswered]) -> list[Notice]:
         if asked is not None:
             bundles.setdefault((item.group.id, asked.person_id, item.asked), []).append(item)
     queued = []
-    for (_, person_id, what), bundle in bundles.items():
+    for (group_id, person_id, what), found in bundles.items():
+        bundle = _still_unanswered(session, group_id, found)
+        if not bundle:
+            continue
         kind, subject_type, _ = REQUESTS[what]
         first = bundle[0]
         data = {"again": True}
@@ -44,6 +48,15 @@ def ask_again(session: Session, items: list[Unanswered]) -> list[Notice]:
         queued.append(notice)
         queued += [closed for notice_id in sorted(earlier) if (closed := _close_earlier(session, notice_id, notice))]
     return queued
+
+
+def _still_unanswered(session: Session, group_id: int, bundle: list[Unanswered]) -> list[Unanswered]:
+    """Read again under the group's lock, which answers take too: an answer given since the job looked closes the
+    request it read (PostgreSQL row lock; SQLite has one writer anyway)."""
+    session.execute(select(Group.id).where(Group.id == group_id).with_for_update())
+    for item in bundle:
+        session.refresh(item.row)
+    return [i for i in bundle if (i.row.confirmed_at if i.asked is Asked.CONFIRMATION else i.row.answer) is None]
 
 
 def _contact_still_for(group: Group, bundle: list[Unanswered]) -> list[int]:
