@@ -84,7 +84,7 @@ def _renderers() -> dict[NoticeKind, Renderer]:
     # The workflows' renderers register themselves when their modules are imported; importing them here, when the
     # first notice is rendered, keeps bot.delivery free of import cycles.
     from bot import escalations, failure_notice  # noqa: F401
-    from bot.moderation import notify as moderation  # noqa: F401
+    from bot.moderation import chasing, notify as moderation  # noqa: F401
     from bot.newgroup import messages as newgroup  # noqa: F401
     from bot.removals import notify as removals  # noqa: F401
     from bot.reports import notify as reports  # noqa: F401

@@ -13,6 +13,7 @@ from datetime import time
 from sqlalchemy.orm import Session
 
 from flows.escalations.service import ESCALATION_JOB, Escalations
+from flows.moderation.chasing import CHASE_JOB, chase
 from flows.moderation.notices import ask_checkins, remind_circulation
 from flows.moderation.queries import Intervals, today
 from flows.moderation.reminders import remind_circulations, start_checks
@@ -60,6 +61,10 @@ def _moderator_check(session: Session, run: Run, c: Context) -> None:
     start_checks(session, run.now, today(run.now), Intervals.of(c.settings), ask_checkins)
 
 
+def _moderation_chase(session: Session, run: Run, c: Context) -> None:
+    chase(session, run.now, c.settings)
+
+
 def _reports_undelivered(session: Session, run: Run, c: Context) -> None:
     for case_id in undelivered_cases(session):
         follow_up_case(session, c.settings, case_id)
@@ -80,6 +85,7 @@ def _retention(session: Session, run: Run, c: Context) -> None:
 JOBS: tuple[JobSpec, ...] = (
     JobSpec(CIRCULATION_JOB, MORNING, _agreement_circulation),  # A3
     JobSpec(CHECK_JOB, MORNING, _moderator_check),  # M9
+    JobSpec(CHASE_JOB, MORNING, _moderation_chase),  # L5
     JobSpec(REVIEW_JOB, MORNING, _removal_reviews),  # R4
     JobSpec(ESCALATION_JOB, MORNING, _escalations),
     JobSpec(UNDELIVERED_JOB, FIVE_MINUTES, _reports_undelivered),

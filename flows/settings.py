@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.orm import Session
 
@@ -78,6 +78,11 @@ class Settings(BaseSettings):
     # Decisions and reports waiting longer than this are escalated to the managers' channel.
     escalate_decisions_after_days: float = 3
     escalate_reports_after_days: float = 7
+    # L5: days after an M8 confirmation or M9 check-in was asked, unanswered: the moderator is asked again, then
+    # the group's lead is told, then the managers (in this order, so each must be later than the one before).
+    chase_again_after_days: int = Field(default=3, ge=1)
+    chase_lead_after_days: int = Field(default=7, ge=1)
+    chase_managers_after_days: int = Field(default=14, ge=1)
 
     # --- Retention (P5): how long records are kept, in days, before the clock's daily purge -----------------------
     # Unofficial-group reports, counted from the day their case was closed (renamed, closed down or no action).
@@ -149,6 +154,13 @@ class Settings(BaseSettings):
         if not match or Path(match["path"]).is_absolute():
             return value
         return f"{match['scheme']}:///{PROJECT_ROOT / match['path']}{match['query'] or ''}"
+
+    @model_validator(mode="after")
+    def _chasing_in_order(self) -> Settings:
+        if not self.chase_again_after_days < self.chase_lead_after_days < self.chase_managers_after_days:
+            raise ValueError("CHASE_AGAIN_AFTER_DAYS, CHASE_LEAD_AFTER_DAYS and CHASE_MANAGERS_AFTER_DAYS must each "
+                             "be more than the one before (L5)")
+        return self
 
     @property
     def protected_names(self) -> list[str]:

@@ -2,12 +2,17 @@
 None: the subject is gone (erased, deleted); nothing is sent."""
 from __future__ import annotations
 
+from flows import drafting
 from flows.groups.models import Group
+from flows.moderation.chase_notices import listed
+from flows.moderation.models import AgreementCirculation
 from flows.moderation.queries import active_moderators
 from flows.outbox import NoticeKind
 from flows.outbox.worker import Claim
+from flows.policy.types import GroupKind
 from flows.removals.models import RemovalStatus
 from teams.cards import groups as group_cards
+from teams.cards import moderation as moderation_cards
 from teams.cards import removals as removal_cards
 from teams.cards import reports as report_cards
 from teams.cards.common import card, heading, note
@@ -33,7 +38,7 @@ PLAIN = {
     NoticeKind.CONFIRMATION_REQUESTED: "You moderate a WhatsApp group: please confirm that you have read the policy "
                                        "and the group agreement (M8). Type “home” to see it.",
     NoticeKind.CHECKIN_REQUESTED: "Time to say whether you can go on moderating your group (M9). Type “home”.",
-    NoticeKind.CIRCULATION_DUE: "Your group's agreement is due to be circulated again (A3). Type “home”.",
+    NoticeKind.REQUEST_ASKED_AGAIN: "I have asked about this again in a newer message (L5).",
     NoticeKind.ESCALATION: "Something has waited too long for an answer. Type “home” to see what waits.",
     NoticeKind.DELIVERY_FAILED: "A message from the app could not be delivered after every try.",
 }
@@ -49,7 +54,13 @@ def render(services: TeamsServices, claim: Claim):
         return _kit(services, claim)
     if kind in GROUP_NEWS:
         return _group_news(services, claim)
+    if kind is NoticeKind.CIRCULATION_DUE:
+        return _circulation(services, claim)
+    if kind in (NoticeKind.UNANSWERED_TO_LEAD, NoticeKind.UNANSWERED_TO_MANAGERS):
+        return _unanswered(services, claim)
     line = PLAIN.get(kind)
+    if line and claim.data.get("again"):
+        line = f"A reminder, as there is no answer yet (L5): {line}"
     if line is None:
         return card([heading("Group Policy Assistant"), note("There is news about your groups. Type “home” to see "
                                                              "what waits for you.")], fallback="Type home")
@@ -102,3 +113,29 @@ def _group_news(services: TeamsServices, claim: Claim):
         name, moderators = group.name, [m.name for m in active_moderators(group)]
     data = claim.data or {}
     return group_cards.news_card(claim.kind, name, moderators, data, services.name(data.get("by")))
+def _circulation(services: TeamsServices, claim: Claim):
+    """A3: the group's own published agreement to circulate; the drafted one only while it has no link."""
+    with services.db.transaction() as session:
+        circulation = session.get(AgreementCirculation, int(claim.subject.id))
+        group = session.get(Group, circulation.group_id) if circulation else None
+        if group is None:
+            return None
+        if group.agreement_url:
+            pasted = drafting.draft_circulation(group.name, group.agreement_url)
+        else:
+            names = [m.name for m in active_moderators(group)]
+            pasted = drafting.draft_agreement(GroupKind(group.kind), group.name, services.settings, names,
+                                              services.settings.contact_email, group.quiet_hours)
+        name, due_on, has_link = group.name, circulation.due_on, bool(group.agreement_url)
+    return moderation_cards.circulation_card(name, due_on, pasted, has_link)
+
+
+def _unanswered(services: TeamsServices, claim: Claim):
+    """L5: who has not answered, for the group's lead or the managers."""
+    with services.db.transaction() as session:
+        items, now = listed(session, claim.data)
+    if not items:
+        return None
+    leads = {i.lead_person_id: services.name(i.lead_person_id) for i in items if i.lead_person_id}
+    return moderation_cards.unanswered_card(items, now, leads,
+                                            for_managers=claim.kind is NoticeKind.UNANSWERED_TO_MANAGERS)

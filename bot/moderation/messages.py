@@ -136,17 +136,24 @@ def confirmation_message(group: Group, recipient: Moderator, asked: Asked, setti
 
 
 # --- A3 ---------------------------------------------------------------------------------------------------------------
-def circulation_message(group: Group, circulation: AgreementCirculation, agreement: str, next_due_on=None) -> dict:
-    blocks: list = [
-        HeaderBlock(text=f"Time to circulate the group agreement: {group.name}"[:150]),
-        section(
-            f"The policy asks for *{escape(group.name)}*'s group agreement to be circulated to all its members at "
-            f"least once a year (A3); it is due on {long_date(circulation.due_on)}. Please post it in the group"
-            + (f" (it is also at <{group.agreement_url}|the agreement's link>)" if group.agreement_url else "")
-            + ", then press *Circulated*."
-        ),
-        *pasteable("Group agreement (paste into the WhatsApp group)", agreement),
-    ]
+def circulation_message(group: Group, circulation: AgreementCirculation, pasted: str, next_due_on=None) -> dict:
+    """With the group's agreement link, a short message pointing to it; without one, the agreement drafted from
+    the template, and how to add the link."""
+    intro = (f"The policy asks for *{escape(group.name)}*'s group agreement to be circulated to all its members at "
+             f"least once a year (A3); it is due on {long_date(circulation.due_on)}. ")
+    if group.agreement_url:
+        blocks: list = [section(intro + f"Please post the message below in the group: it points to "
+                                        f"<{group.agreement_url}|the group's agreement>. Then press *Circulated*."),
+                        *pasteable("Message to paste into the WhatsApp group", pasted)]
+    else:
+        blocks = [section(intro + f"*{escape(group.name)} has no published agreement link yet*, so here is the "
+                                  "agreement drafted from the policy's template: please check it, post it in the group, "
+                                  "then press *Circulated*."),
+                  *pasteable("Group agreement (paste into the WhatsApp group)", pasted),
+                  context("To add the group's own agreement link, open the app's Home, press *Change this group* "
+                          "beside it, then *Name, description and other details*, and fill in *Link to the group "
+                          "agreement*. Next year's reminder will point to it.")]
+    blocks.insert(0, HeaderBlock(text=f"Time to circulate the group agreement: {group.name}"[:150]))
     if circulation.circulated_at:
         after = f" The next reminder is on {long_date(next_due_on)}." if next_due_on else ""
         blocks.append(context(f":white_check_mark: Circulated: recorded by <@{circulation.circulated_by}> on "
@@ -156,6 +163,15 @@ def circulation_message(group: Group, circulation: AgreementCirculation, agreeme
             _button("Circulated", CIRCULATED_ACTION, circulation.id, style="primary"),
         ]))
     return _message(f"Time to circulate the group agreement of {group.name} (A3)", blocks)
+
+
+# --- L5 ---------------------------------------------------------------------------------------------------------------
+def asked_again(message: dict, first_asked: datetime) -> dict:
+    """The same request, asked again: said at the top, under its heading."""
+    note = context(f":repeat: *A reminder:* I first asked on {_on(first_asked)} and have no answer yet (L5).").to_dict()
+    blocks = list(message["blocks"])
+    blocks.insert(1 if blocks and blocks[0]["type"] == "header" else 0, note)
+    return {"text": f"Reminder: {message['text']}", "blocks": blocks}
 
 
 # --- M9 ---------------------------------------------------------------------------------------------------------------

@@ -67,7 +67,8 @@ def _confirmation(session: Session, claim: Claim, adapter):
     if found is None:
         return None
     group, asked, recipient = found
-    return messages.confirmation_message(group, recipient, asked, _settings(adapter), acting_lead(group))
+    message = messages.confirmation_message(group, recipient, asked, _settings(adapter), acting_lead(group))
+    return _again(message, claim, min(c.requested_at for _, c in asked))
 
 
 @render.renders(NoticeKind.CIRCULATION_DUE, NoticeKind.CIRCULATION_DONE)
@@ -76,13 +77,18 @@ def _circulation(session: Session, claim: Claim, adapter):
     if circulation is None:
         return None
     group = session.get(Group, circulation.group_id)
+    next_due = claim.data.get("next_due_on")
+    next_due_on = date.fromisoformat(next_due) if next_due else None
+    if group.agreement_url:
+        # A3: the group's own agreement, as it was published, not a template drafted again.
+        return messages.circulation_message(
+            group, circulation, drafting.draft_circulation(group.name, group.agreement_url), next_due_on)
     settings = _settings(adapter)
     names = [m.name for m in active_moderators(group)]
-    agreement = drafting.draft_agreement(
+    drafted = drafting.draft_agreement(
         GroupKind(group.kind), group.name, settings, names, settings.contact_email, group.quiet_hours
     )
-    next_due = claim.data.get("next_due_on")
-    return messages.circulation_message(group, circulation, agreement, date.fromisoformat(next_due) if next_due else None)
+    return messages.circulation_message(group, circulation, drafted, next_due_on)
 
 
 @render.renders(NoticeKind.CHECKIN_REQUESTED, NoticeKind.CHECKIN_CLOSED)
@@ -94,7 +100,15 @@ def _checkin(session: Session, claim: Claim, adapter):
     stepped_down = any(row.answer == CheckinAnswer.STEPPING_DOWN for _, row in checked)
     findings = staffing_findings(group) if stepped_down else []
     months = max(1, round(Intervals.of(_settings(adapter)).check.days / 30.4))
-    return messages.checkin_message(group, recipient, checked, months, findings)
+    message = messages.checkin_message(group, recipient, checked, months, findings)
+    return _again(message, claim, min(c.asked_at for _, c in checked))
+
+
+def _again(message: dict, claim: Claim, first_asked) -> dict:
+    """L5: a request asked again says so at the top (its answered replacement does not)."""
+    if claim.kind not in (NoticeKind.CONFIRMATION_REQUESTED, NoticeKind.CHECKIN_REQUESTED) or not claim.data.get("again"):
+        return message
+    return messages.asked_again(message, first_asked)
 
 
 @render.renders(NoticeKind.MODERATOR_STEPPED_DOWN)

@@ -41,6 +41,10 @@ class NoticeKind(StrEnum):
     CIRCULATION_DUE = "moderation.circulation_due"
     CIRCULATION_DONE = "moderation.circulation_done"
     MODERATOR_STEPPED_DOWN = "moderation.stepped_down"
+    # L5: an earlier request, asked again in a newer message; who has not answered, for the lead, then the managers
+    REQUEST_ASKED_AGAIN = "moderation.asked_again"
+    UNANSWERED_TO_LEAD = "moderation.unanswered_to_lead"
+    UNANSWERED_TO_MANAGERS = "moderation.unanswered_to_managers"
     # Unofficial groups (U1-U3)
     REPORT_MANAGERS_CARD = "report.managers_card"
     REPORT_CHANGED = "report.changed"
