@@ -24,8 +24,8 @@ def circulation_card(group_name: str, due_on, pasted: str, has_link: bool):
     else:
         lines.append("The group has no published agreement link yet, so here is the agreement drafted from the "
                      "policy's template: check it, paste it into the group, then type “home” and press Circulated. To "
-                     "add its link: in the app's Home in Slack, press Change this group, then Name, description and "
-                     "other details, and fill in Link to the group agreement.")
+                     "add its link: type “home”, press Change details on the group, and fill in Link to the group "
+                     "agreement.")
     title = "Message to paste into the WhatsApp group" if has_link else "Group agreement (paste into WhatsApp)"
     return card([heading(f"Time to circulate the group agreement: {group_name}"), *map(note, lines),
                  *pasteable(title, pasted)], fallback=f"Time to circulate the agreement of {group_name} (A3)")
