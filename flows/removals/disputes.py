@@ -14,12 +14,9 @@ from sqlalchemy import update
 from flows.audit import service as audit
 from flows.directory.service import Role, RolesUnconfirmed
 from flows.outbox import NoticeKind, Subject, notices_about
-from flows.policy.text import without_control_characters
-from flows.privacy import FieldKind, Guard
 from flows.removals.models import RemovalDecision, RemovalStatus
 from flows.removals.notices import queue_notices
 from flows.removals.service import (
-    REASON_MAX,
     SUBJECT,
     DecisionView,
     Notices,
@@ -55,29 +52,16 @@ class RemovalDisputes:
         checked = self.may_disagree(decision_id, user_id)
         if checked.outcome is not RemovalOutcome.ALLOWED:
             return checked
-        reason, problem = self._reason(reason, required=True)
+        reason, problem = self.removals.checked_reason(reason)
         if problem:
             return RemovalStep(RemovalOutcome.INVALID, checked.decision, errors={"reason": problem})
         current = checked.decision
         # R3: the group's other moderators know it was not agreed; the one who said so knows already.
         others = [p for p in _others(self.removals._moderators(current.group_id), current.logged_by) if p != user_id]
         notices = Notices(share_with=others, tell_logger=True, close_agree_requests=True)
-        now = self.removals.clock()
-        with self.removals.db.transaction() as session:
-            won = self.removals._move(
-                session, current.id, RemovalStatus.AWAITING_AGREEMENT, RemovalStatus.NOT_AGREED,
-                disagreed_by=user_id, disagreed_at=now, disagreement_reason=reason,
-            )
-            view = self.removals._view(session, session.get(RemovalDecision, current.id))
-            if won:
-                audit.record(
-                    session, actor=user_id, action="removal.not_agreed", subject_type=SUBJECT, subject_id=current.id,
-                    from_state=RemovalStatus.AWAITING_AGREEMENT.value, to_state=RemovalStatus.NOT_AGREED.value,
-                )
-                queued = queue_notices(session, view, notices)
-        if not won:
-            return self.removals._already(view)
-        return RemovalStep(RemovalOutcome.DONE, view, notices=notices, queued=queued)
+        return self.removals.step(current, user_id, RemovalStatus.AWAITING_AGREEMENT, RemovalStatus.NOT_AGREED,
+                                  "removal.not_agreed", notices, disagreed_by=user_id,
+                                  disagreed_at=self.removals.clock(), disagreement_reason=reason)
 
     # --- the person who logged it takes it back --------------------------------------------------------------------
     def withdraw(self, decision_id: int | str, user_id: str, reason: str = "") -> RemovalStep:
@@ -87,7 +71,7 @@ class RemovalDisputes:
         if current.logged_by != user_id:
             return self.removals._refuse(current, user_id, "removal.withdraw_refused",
                                          RemovalRefusal.ONLY_THE_LOGGER_WITHDRAWS)
-        reason, problem = self._reason(reason, required=False)
+        reason, problem = self.removals.checked_reason(reason, required=False)
         if problem:
             return RemovalStep(RemovalOutcome.INVALID, current, errors={"reason": problem})
         now = self.removals.clock()
@@ -97,18 +81,11 @@ class RemovalDisputes:
             notices = Notices(tell_logger=True, logger_in_place=True,
                               close_agree_requests=was is RemovalStatus.AWAITING_AGREEMENT,
                               close_sign_off=was is RemovalStatus.AWAITING_SIGN_OFF)
-            with self.removals.db.transaction() as session:
-                won = self.removals._move(session, current.id, was, RemovalStatus.WITHDRAWN, withdrawn_at=now,
-                                          withdrawal_reason=reason or None)
-                current = self.removals._view(session, session.get(RemovalDecision, current.id))
-                if won:
-                    audit.record(
-                        session, actor=user_id, action="removal.withdrawn", subject_type=SUBJECT,
-                        subject_id=current.id, from_state=was.value, to_state=RemovalStatus.WITHDRAWN.value,
-                    )
-                    queued = queue_notices(session, current, notices)
-            if won:
-                return RemovalStep(RemovalOutcome.DONE, current, notices=notices, queued=queued)
+            moved = self.removals.step(current, user_id, was, RemovalStatus.WITHDRAWN, "removal.withdrawn", notices,
+                                       withdrawn_at=now, withdrawal_reason=reason or None)
+            if moved.done:
+                return moved
+            current = moved.decision
         return self.removals._already(current)
 
     # --- no staff moderator on a platform: another member of staff agrees in their place ----------------------------
@@ -191,14 +168,3 @@ class RemovalDisputes:
 
     def _refuse_ask(self, decision: DecisionView, user_id: str, why: RemovalRefusal) -> RemovalStep:
         return self.removals._refuse(decision, user_id, "removal.ask_staff_refused", why)
-
-    def _reason(self, reason: str, required: bool) -> tuple[str, str | None]:
-        reason = without_control_characters(reason or "").strip()
-        if not reason:
-            return reason, (
-                "Say why, in a sentence or two: it is shared with the person who logged the removal." if required
-                else None
-            )
-        if len(reason) > REASON_MAX:
-            return reason, f"Keep the reason to {REASON_MAX} characters."
-        return reason, Guard.from_settings(self.removals.settings).check(reason, FieldKind.NOTE).message

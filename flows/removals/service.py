@@ -413,22 +413,8 @@ class RemovalService:
         if why_not:
             return self._refuse(current, user_id, "removal.agree_refused", why_not)
         notices = Notices(ask_to_sign_off=True, tell_logger=True, close_agree_requests=True)
-        now = self.clock()
-        with self.db.transaction() as session:
-            won = self._move(
-                session, current.id, RemovalStatus.AWAITING_AGREEMENT, RemovalStatus.AWAITING_SIGN_OFF,
-                agreed_by=user_id, agreed_at=now,
-            )
-            view = self._view(session, session.get(RemovalDecision, current.id))
-            if won:
-                audit.record(
-                    session, actor=user_id, action="removal.agreed", subject_type=SUBJECT, subject_id=current.id,
-                    from_state=RemovalStatus.AWAITING_AGREEMENT.value, to_state=RemovalStatus.AWAITING_SIGN_OFF.value,
-                )
-                queued = _queue_notices(session, view, notices)
-        if not won:
-            return self._already(view)
-        return RemovalStep(RemovalOutcome.DONE, view, notices=notices, queued=queued)
+        return self.step(current, user_id, RemovalStatus.AWAITING_AGREEMENT, RemovalStatus.AWAITING_SIGN_OFF,
+                         "removal.agreed", notices, agreed_by=user_id, agreed_at=self.clock())
 
     def _why_not_agree(self, decision: DecisionView, user_id: str,
                        action: str = "removal.agree_refused") -> RemovalRefusal | None:
@@ -476,14 +462,7 @@ class RemovalService:
         return self._sign_off(decision_id, user_id, RemovalStatus.APPROVED)
 
     def reject(self, decision_id: int | str, user_id: str, reason: str) -> RemovalStep:
-        reason = without_control_characters(reason or "").strip()
-        problem = None
-        if not reason:
-            problem = "Say why, in a sentence or two: it is shared with the person who logged the removal."
-        elif len(reason) > REASON_MAX:
-            problem = f"Keep the reason to {REASON_MAX} characters."
-        else:
-            problem = Guard.from_settings(self.settings).check(reason, FieldKind.NOTE).message
+        reason, problem = self.checked_reason(reason)
         if problem:
             return RemovalStep(RemovalOutcome.INVALID, errors={"reason": problem})
         return self._sign_off(decision_id, user_id, RemovalStatus.REJECTED, rejection_reason=reason)
@@ -498,21 +477,8 @@ class RemovalService:
             share_with=_others(self._moderators(current.group_id), current.logged_by), tell_logger=True,
             close_sign_off=True,
         )
-        now = self.clock()
-        with self.db.transaction() as session:
-            won = self._move(
-                session, current.id, RemovalStatus.AWAITING_SIGN_OFF, to, decided_by=user_id, decided_at=now, **values
-            )
-            view = self._view(session, session.get(RemovalDecision, current.id))
-            if won:
-                audit.record(
-                    session, actor=user_id, action=f"removal.{to.value}", subject_type=SUBJECT,
-                    subject_id=current.id, from_state=RemovalStatus.AWAITING_SIGN_OFF.value, to_state=to.value,
-                )
-                queued = _queue_notices(session, view, notices)
-        if not won:
-            return self._already(view)
-        return RemovalStep(RemovalOutcome.DONE, view, notices=notices, queued=queued)
+        return self.step(current, user_id, RemovalStatus.AWAITING_SIGN_OFF, to, f"removal.{to.value}", notices,
+                         decided_by=user_id, decided_at=self.clock(), **values)
 
     def _why_not_sign_off(self, decision: DecisionView, user_id: str) -> RemovalRefusal | None:
         if decision.logged_by == user_id:
@@ -523,6 +489,34 @@ class RemovalService:
                                user_id, Role.SENIOR_MANAGER):
             return RemovalRefusal.NOT_SENIOR_MANAGER
         return None
+
+    # --- the steps' shared parts ----------------------------------------------------------------------------------
+    def step(self, current: DecisionView, user_id: str, expected: RemovalStatus, to: RemovalStatus, action: str,
+             notices: Notices, **values) -> RemovalStep:
+        """One move of a decision's life: its conditional UPDATE, audit entry and notices in one transaction. If
+        someone else moved it first, ALREADY_DONE with the decision as it now stands."""
+        with self.db.transaction() as session:
+            won = self._move(session, current.id, expected, to, **values)
+            view = self._view(session, session.get(RemovalDecision, current.id))
+            if not won:
+                return self._already(view)
+            audit.record(session, actor=user_id, action=action, subject_type=SUBJECT, subject_id=current.id,
+                         from_state=expected.value, to_state=to.value)
+            queued = _queue_notices(session, view, notices)
+        return RemovalStep(RemovalOutcome.DONE, view, notices=notices, queued=queued)
+
+    def checked_reason(self, reason: str, required: bool = True) -> tuple[str, str | None]:
+        """A reason someone gives (a rejection, a disagreement, a withdrawal), and what is wrong with it, if anything:
+        it is shared with the person who logged the removal, so it goes through the personal-data guard."""
+        reason = without_control_characters(reason or "").strip()
+        if not reason:
+            return reason, (
+                "Say why, in a sentence or two: it is shared with the person who logged the removal." if required
+                else None
+            )
+        if len(reason) > REASON_MAX:
+            return reason, f"Keep the reason to {REASON_MAX} characters."
+        return reason, Guard.from_settings(self.settings).check(reason, FieldKind.NOTE).message
 
     # --- helpers ---------------------------------------------------------------------------------------------------
     def _refuse(self, decision: DecisionView, user_id: str, action: str, why: RemovalRefusal) -> RemovalStep:
