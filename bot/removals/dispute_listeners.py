@@ -37,15 +37,8 @@ def _disputes(context) -> RemovalDisputes:
 
 # --- a staff moderator does not agree ------------------------------------------------------------------------------
 def ask_why_not(ack, body, client, context):
-    ack()
-    # The trigger lives three seconds: the modal opens first, the role look-ups come after.
-    view_id = open_modal(client, body["trigger_id"], loading_view(views.DISAGREE_TITLE), context.user_id,
-                         channel_of(body))
-    if view_id is None:
-        return
-    with says_so_if_it_cannot_go_on(client, view_id):
-        checked = _disputes(context).may_disagree(_value(body), person_id(context))
-        client.views_update(view_id=view_id, view=_form_or_answer(checked, views.disagree_form, views.DISAGREE_TITLE))
+    _open_checked(ack, body, client, context, views.DISAGREE_TITLE, _disputes(context).may_disagree,
+                  views.disagree_form)
 
 
 def submit_why_not(ack, body, view, client, context):
@@ -69,15 +62,8 @@ def withdraw(ack, body, client, context):
 
 # --- no staff moderator on Slack: the person who logged it asks a member of staff -----------------------------------
 def choose_staff(ack, body, client, context):
-    ack()
-    view_id = open_modal(client, body["trigger_id"], loading_view(views.ASK_STAFF_TITLE), context.user_id,
-                         channel_of(body))
-    if view_id is None:
-        return
-    with says_so_if_it_cannot_go_on(client, view_id):
-        checked = _disputes(context).may_ask_staff(_value(body), person_id(context))
-        client.views_update(view_id=view_id, view=_form_or_answer(checked, views.ask_staff_form,
-                                                                  views.ASK_STAFF_TITLE))
+    _open_checked(ack, body, client, context, views.ASK_STAFF_TITLE, _disputes(context).may_ask_staff,
+                  views.ask_staff_form)
 
 
 def submit_staff(ack, body, view, client, context):
@@ -92,6 +78,18 @@ def submit_staff(ack, body, view, client, context):
 
 
 # --- small helpers ---------------------------------------------------------------------------------------------------
+def _open_checked(ack, body, client, context, title: str, check, form) -> None:
+    """A modal opened from a button: the form if this step is theirs to take, else why not."""
+    ack()
+    # The trigger lives three seconds: the modal opens first, the role look-ups come after.
+    view_id = open_modal(client, body["trigger_id"], loading_view(title), context.user_id, channel_of(body))
+    if view_id is None:
+        return
+    with says_so_if_it_cannot_go_on(client, view_id):
+        client.views_update(view_id=view_id, view=_form_or_answer(check(_value(body), person_id(context)), form,
+                                                                 title))
+
+
 def _form_or_answer(checked: RemovalStep, form, title: str) -> dict:
     if checked.outcome is RemovalOutcome.ALLOWED:
         return form(checked.decision)
