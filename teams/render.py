@@ -2,14 +2,13 @@
 None: the subject is gone (erased, deleted); nothing is sent."""
 from __future__ import annotations
 
-from flows import drafting
 from flows.groups.models import Group
 from flows.moderation.chase_notices import listed
 from flows.moderation.models import AgreementCirculation
 from flows.moderation.queries import active_moderators
+from flows.moderation.reminders import text_to_circulate
 from flows.outbox import NoticeKind
 from flows.outbox.worker import Claim
-from flows.policy.types import GroupKind
 from flows.removals.models import RemovalStatus
 from teams.cards import groups as group_cards
 from teams.cards import moderation as moderation_cards
@@ -120,12 +119,7 @@ def _circulation(services: TeamsServices, claim: Claim):
         group = session.get(Group, circulation.group_id) if circulation else None
         if group is None:
             return None
-        if group.agreement_url:
-            pasted = drafting.draft_circulation(group.name, group.agreement_url)
-        else:
-            names = [m.name for m in active_moderators(group)]
-            pasted = drafting.draft_agreement(GroupKind(group.kind), group.name, services.settings, names,
-                                              services.settings.contact_email, group.quiet_hours)
+        pasted = text_to_circulate(group, services.settings)
         name, due_on, has_link = group.name, circulation.due_on, bool(group.agreement_url)
     return moderation_cards.circulation_card(name, due_on, pasted, has_link)
 

@@ -12,14 +12,13 @@ from sqlalchemy.orm import Session
 
 from bot import render
 from bot.moderation import messages
-from flows import drafting
 from flows.groups.models import Group, Moderator
 from flows.moderation.models import AgreementCirculation, CheckinAnswer, ModeratorCheckin, ModeratorConfirmation
 from flows.moderation.notices import asked_in
-from flows.moderation.queries import Intervals, acting_lead, active_moderators, staffing_findings
+from flows.moderation.queries import Intervals, acting_lead, staffing_findings
+from flows.moderation.reminders import text_to_circulate
 from flows.outbox import NoticeKind
 from flows.outbox.worker import Claim
-from flows.policy.types import GroupKind
 from flows.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -79,16 +78,8 @@ def _circulation(session: Session, claim: Claim, adapter):
     group = session.get(Group, circulation.group_id)
     next_due = claim.data.get("next_due_on")
     next_due_on = date.fromisoformat(next_due) if next_due else None
-    if group.agreement_url:
-        # A3: the group's own agreement, as it was published, not a template drafted again.
-        return messages.circulation_message(
-            group, circulation, drafting.draft_circulation(group.name, group.agreement_url), next_due_on)
-    settings = _settings(adapter)
-    names = [m.name for m in active_moderators(group)]
-    drafted = drafting.draft_agreement(
-        GroupKind(group.kind), group.name, settings, names, settings.contact_email, group.quiet_hours
-    )
-    return messages.circulation_message(group, circulation, drafted, next_due_on)
+    # A3: the group's own agreement, as it was published, not a template drafted again (while it has a link).
+    return messages.circulation_message(group, circulation, text_to_circulate(group, _settings(adapter)), next_due_on)
 
 
 @render.renders(NoticeKind.CHECKIN_REQUESTED, NoticeKind.CHECKIN_CLOSED)

@@ -10,6 +10,7 @@ from bot.newgroup.views import read_values
 from bot.people import person_id, person_of
 from bot.removals import dispute_views as views
 from bot.removals.listeners import SERVICES, _answer, _settle, _value
+from bot.removals.views import read_reason_metadata
 from bot.services import Services
 from flows.removals.disputes import RemovalDisputes
 from flows.removals.service import RemovalOutcome, RemovalStep
@@ -42,7 +43,7 @@ def ask_why_not(ack, body, client, context):
 
 
 def submit_why_not(ack, body, view, client, context):
-    meta = views.metadata(view)
+    meta = read_reason_metadata(view)
     reason = read_values(view).get(views.REASON_BLOCK) or ""
     result = _disputes(context).disagree(str(meta.get("decision") or ""), person_id(context), reason)
     _settle_form(ack, result, views.DISAGREE_TITLE, (
@@ -69,7 +70,7 @@ def choose_staff(ack, body, client, context):
 def submit_staff(ack, body, view, client, context):
     db = context[DB]
     staff = read_values(view, lambda user: person_of(db, user)).get(views.STAFF_BLOCK)
-    result = _disputes(context).ask_staff(str(views.metadata(view).get("decision") or ""), person_id(context), staff)
+    result = _disputes(context).ask_staff(str(read_reason_metadata(view).get("decision") or ""), person_id(context), staff)
     asked = result.decision.agreement_asked_of if result.done else None
     _settle_form(ack, result, views.ASK_STAFF_TITLE, (
         f"I've asked <@{asked}> to agree in place of a staff moderator of the group (R2). I'll tell you when they "

@@ -7,7 +7,8 @@ import json
 from slack_sdk.models.blocks import ButtonElement, ConfirmObject, InputBlock, PlainTextInputElement, UserSelectElement
 from slack_sdk.models.views import View
 
-from bot.blocks import context, escape, section
+from bot.blocks import context, escape, mention, section
+from flows.removals.disputes import WAITING
 from flows.removals.models import RemovalStatus
 from flows.removals.service import REASON_MAX, DecisionView
 
@@ -21,11 +22,6 @@ ASK_STAFF_TITLE = "Ask a member of staff"
 # The fields' block ids are the domain's field names, so its errors land where they are about.
 REASON_BLOCK, STAFF_BLOCK = "reason", "staff"
 VALUE = "value"
-WAITING = (RemovalStatus.AWAITING_AGREEMENT, RemovalStatus.AWAITING_SIGN_OFF)
-
-
-def who(user_id: str | None) -> str:
-    return f"<@{user_id}>" if user_id else "someone"
 
 
 # --- buttons ------------------------------------------------------------------------------------------------------
@@ -65,7 +61,7 @@ def disagree_form(d: DecisionView) -> dict:
         blocks=[
             section(
                 f"You don't agree to the permanent removal of *{escape(d.member_ref)}* from *{escape(d.group_name)}* "
-                f"(#{d.id}), logged by {who(d.logged_by)}. It then goes no further (R2)."
+                f"(#{d.id}), logged by {mention(d.logged_by)}. It then goes no further (R2)."
             ),
             InputBlock(
                 block_id=REASON_BLOCK, label="Why not?",
@@ -99,10 +95,3 @@ def ask_staff_form(d: DecisionView) -> dict:
 def message_view(text: str, title: str) -> dict:
     return View(type="modal", title=title, close="Close", blocks=[section(text)]).to_dict()
 
-
-def metadata(view: dict) -> dict:
-    try:
-        data = json.loads(view.get("private_metadata") or "{}")
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}

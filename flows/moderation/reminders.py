@@ -12,10 +12,12 @@ from sqlalchemy.orm import Session
 from flows.audit import service as audit
 from flows.groups.models import Group
 from flows.moderation.models import AgreementCirculation, ModeratorCheckin
+from flows import drafting
 from flows.moderation.queries import Intervals, active_moderators, check_due_on, circulation_due_on
 from flows.outbox import Notice
 from flows.policy.types import USER_GROUP_KINDS, GroupKind
 from flows.scheduler import run_once
+from flows.settings import Settings
 
 CIRCULATION_RUN = "a3-circulation-reminder"
 CHECK_RUN = "m9-moderator-check"
@@ -42,6 +44,16 @@ def remind_circulations(session: Session, now: datetime, on: date, intervals: In
                      subject_id=row.id, to_state="reminded", group_id=group.id, due_on=due.isoformat())
         reminded.append(group.id)
     return reminded
+
+
+def text_to_circulate(group: Group, settings: Settings) -> str:
+    """What the lead pastes into the group (A3): a pointer to its own published agreement; only while it has no link,
+    the agreement drafted from the policy's template."""
+    if group.agreement_url:
+        return drafting.draft_circulation(group.name, group.agreement_url)
+    return drafting.draft_agreement(GroupKind(group.kind), group.name, settings,
+                                    [m.name for m in active_moderators(group)], settings.contact_email,
+                                    group.quiet_hours)
 
 
 def start_checks(session: Session, now: datetime, on: date, intervals: Intervals, ask: Ask) -> list[int]:

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from microsoft_teams.cards import Choice, ChoiceSetInput, TextInput
 
+from flows.removals.disputes import WAITING
 from flows.removals.models import RemovalStatus
 from flows.removals.service import REASON_MAX, DecisionView
 from teams.cards.common import execute, note, warning
 
 DISAGREE, WITHDRAW, ASK_STAFF = "removal.disagree", "removal.withdraw", "removal.ask_staff"
-WAITING = (RemovalStatus.AWAITING_AGREEMENT, RemovalStatus.AWAITING_SIGN_OFF)
 
 
 def facts(d: DecisionView, names: dict[str, str], when) -> list[tuple[str, str]]:

@@ -8,8 +8,8 @@ from flows.groups.access import ChangeRefusal
 from flows.groups.changes import ChangeResult
 from flows.groups.models import Group
 from flows.groups.snapshot import moderator_form
-from flows.moderation.queries import active_moderators, is_employed
-from flows.policy.types import GroupKind, ModeratorRole
+from flows.moderation.queries import active_moderators
+from flows.policy.types import GroupKind
 from teams import refusals
 from teams.cards import groups as cards
 from teams.handlers import inputs
@@ -90,19 +90,16 @@ def moderators(services: TeamsServices, person_id: str, data: dict):
 
 def _choices(services: TeamsServices, group: Group) -> dict[str, list[tuple[str, str]]]:
     """Staff from the directory (the group's own staff moderators too, if the directory no longer lists them);
-    volunteers and partner staff on Teams only as they moderate now (Entra lists no volunteers)."""
-    offered = moderator_choices(services, GroupKind(group.kind))
+    volunteers and partner staff who use the app only as they moderate now (Entra lists no volunteers)."""
+    offered, now = moderator_choices(services, GroupKind(group.kind)), moderator_form(group)
+    names = {m.person_id: m.name for m in active_moderators(group)}
     staff = {m.person_id: m.name for m in offered["staff"]}
-    on_teams = [m for m in active_moderators(group) if m.reachable]
-    for m in on_teams:
-        if is_employed(m):
-            staff.setdefault(m.person_id, m.name)
-    volunteers = [(m.person_id, m.name) for m in on_teams
-                  if not is_employed(m) and m.role != ModeratorRole.PARTNER_STAFF.value]
-    partners = [(m.person_id, m.name) for m in on_teams if m.role == ModeratorRole.PARTNER_STAFF.value]
+    for person in now["staff_moderators"]:
+        staff.setdefault(person, names[person])
     staff_list = sorted(staff.items(), key=lambda pair: pair[1].lower())
-    return {"staff_moderators": staff_list, "lead_moderator": staff_list, "other_moderators": volunteers,
-            "partner_moderators": partners,
+    return {"staff_moderators": staff_list, "lead_moderator": staff_list,
+            "other_moderators": [(p, names[p]) for p in now["other_moderators"]],
+            "partner_moderators": [(p, names[p]) for p in now["partner_moderators"]],
             "emergency_contact": [(m.person_id, m.name) for m in offered["managers"]]}
 
 
